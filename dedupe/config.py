@@ -1,0 +1,86 @@
+"""One options object per concern, validated on construction.
+
+Thresholds were set on the development corpora in ../shared/data (see the README's
+quality section); there are no per-corpus switches.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import OptionsError
+
+
+def _check(cond: bool, message: str) -> None:
+    if not cond:
+        raise OptionsError(message)
+
+
+@dataclass(frozen=True)
+class FingerprintOptions:
+    """How texts become MinHash signatures."""
+
+    num_perm: int = 128
+    seed: int = 1
+    shingle_size: int = 3
+
+    def __post_init__(self) -> None:
+        _check(8 <= self.num_perm <= 1024, f"num_perm must be 8..1024, got {self.num_perm}")
+        _check(1 <= self.shingle_size <= 9, f"shingle_size must be 1..9, got {self.shingle_size}")
+
+
+@dataclass(frozen=True)
+class CandidateOptions:
+    """LSH banding for the two candidate routes. Bands are chosen for recall:
+    precision comes from verification."""
+
+    shingle_bands: int = 64
+    shingle_rows: int = 2
+    max_bucket: int = 200
+    max_df: int = 100
+    min_shared: int = 4
+    min_share: float = 0.10
+
+    def __post_init__(self) -> None:
+        _check(self.shingle_bands * self.shingle_rows <= 1024, "shingle bands x rows exceeds 1024")
+        _check(self.max_df >= 2, "max_df must be at least 2")
+        _check(self.min_shared >= 1, "min_shared must be at least 1")
+        _check(0.0 <= self.min_share <= 1.0, "min_share must be between 0 and 1")
+        _check(self.max_bucket >= 2, "max_bucket must be at least 2")
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """When a candidate pair counts as derived, and of which kind."""
+
+    min_cosine: float = 0.30
+    min_containment: float = 0.35
+    near_copy: float = 0.80
+    min_aligned: float = 0.60
+    min_numbers: int = 4
+    min_number_agreement: float = 0.50
+    sentence_match: float = 0.20
+    copy_jaccard: float = 0.50
+    copy_kept: float = 0.70
+    partial_added: float = 0.35
+
+    def __post_init__(self) -> None:
+        _check(self.min_numbers >= 1, f"min_numbers must be at least 1, got {self.min_numbers}")
+        for name in ("min_cosine", "min_containment", "near_copy", "min_aligned", "min_number_agreement", "sentence_match",
+                     "copy_jaccard", "copy_kept", "partial_added"):
+            value = getattr(self, name)
+            _check(0.0 <= value <= 1.0, f"{name} must be between 0 and 1, got {value}")
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Everything a scan needs; built once (by the CLI or the caller) and passed down."""
+
+    fingerprint: FingerprintOptions = FingerprintOptions()
+    candidates: CandidateOptions = CandidateOptions()
+    verify: VerifyOptions = VerifyOptions()
+    min_words: int = 20
+    jobs: int = 1
+
+    def __post_init__(self) -> None:
+        _check(self.min_words >= 1, f"min_words must be at least 1, got {self.min_words}")
+        _check(self.jobs >= 1, f"jobs must be at least 1, got {self.jobs}")

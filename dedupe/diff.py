@@ -1,0 +1,123 @@
+"""What a copy kept, reworded and added, and what it removed from its original.
+
+1. Each sentence is matched to its most similar sentence on the other side by
+   TF-IDF cosine (fitted on the sentences of the pair, so the result depends on
+   the pair alone); a match needs at least `threshold`.
+2. Inside the copy, a word is ``kept`` when it lies in a word n-gram that also
+   occurs in the original (verbatim reuse, wherever it moved to); otherwise it
+   is ``reworded`` when its sentence is aligned to a sentence of the original,
+   and ``added`` when it is not.
+3. Inside the original, a word is ``removed`` when it is in no shared n-gram
+   and its sentence has no counterpart in the copy.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .fingerprint import Stemmer, term_vectorizer
+from .model import Diff, Normalized, Segment, Span
+
+KEPT_NGRAM = 3
+
+
+def sentence_words(doc: Normalized, stemmer: Stemmer) -> list[list[str]]:
+    return [stemmer(doc.tokens[s.tok_start:s.tok_end]) for s in doc.sentences]
+
+
+def sentence_similarity(original: Normalized, copy: Normalized,
+                        stemmer: Stemmer | None = None) -> np.ndarray:
+    """Cosine of every (original sentence, copy sentence) pair, TF-IDF fitted on the pair's sentences."""
+    stemmer = stemmer or Stemmer()
+    words_o = sentence_words(original, stemmer)
+    words_c = sentence_words(copy, stemmer)
+    if not any(words_o) or not any(words_c):
+        return np.zeros((len(words_o), len(words_c)))
+    vec = term_vectorizer().fit(words_o + words_c)
+    return (vec.transform(words_o) @ vec.transform(words_c).T).toarray()
+
+
+def shared_ngram_mask(tokens: Sequence[str], other: Sequence[str], n: int) -> np.ndarray:
+    """True for each token of `tokens` that lies inside an n-gram also found in `other`.
+
+    Texts shorter than n words count as one n-gram."""
+    mask = np.zeros(len(tokens), dtype=bool)
+    if not tokens or not other:
+        return mask
+    n = min(n, len(tokens), len(other))
+    grams = {tuple(other[i:i + n]) for i in range(len(other) - n + 1)}
+    for i in range(len(tokens) - n + 1):
+        if tuple(tokens[i:i + n]) in grams:
+            mask[i:i + n] = True
+    return mask
+
+
+def _token_labels(doc: Normalized, kept: np.ndarray, aligned_sentences: set[int]) -> list[str]:
+    labels = ["added"] * len(doc.tokens)
+    for k, sent in enumerate(doc.sentences):
+        if k in aligned_sentences:
+            for t in range(sent.tok_start, sent.tok_end):
+                labels[t] = "reworded"
+    for t in np.flatnonzero(kept):
+        labels[t] = "kept"
+    return labels
+
+
+def _runs(doc: Normalized, labels: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Merge consecutive tokens with one label into character runs.
+
+    A run stays open across punctuation and spaces but closes at a sentence end,
+    so a segment never spans two paragraphs of different fate."""
+    sentence_of = np.zeros(len(doc.tokens), dtype=np.int64)
+    for k, sent in enumerate(doc.sentences):
+        sentence_of[sent.tok_start:sent.tok_end] = k
+    runs: list[tuple[int, int, str]] = []
+    for t, label in enumerate(labels):
+        if runs and runs[-1][2] == label and sentence_of[t] == sentence_of[t - 1]:
+            runs[-1] = (runs[-1][0], doc.ends[t], label)
+        else:
+            runs.append((doc.starts[t], doc.ends[t], label))
+    return runs
+
+
+def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.20,
+                   stemmer: Stemmer | None = None) -> Diff:
+    """Marks of `copy` against `original` (see the module docstring)."""
+    sims = sentence_similarity(original, copy, stemmer)
+    # Rewriters split and merge sentences, so each sentence takes its best match
+    # on the other side (many-to-one), not a one-to-one alignment.
+    aligned_c = set(np.flatnonzero(sims.max(axis=0, initial=0.0) >= threshold).tolist())
+    aligned_o = set(np.flatnonzero(sims.max(axis=1, initial=0.0) >= threshold).tolist())
+    kept_c = shared_ngram_mask(copy.tokens, original.tokens, KEPT_NGRAM)
+    kept_o = shared_ngram_mask(original.tokens, copy.tokens, KEPT_NGRAM)
+    labels_c = _token_labels(copy, kept_c, aligned_c)
+    segments = tuple(Segment(s, e, kind) for s, e, kind in _runs(copy, labels_c))
+    labels_o = ["kept" if kept_o[t] else "other" for t in range(len(original.tokens))]
+    for k, sent in enumerate(original.sentences):
+        if k not in aligned_o:
+            for t in range(sent.tok_start, sent.tok_end):
+                if labels_o[t] != "kept":
+                    labels_o[t] = "removed"
+    removed = tuple(Span(s, e) for s, e, kind in _runs(original, labels_o) if kind == "removed")
+    return Diff(segments=segments, removed=removed)
+
+
+def classify(diff: Diff, same_text: bool, partial_added: float, copy_kept: float) -> str:
+    """Relation of a copy to its original from the shares of its marks.
+
+    - ``duplicate``: the same text after normalisation;
+    - ``partial``: more than `partial_added` of the copy is new material;
+    - ``copy``: of what was taken, at least `copy_kept` is verbatim;
+    - ``rewrite``: the rest, taken but mostly reworded.
+    """
+    if same_text:
+        return "duplicate"
+    added = diff.share("added")
+    if added > partial_added:
+        return "partial"
+    kept = diff.share("kept")
+    taken = 1.0 - added
+    if taken and kept / taken >= copy_kept:
+        return "copy"
+    return "rewrite"

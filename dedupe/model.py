@@ -1,0 +1,221 @@
+"""Plain values passed between the stages of the pipeline.
+
+Every stage takes and returns these frozen dataclasses (or tuples of them), so
+data flows one way: read -> normalize -> fingerprint -> candidates -> verify ->
+cluster -> attribute -> diff -> report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import json
+from typing import Any
+
+SCHEMA = "dedupe/report-v1"
+RELATIONS = ("original", "duplicate", "copy", "rewrite", "partial")
+SEGMENT_KINDS = ("kept", "reworded", "added")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as read from the input.
+
+    >>> Document(id="a", text="Storm hits coast.", source="Harbor Gazette")
+    Document(id='a', text='Storm hits coast.', source='Harbor Gazette', ...)
+    """
+
+    id: str
+    text: str
+    source: str | None = None
+    published: str | None = None
+    title: str | None = None
+    url: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A document left out of the analysis, with the reason."""
+
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a normalized text: its character span and its token range."""
+
+    start: int
+    end: int
+    tok_start: int
+    tok_end: int
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A document reduced to comparable tokens that still point into its own text.
+
+    `tokens[i]` is the folded form of `text[starts[i]:ends[i]]`. Wire formatting
+    (slug lines, bylines, rules) produces no tokens, so it never counts as content.
+    """
+
+    doc: Document
+    tokens: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    sentences: tuple[Sentence, ...]
+    content_hash: str
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Similarity of a pair. Containment is of the copy's shingles in the original's."""
+
+    cosine: float
+    containment: float
+    jaccard: float
+    coverage: float = 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "cosine": round(self.cosine, 4),
+            "containment": round(self.containment, 4),
+            "jaccard": round(self.jaccard, 4),
+            "coverage": round(self.coverage, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Match:
+    """A verified link between two documents (indices into the scan's documents)."""
+
+    a: int
+    b: int
+    scores: Scores
+    contain_ab: float  # share of a's shingles found in b
+    contain_ba: float  # share of b's shingles found in a
+    aligned_a: float  # share of a's tokens in sentences aligned to b
+    aligned_b: float  # share of b's tokens in sentences aligned to a
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: int
+    end: int
+    kind: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Diff:
+    """What a copy kept, reworded and added (offsets into the copy), and what it removed
+    (offsets into the original)."""
+
+    segments: tuple[Segment, ...]
+    removed: tuple[Span, ...]
+
+    def share(self, kind: str) -> float:
+        """Share of the copy's marked characters that are of `kind`."""
+        total = sum(s.end - s.start for s in self.segments)
+        if not total:
+            return 0.0
+        return sum(s.end - s.start for s in self.segments if s.kind == kind) / total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "segments": [s.to_dict() for s in self.segments],
+            "removed": [r.to_dict() for r in self.removed],
+        }
+
+
+@dataclass(frozen=True)
+class Member:
+    """A document's place in a cluster."""
+
+    id: str
+    relation: str
+    of: str | None = None
+    scores: Scores | None = None
+    diff: Diff | None = None
+    source: str | None = None
+    published: str | None = None
+    title: str | None = None
+
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "relation": self.relation}
+        if self.of is not None:
+            out["of"] = self.of
+        if self.source is not None:
+            out["source"] = self.source
+        if self.published is not None:
+            out["published"] = self.published
+        if self.title is not None:
+            out["title"] = self.title
+        if self.scores is not None:
+            out["scores"] = self.scores.to_dict()
+        if self.diff is not None:
+            out.update(self.diff.to_dict())
+        return out
+
+
+@dataclass(frozen=True)
+class Original:
+    """Where a cluster's story comes from."""
+
+    id: str
+    source: str | None
+    in_corpus: bool = True
+    evidence: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "source": self.source, "in_corpus": self.in_corpus,
+                "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: str
+    original: Original
+    members: tuple[Member, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "original": self.original.to_dict(),
+                "members": [m.to_dict() for m in self.members]}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of a scan. `to_json()` gives the stable `dedupe/report-v1` document."""
+
+    documents: int
+    skipped: tuple[Skipped, ...]
+    clusters: tuple[Cluster, ...]
+    texts: dict[str, Document] = field(default_factory=dict, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable ``dedupe/report-v1`` document (see the README)."""
+        return {
+            "schema": SCHEMA,
+            "documents": self.documents,
+            "skipped": [{"id": s.id, "reason": s.reason} for s in self.skipped],
+            "clusters": [c.to_dict() for c in self.clusters],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """JSON text of `to_dict()`; the same input always gives the same bytes."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False) + "\n"

@@ -1,0 +1,161 @@
+"""Verify candidate pairs: several measures, then one documented decision.
+
+A pair is linked when the texts share verbatim material (shingle containment)
+or when one is a sentence-by-sentence rewording of the other (TF-IDF cosine of
+the whole texts AND a large share of one text's sentences aligned, in order, to
+sentences of the other).  Independently written reports of one event share
+names and numbers, so whole-text cosine alone is not enough; they rarely share
+sentence after sentence in the same order.  Templated briefs (earnings,
+dividends) share sentences but not figures: unless one text is nearly contained
+in the other, a pair whose numbers mostly differ is not linked.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .config import VerifyOptions
+from .fingerprint import Fingerprints, Stemmer
+from .model import Match, Normalized, Scores
+
+
+@dataclass(frozen=True)
+class PairFeatures:
+    cosine: float
+    contain_ab: float
+    contain_ba: float
+    jaccard: float
+    aligned_a: float
+    aligned_b: float
+    numbers: float | None  # share of the smaller set of numbers found in both texts
+
+
+def number_set(doc: Normalized) -> frozenset[str]:
+    """The numbers a text states (figures, years, scores): rewrites keep them, templates change them."""
+    return frozenset(t for t in doc.tokens if any(c.isdigit() for c in t))
+
+
+def number_agreement(a: frozenset[str], b: frozenset[str], min_numbers: int) -> float | None:
+    if min(len(a), len(b)) < min_numbers:
+        return None
+    return len(a & b) / min(len(a), len(b))
+
+
+class SentenceVectors:
+    """TF-IDF vectors of each document's sentences, made on first use."""
+
+    def __init__(self, docs: Sequence[Normalized], fingerprints: Fingerprints, stemmer: Stemmer) -> None:
+        self.docs = docs
+        self._fp = fingerprints
+        self._stemmer = stemmer
+        self._cache: dict[int, tuple[sp.csr_matrix, np.ndarray]] = {}
+
+    def __call__(self, i: int) -> tuple[sp.csr_matrix, np.ndarray]:
+        """(sentence x term matrix, token count of each sentence) of document i."""
+        hit = self._cache.get(i)
+        if hit is None:
+            doc = self.docs[i]
+            words = [self._stemmer(doc.tokens[s.tok_start:s.tok_end]) for s in doc.sentences]
+            if words and self._fp.terms.shape[1]:
+                matrix = self._fp.vectorizer.transform(words).tocsr()
+            else:
+                matrix = sp.csr_matrix((len(words), self._fp.terms.shape[1]), dtype=np.float32)
+            sizes = np.array([s.tok_end - s.tok_start for s in doc.sentences], dtype=np.float64)
+            hit = self._cache[i] = (matrix, sizes)
+        return hit
+
+
+def monotone_alignment(sims: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+    """The in-order sentence pairs (i, j) with the largest total similarity.
+
+    Copies and rewrites keep the story's order; independent reports of the same
+    event do not, so an order-preserving alignment separates them better than
+    each sentence's best match.  Pairs below `threshold` are never used.
+    """
+    na, nb = sims.shape
+    if na == 0 or nb == 0:
+        return []
+    gain = np.where(sims >= threshold, sims, 0.0)
+    score = np.zeros((na + 1, nb + 1))
+    for i in range(1, na + 1):
+        row_gain = gain[i - 1]
+        prev = score[i - 1]
+        cur = score[i]
+        for j in range(1, nb + 1):
+            g = row_gain[j - 1]
+            best = prev[j - 1] + g if g > 0 else prev[j - 1]
+            cur[j] = max(best, prev[j], cur[j - 1])
+    pairs = []
+    i, j = na, nb
+    while i > 0 and j > 0:
+        g = gain[i - 1, j - 1]
+        if g > 0 and score[i, j] == score[i - 1, j - 1] + g:
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif score[i, j] == score[i - 1, j]:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
+
+
+def alignment(sent_a: sp.csr_matrix, sent_b: sp.csr_matrix, threshold: float) -> list[tuple[int, int]]:
+    """Order-preserving sentence alignment of two documents' sentence vectors."""
+    if sent_a.shape[0] == 0 or sent_b.shape[0] == 0:
+        return []
+    return monotone_alignment((sent_a @ sent_b.T).toarray(), threshold)
+
+
+def pair_features(i: int, j: int, fp: Fingerprints, sentences: SentenceVectors,
+                  options: VerifyOptions, numbers: Sequence[frozenset[str]]) -> PairFeatures:
+    si, sj = fp.shingle_sets[i], fp.shingle_sets[j]
+    inter = len(np.intersect1d(si, sj, assume_unique=True))
+    union = len(si) + len(sj) - inter
+    cosine = float(fp.terms[i].multiply(fp.terms[j]).sum()) if fp.terms.shape[1] else 0.0
+    mat_i, size_i = sentences(i)
+    mat_j, size_j = sentences(j)
+    pairs = alignment(mat_i, mat_j, options.sentence_match)
+    aligned_i = float(sum(size_i[p] for p, _ in pairs) / max(size_i.sum(), 1))
+    aligned_j = float(sum(size_j[q] for _, q in pairs) / max(size_j.sum(), 1))
+    return PairFeatures(
+        cosine=cosine,
+        contain_ab=inter / len(si) if len(si) else 0.0,
+        contain_ba=inter / len(sj) if len(sj) else 0.0,
+        jaccard=inter / union if union else 0.0,
+        aligned_a=aligned_i,
+        aligned_b=aligned_j,
+        numbers=number_agreement(numbers[i], numbers[j], options.min_numbers),
+    )
+
+
+def is_derived(f: PairFeatures, options: VerifyOptions) -> bool:
+    """The linking rule (see the module docstring)."""
+    contained = max(f.contain_ab, f.contain_ba)
+    if contained >= options.near_copy:
+        return True
+    if f.numbers is not None and f.numbers < options.min_number_agreement:
+        return False  # same template or same topic, different figures: a different story
+    if contained >= options.min_containment:
+        return True
+    return f.cosine >= options.min_cosine and max(f.aligned_a, f.aligned_b) >= options.min_aligned
+
+
+def verify(pairs: np.ndarray, fp: Fingerprints, sentences: SentenceVectors,
+           options: VerifyOptions = VerifyOptions()) -> list[Match]:
+    """Matches for the candidate pairs that pass the linking rule, in pair order."""
+    matches = []
+    numbers = [number_set(d) for d in sentences.docs]
+    for i, j in pairs.tolist():
+        f = pair_features(i, j, fp, sentences, options, numbers)
+        if is_derived(f, options):
+            matches.append(Match(
+                a=i, b=j,
+                scores=Scores(cosine=f.cosine, containment=max(f.contain_ab, f.contain_ba),
+                              jaccard=f.jaccard, coverage=max(f.aligned_a, f.aligned_b)),
+                contain_ab=f.contain_ab, contain_ba=f.contain_ba,
+                aligned_a=f.aligned_a, aligned_b=f.aligned_b,
+            ))
+    return matches
