@@ -15,8 +15,8 @@ from .diff import classify, diff_documents
 from .fingerprint import Stemmer, fingerprint
 from .model import Cluster, Diff, Document, Member, Normalized, Report, Skipped
 from .normalize import normalize
+from .pairwise import verify_batch
 from .read import read_documents
-from .verify import SentenceVectors, verify
 
 Progress = Callable[[str, float], None]
 """Called after each stage with the stage's name and its duration in seconds."""
@@ -52,12 +52,11 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
             kept.append(norm)
     timer.done("normalize")
     stemmer = Stemmer()
-    fp = fingerprint(kept, options.fingerprint, stemmer=stemmer)
+    fp = fingerprint(kept, options.fingerprint, stemmer=stemmer, jobs=options.jobs)
     timer.done("fingerprint")
     pairs = find_candidates(fp.signatures, fp.terms, options.candidates, options.fingerprint.seed)
     timer.done("candidates")
-    sentences = SentenceVectors(kept, fp, stemmer)
-    matches = verify(pairs, fp, sentences, options.verify)
+    matches = verify_batch(pairs, fp, kept, stemmer, options.verify, jobs=options.jobs)
     timer.done("verify")
     trees = build_trees([n.doc for n in kept], matches)
     timer.done("cluster")
