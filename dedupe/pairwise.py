@@ -74,7 +74,9 @@ def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows,
     aligned_b = np.zeros(k, dtype=np.float64)
     if not k:
         return inter, cosine, aligned_a, aligned_b
-    terms = fp.terms.tocsr()
+    # scipy's row product yields the common columns in ascending order whatever order sklearn
+    # left them in, so merge sorted rows -- of a copy: the caller's matrix is not touched.
+    terms = fp.terms.tocsr(copy=True)
     terms.sort_indices()
     values, offsets = fp.shingle_values, fp.shingle_offsets
     if values is None:  # fingerprints built by hand: flatten the sets
@@ -255,14 +257,15 @@ def _pair_kernel(left, right, values, offsets, tp, tx, td, has_terms, sp_, sx, s
             else:
                 b += 1
         inter_out[p] = common
-        # cosine: element-wise product of the two rows, then numpy's sum of the products
+        # cosine: element-wise product of the two rows (common columns in ascending order),
+        # then numpy's sum of the products
         if has_terms:
             need = min(tp[i + 1] - tp[i], tp[j + 1] - tp[j])
             if need > len(scratch):
                 scratch = np.empty(need * 2, dtype=np.float32)
+            n = 0
             a = tp[i]
             b = tp[j]
-            n = 0
             while a < tp[i + 1] and b < tp[j + 1]:
                 if tx[a] == tx[b]:
                     v = np.float32(td[a] * td[b])

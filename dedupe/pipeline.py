@@ -1,9 +1,12 @@
 """The one place that calls the stages in order."""
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
-from collections.abc import Callable, Iterable
-from typing import BinaryIO
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -43,8 +46,7 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
     timer = timer or _Timer(None)
     kept: list[Normalized] = []
     skipped: list[Skipped] = []
-    for doc in docs:
-        norm = normalize(doc)
+    for doc, norm in zip(docs, _normalize_all(docs, options.jobs)):
         if len(norm.tokens) < options.min_words:
             reason = "empty" if not norm.tokens else f"too short ({len(norm.tokens)} words)"
             skipped.append(Skipped(doc.id, reason))
@@ -60,12 +62,56 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
     timer.done("verify")
     trees = build_trees([n.doc for n in kept], matches)
     timer.done("cluster")
-    clusters = []
-    for number, tree in enumerate(trees, 1):
-        clusters.append(_make_cluster(f"c{number}", tree, kept, options, stemmer))
+    clusters = _make_clusters(trees, kept, options, stemmer)
     timer.done("attribute+diff")
     return Report(documents=len(docs), skipped=tuple(skipped), clusters=tuple(clusters),
                   texts={d.id: d for d in docs})
+
+
+def _normalize_all(docs: Sequence[Document], jobs: int) -> list[Normalized]:
+    # Not fanned out: a Normalized is many small Python objects, and sending them back
+    # from a worker process costs about as much as making them (measured on Reuters).
+    return [normalize(doc) for doc in docs]
+
+
+def _make_clusters(trees, kept: list[Normalized], options: ScanOptions, stemmer: Stemmer) -> list[Cluster]:
+    numbered = [(f"c{number}", tree) for number, tree in enumerate(trees, 1)]
+    return _fan_out(_cluster_chunk, numbered, options.jobs, (kept, options, stemmer))
+
+
+def _cluster_chunk(numbered, state) -> list[Cluster]:
+    kept, options, stemmer = state
+    return [_make_cluster(cluster_id, tree, kept, options, stemmer) for cluster_id, tree in numbered]
+
+
+# Pure-Python stages (attribute+diff) hold the GIL, so with jobs > 1 they run
+# in forked worker processes.  Fork hands each worker the large read-only state (the
+# normalized corpus, the items) without pickling; only index ranges and results travel.  Results
+# come back in input order, so the output does not depend on `jobs`.
+_MIN_ITEMS_PER_JOB = 200
+_FORK_STATE: dict[str, Any] = {}  # set in the parent just before forking; read by the workers
+
+
+def _fan_out(function: Callable, items: Sequence, jobs: int, state: Any) -> list:
+    workers = min(jobs, len(items) // _MIN_ITEMS_PER_JOB)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return function(items, state)
+    # several chunks per worker, so that one slow chunk (a big cluster) does not hold up the rest
+    parts = workers * 4
+    bounds = [len(items) * p // parts for p in range(parts + 1)]
+    token = f"{os.getpid()}-{id(state)}-{time.perf_counter_ns()}"
+    _FORK_STATE[token] = (function, items, state)  # inherited by the workers, never pickled
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_run_forked, [token] * parts, bounds[:-1], bounds[1:]))
+    finally:
+        del _FORK_STATE[token]
+    return [x for part in results for x in part]
+
+
+def _run_forked(token: str, lo: int, hi: int) -> list:
+    function, items, state = _FORK_STATE[token]
+    return function(items[lo:hi], state)
 
 
 def _make_cluster(cluster_id, tree, kept: list[Normalized], options: ScanOptions, stemmer: Stemmer) -> Cluster:

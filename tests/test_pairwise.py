@@ -38,16 +38,21 @@ def test_batch_features_and_matches_equal_verify(which):
         pytest.skip("shared METER data not present")
     kept, stemmer, options, fp, pairs = _corpus([SAMPLE] if which == "sample" else [METER])
     assert len(pairs)
+    assert not fp.terms.has_sorted_indices  # sklearn's order, which the kernel must follow
     sentences = SentenceVectors(kept, fp, stemmer)
     numbers = [number_set(d) for d in kept]
+    # reference first, on fingerprints nothing has touched yet
+    expected_features = [pair_features(i, j, fp, sentences, options.verify, numbers) for i, j in pairs.tolist()]
+    reference = verify(pairs, fp, sentences, options.verify)
+    indices = fp.terms.indices.copy()
     rows = SentenceRows(kept, fp, stemmer)
     inter, cosine, aligned_a, aligned_b = pair_feature_arrays(pairs, fp, rows, options.verify.sentence_match)
+    assert np.array_equal(fp.terms.indices, indices)  # the kernel leaves the fingerprints alone
     for p, (i, j) in enumerate(pairs.tolist()):
-        expected = pair_features(i, j, fp, sentences, options.verify, numbers)
+        expected = expected_features[p]
         got = features_of(int(inter[p]), len(fp.shingle_sets[i]), len(fp.shingle_sets[j]), float(cosine[p]),
                           float(aligned_a[p]), float(aligned_b[p]), expected.numbers)
         assert got == expected, (i, j)
-    reference = verify(pairs, fp, sentences, options.verify)
     assert verify_batch(pairs, fp, kept, stemmer, options.verify) == reference
     assert verify_batch(pairs, fp, kept, stemmer, options.verify, jobs=2) == reference
 
