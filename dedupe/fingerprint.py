@@ -114,6 +114,19 @@ class Stemmer:
             looked_up = list(map(self._cache.__getitem__, tokens))
         return [stem for stem in looked_up if stem is not _NOT_CONTENT]
 
+    def with_positions(self, tokens: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The stems of `tokens` and, for every token position t, how many stems come
+        from ``tokens[:t]``: the stems of ``tokens[a:b]`` are ``stems[pos[a]:pos[b]]``."""
+        looked_up = list(map(self._cache.get, tokens))
+        if None in looked_up:
+            self._learn(tokens)
+            looked_up = list(map(self._cache.__getitem__, tokens))
+        skip = _NOT_CONTENT
+        is_stem = np.fromiter((v is not skip for v in looked_up), dtype=bool, count=len(looked_up))
+        positions = np.zeros(len(looked_up) + 1, dtype=np.int64)
+        np.cumsum(is_stem, out=positions[1:])
+        return [v for v in looked_up if v is not skip], positions
+
     def _learn(self, tokens: Sequence[str]) -> None:
         cache = self._cache
         for token in tokens:
@@ -189,13 +202,22 @@ def fingerprint(docs: Sequence[Normalized], options: FingerprintOptions = Finger
     """
     stemmer = stemmer or Stemmer()
     values, offsets, signatures = minhash_batch([d.tokens for d in docs], options, jobs)
-    shingle_sets = tuple(np.split(values, offsets[1:-1])) if len(docs) else ()
+    return assemble_fingerprints(values, offsets, signatures, [stemmer(d.tokens) for d in docs], options)
+
+
+def assemble_fingerprints(values: np.ndarray, offsets: np.ndarray, signatures: np.ndarray,
+                          stems: Sequence[Sequence[str]], options: FingerprintOptions = FingerprintOptions()
+                          ) -> Fingerprints:
+    """Fingerprints of a corpus from its shingle sets and signatures (as `minhash_batch`
+    gives them, possibly made batch by batch) and each document's content stems.
+
+    The TF-IDF weights need the whole corpus, so they are fitted here, once."""
+    shingle_sets = tuple(np.split(values, offsets[1:-1])) if len(stems) else ()
     vectorizer = term_vectorizer()
-    stems = [stemmer(d.tokens) for d in docs]
     if any(stems):
         terms = vectorizer.fit_transform(stems).tocsr()
     else:  # nothing but stop words: an empty vocabulary links nothing
-        terms = sp.csr_matrix((len(docs), 0), dtype=np.float32)
+        terms = sp.csr_matrix((len(stems), 0), dtype=np.float32)
     return Fingerprints(
         shingle_sets=shingle_sets,
         signatures=signatures,

@@ -15,7 +15,7 @@ the two on real and generated text.  The linking rule itself stays in
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -39,23 +39,30 @@ class SentenceRows:
     def __init__(self, docs: Sequence[Normalized], fp: Fingerprints, stemmer: Stemmer,
                  only: np.ndarray | None = None) -> None:
         wanted = np.zeros(len(docs), dtype=bool)
-        if only is None:
-            wanted[:] = True
-        else:
-            wanted[only] = True
+        wanted[slice(None) if only is None else only] = True
         counts = np.zeros(len(docs) + 1, dtype=np.int64)
         words: list[list[str]] = []
         sizes: list[int] = []
-        for i, doc in enumerate(docs):
-            if not wanted[i]:
-                continue
+        for i in np.flatnonzero(wanted).tolist():
+            doc = docs[i]
             tokens = doc.tokens
             for s in doc.sentences:
                 words.append(stemmer(tokens[s.tok_start:s.tok_end]))
                 sizes.append(s.tok_end - s.tok_start)
             counts[i + 1] = len(doc.sentences)
-        self.offsets = np.cumsum(counts)
-        self.sizes = np.array(sizes, dtype=np.float64)
+        self._set(words, np.cumsum(counts), np.array(sizes, dtype=np.float64), fp)
+
+    @classmethod
+    def from_words(cls, words: list[list[str]], offsets: np.ndarray, sizes: np.ndarray,
+                   fp: Fingerprints) -> "SentenceRows":
+        """Rows from each sentence's stems (see `digest.sentence_words`)."""
+        rows = cls.__new__(cls)
+        rows._set(words, offsets, sizes, fp)
+        return rows
+
+    def _set(self, words: list[list[str]], offsets: np.ndarray, sizes: np.ndarray, fp: Fingerprints) -> None:
+        self.offsets = offsets
+        self.sizes = sizes
         vocabulary = fp.terms.shape[1]
         if words and vocabulary:
             self.matrix = fp.vectorizer.transform(words).tocsr()
@@ -115,8 +122,17 @@ def verify_batch(pairs: np.ndarray, fp: Fingerprints, docs: Sequence[Normalized]
         return []
     involved = np.unique(pairs)
     rows = SentenceRows(docs, fp, stemmer, only=involved)
+    numbers = {int(i): number_set(docs[i]) for i in involved}
+    return verify_pairs(pairs, fp, rows, numbers, options, jobs)
+
+
+def verify_pairs(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows,
+                 numbers: Mapping[int, frozenset[str]] | Sequence[frozenset[str]],
+                 options: VerifyOptions = VerifyOptions(), jobs: int = 1) -> list[Match]:
+    """Matches among `pairs` from prepared sentence rows and number sets (indexed by document)."""
+    if not len(pairs):
+        return []
     inter, cosine, aligned_a, aligned_b = pair_feature_arrays(pairs, fp, rows, options.sentence_match, jobs)
-    numbers: dict[int, frozenset[str]] = {int(i): number_set(docs[i]) for i in involved}
     sizes = np.diff(fp.shingle_offsets) if fp.shingle_offsets is not None else \
         np.array([len(s) for s in fp.shingle_sets], dtype=np.int64)
     matches = []

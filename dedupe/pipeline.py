@@ -4,7 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, BinaryIO
 
@@ -15,10 +15,11 @@ from .candidates import find_candidates
 from .cluster import build_trees
 from .config import ScanOptions
 from .diff import classify, diff_documents
-from .fingerprint import Stemmer, fingerprint
-from .model import Cluster, Diff, Document, Member, Normalized, Report, Skipped
+from .digest import Digest, digest_documents, merge_digests, sentence_words
+from .fingerprint import Stemmer, assemble_fingerprints
+from .model import Cluster, Diff, Document, Member, Normalized, Report
 from .normalize import normalize
-from .pairwise import verify_batch
+from .pairwise import SentenceRows, verify_pairs
 from .read import read_documents
 
 Progress = Callable[[str, float], None]
@@ -43,24 +44,30 @@ def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progres
 
 
 def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | None" = None) -> Report:
+    """`scan` on documents already read.
+
+    Stages reported to `progress`: ``normalize`` (normalization, shingles, MinHash
+    and stems, batch by batch), ``fingerprint`` (TF-IDF over the corpus),
+    ``candidates``, ``verify``, ``cluster``, ``attribute+diff``.
+    """
     timer = timer or _Timer(None)
-    kept: list[Normalized] = []
-    skipped: list[Skipped] = []
-    for doc, norm in zip(docs, _normalize_all(docs, options.jobs)):
-        if len(norm.tokens) < options.min_words:
-            reason = "empty" if not norm.tokens else f"too short ({len(norm.tokens)} words)"
-            skipped.append(Skipped(doc.id, reason))
-        else:
-            kept.append(norm)
-    timer.done("normalize")
     stemmer = Stemmer()
-    fp = fingerprint(kept, options.fingerprint, stemmer=stemmer, jobs=options.jobs)
+    digest = digest_all(docs, options, stemmer)
+    kept = [docs[i] for i in digest.kept.tolist()]
+    skipped = [why for _, why in digest.skipped]
+    timer.done("normalize")
+    fp = assemble_fingerprints(digest.shingle_values, digest.shingle_offsets, digest.signatures,
+                               digest.stems, options.fingerprint)
     timer.done("fingerprint")
     pairs = find_candidates(fp.signatures, fp.terms, options.candidates, options.fingerprint.seed)
     timer.done("candidates")
-    matches = verify_batch(pairs, fp, kept, stemmer, options.verify, jobs=options.jobs)
+    words, offsets, sizes = sentence_words(digest, np.unique(pairs))
+    rows = SentenceRows.from_words(words, offsets, sizes, fp)
+    del words
+    matches = verify_pairs(pairs, fp, rows, digest.numbers, options.verify, jobs=options.jobs)
+    del digest, rows
     timer.done("verify")
-    trees = build_trees([n.doc for n in kept], matches)
+    trees = build_trees(kept, matches)
     timer.done("cluster")
     clusters = _make_clusters(trees, kept, options, stemmer)
     timer.done("attribute+diff")
@@ -68,36 +75,53 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
                   texts={d.id: d for d in docs})
 
 
-def _normalize_all(docs: Sequence[Document], jobs: int) -> list[Normalized]:
-    # Not fanned out: a Normalized is many small Python objects, and sending them back
-    # from a worker process costs about as much as making them (measured on Reuters).
-    return [normalize(doc) for doc in docs]
+BATCH = 5000
+"""Documents normalized at a time: their token objects are dropped once digested."""
 
 
-def _make_clusters(trees, kept: list[Normalized], options: ScanOptions, stemmer: Stemmer) -> list[Cluster]:
+def digest_all(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer) -> Digest:
+    """`digest_documents` over all documents, batch by batch (in `options.jobs` processes)."""
+    batches = [docs[lo:lo + BATCH] for lo in range(0, len(docs), BATCH)] or [[]]
+    parts = _fan_out(_digest_batches, batches, options.jobs, (options, stemmer), min_items=2)
+    return merge_digests(parts, [len(b) for b in batches], options.fingerprint.num_perm)
+
+
+def _digest_batches(batches, state) -> list[Digest]:
+    options, stemmer = state
+    return [digest_documents(batch, options, stemmer) for batch in batches]
+
+
+def _make_clusters(trees, kept: list[Document], options: ScanOptions, stemmer: Stemmer) -> list[Cluster]:
     numbered = [(f"c{number}", tree) for number, tree in enumerate(trees, 1)]
     return _fan_out(_cluster_chunk, numbered, options.jobs, (kept, options, stemmer))
 
 
 def _cluster_chunk(numbered, state) -> list[Cluster]:
     kept, options, stemmer = state
-    return [_make_cluster(cluster_id, tree, kept, options, stemmer) for cluster_id, tree in numbered]
+    out = []
+    for cluster_id, tree in numbered:
+        # only cluster members need their tokens again: normalize them afresh (deterministic)
+        members = {tree.root, *tree.parents, *tree.parents.values()}
+        normalized = {i: normalize(kept[i]) for i in members}
+        out.append(_make_cluster(cluster_id, tree, normalized, options, stemmer))
+    return out
 
 
-# Pure-Python stages (attribute+diff) hold the GIL, so with jobs > 1 they run
-# in forked worker processes.  Fork hands each worker the large read-only state (the
-# normalized corpus, the items) without pickling; only index ranges and results travel.  Results
-# come back in input order, so the output does not depend on `jobs`.
+# Pure-Python stages hold the GIL, so with jobs > 1 they run in forked worker
+# processes.  Fork hands each worker the large read-only state (the documents, the
+# items) without pickling; only index ranges and results travel.  Results come back
+# in input order, so the output does not depend on `jobs`.
 _MIN_ITEMS_PER_JOB = 200
 _FORK_STATE: dict[str, Any] = {}  # set in the parent just before forking; read by the workers
 
 
-def _fan_out(function: Callable, items: Sequence, jobs: int, state: Any) -> list:
-    workers = min(jobs, len(items) // _MIN_ITEMS_PER_JOB)
+def _fan_out(function: Callable, items: Sequence, jobs: int, state: Any,
+             min_items: int = _MIN_ITEMS_PER_JOB) -> list:
+    workers = min(jobs, len(items) // min_items)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return function(items, state)
     # several chunks per worker, so that one slow chunk (a big cluster) does not hold up the rest
-    parts = workers * 4
+    parts = min(workers * 4, len(items))
     bounds = [len(items) * p // parts for p in range(parts + 1)]
     token = f"{os.getpid()}-{id(state)}-{time.perf_counter_ns()}"
     _FORK_STATE[token] = (function, items, state)  # inherited by the workers, never pickled
@@ -114,7 +138,7 @@ def _run_forked(token: str, lo: int, hi: int) -> list:
     return function(items[lo:hi], state)
 
 
-def _make_cluster(cluster_id, tree, kept: list[Normalized], options: ScanOptions, stemmer: Stemmer) -> Cluster:
+def _make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: ScanOptions, stemmer: Stemmer) -> Cluster:
     root = kept[tree.root]
     origin = attribute(root.doc, [kept[i].doc for i in [tree.root, *sorted(tree.parents)]])
     members = [Member(id=root.doc.id, relation="original", source=root.doc.source,
