@@ -27,6 +27,29 @@ from .normalize import normalize
 from .verify import number_set
 
 
+class NumberSets:
+    """`verify.number_set` with the digit test made once per distinct token."""
+
+    def __init__(self) -> None:
+        self._has_digit: dict[str, bool] = {}
+
+    def __call__(self, tokens: Sequence[str]) -> frozenset[str]:
+        flags = list(map(self._has_digit.get, tokens))
+        if None in flags:
+            for t in tokens:
+                if t not in self._has_digit:
+                    self._has_digit[t] = number_set(_Tokens((t,))) != frozenset()
+            flags = list(map(self._has_digit.__getitem__, tokens))
+        return frozenset(t for t, f in zip(tokens, flags) if f)
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """Just enough of a Normalized for `verify.number_set`."""
+
+    tokens: tuple[str, ...]
+
+
 @dataclass
 class Digest:
     """The kept documents of a batch, in input order (see the module docstring)."""
@@ -47,9 +70,11 @@ class Digest:
         return len(self.kept)
 
 
-def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer | None = None) -> Digest:
+def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer | None = None,
+                     number_sets: NumberSets | None = None) -> Digest:
     """Normalize and fingerprint a batch of documents, keeping only the compact parts."""
     stemmer = stemmer or Stemmer()
+    number_sets = number_sets or NumberSets()
     kept: list[int] = []
     skipped: list[tuple[int, Skipped]] = []
     tokens: list[tuple[str, ...]] = []
@@ -68,7 +93,7 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
         kept.append(position)
         tokens.append(norm.tokens)
         hashes.append(norm.content_hash)
-        numbers.append(number_set(norm))
+        numbers.append(number_sets(norm.tokens))
         doc_stems, at = stemmer.with_positions(norm.tokens)
         stems.append(doc_stems)
         for s in norm.sentences:

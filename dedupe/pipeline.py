@@ -15,7 +15,7 @@ from .candidates import find_candidates
 from .cluster import build_trees
 from .config import ScanOptions
 from .diff import classify, diff_documents
-from .digest import Digest, digest_documents, merge_digests, sentence_words
+from .digest import Digest, NumberSets, digest_documents, merge_digests, sentence_words
 from .fingerprint import Stemmer, assemble_fingerprints
 from .model import Cluster, Diff, Document, Member, Normalized, Report
 from .normalize import normalize
@@ -82,13 +82,13 @@ BATCH = 5000
 def digest_all(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer) -> Digest:
     """`digest_documents` over all documents, batch by batch (in `options.jobs` processes)."""
     batches = [docs[lo:lo + BATCH] for lo in range(0, len(docs), BATCH)] or [[]]
-    parts = _fan_out(_digest_batches, batches, options.jobs, (options, stemmer), min_items=2)
+    parts = _fan_out(_digest_batches, batches, options.jobs, (options, stemmer, NumberSets()), min_items=2)
     return merge_digests(parts, [len(b) for b in batches], options.fingerprint.num_perm)
 
 
 def _digest_batches(batches, state) -> list[Digest]:
-    options, stemmer = state
-    return [digest_documents(batch, options, stemmer) for batch in batches]
+    options, stemmer, number_sets = state
+    return [digest_documents(batch, options, stemmer, number_sets) for batch in batches]
 
 
 def _make_clusters(trees, kept: list[Document], options: ScanOptions, stemmer: Stemmer) -> list[Cluster]:
