@@ -60,6 +60,26 @@ def lsh_pair_codes(signatures: np.ndarray, bands: int, rows: int, max_bucket: in
     return np.unique(np.concatenate(codes))
 
 
+def bucket_pair_codes(bands: np.ndarray, keys: np.ndarray, members: np.ndarray, max_bucket: int,
+                      n: int) -> np.ndarray:
+    """Pair codes of the buckets in a bag of (band, band values, member) rows, in any order.
+
+    The group-by half of LSH for engines that shuffle band rows between machines:
+    rows with equal band and values form a bucket; buckets of 2..max_bucket members
+    give all their pairs.  Sorted unique codes ``i * n + j`` (i < j)."""
+    if not len(members):
+        return np.empty(0, dtype=np.int64)
+    order = np.lexsort((members, *keys.T[::-1], bands))
+    b, k, m = bands[order], keys[order], members[order]
+    new = np.r_[True, (b[1:] != b[:-1]) | (k[1:] != k[:-1]).any(axis=1)]
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.r_[starts, len(m)])
+    ok = (sizes > 1) & (sizes <= max_bucket)
+    if not ok.any():
+        return np.empty(0, dtype=np.int64)
+    return np.unique(_bucket_pair_codes(m.astype(np.int64), starts[ok], sizes[ok], n))
+
+
 def _code_set(codes: np.ndarray, n: int) -> set[tuple[int, int]]:
     i, j = np.divmod(codes, max(n, 1))
     return set(zip(i.tolist(), j.tolist()))

@@ -132,9 +132,18 @@ def verify_pairs(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows,
     """Matches among `pairs` from prepared sentence rows and number sets (indexed by document)."""
     if not len(pairs):
         return []
-    inter, cosine, aligned_a, aligned_b = pair_feature_arrays(pairs, fp, rows, options.sentence_match, jobs)
+    features = pair_feature_arrays(pairs, fp, rows, options.sentence_match, jobs)
     sizes = np.diff(fp.shingle_offsets) if fp.shingle_offsets is not None else \
         np.array([len(s) for s in fp.shingle_sets], dtype=np.int64)
+    return decide_pairs(pairs, features, sizes, numbers, options)
+
+
+def decide_pairs(pairs: np.ndarray, features: tuple[np.ndarray, ...], shingle_counts: np.ndarray,
+                 numbers: Mapping[int, frozenset[str]] | Sequence[frozenset[str]],
+                 options: VerifyOptions = VerifyOptions()) -> list[Match]:
+    """Matches from `pair_feature_arrays`' output, by `verify.is_derived`, in pair order."""
+    inter, cosine, aligned_a, aligned_b = features
+    sizes = shingle_counts
     matches = []
     for p, (i, j) in enumerate(pairs.tolist()):
         f = features_of(int(inter[p]), int(sizes[i]), int(sizes[j]), float(cosine[p]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from dataclasses import replace
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, BinaryIO
@@ -27,16 +28,21 @@ Progress = Callable[[str, float], None]
 
 
 def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progress | None = None,
-         stdin: BinaryIO | None = None) -> Report:
+         stdin: BinaryIO | None = None, engine: str | None = None, scheduler: str | None = None) -> Report:
     """Find copies, rewrites and partial reuse among articles and group them by original.
 
     `inputs` are paths (files or directories), ``"-"`` for JSONL on stdin,
-    Document objects or dicts with ``id`` and ``text``.
+    Document objects or dicts with ``id`` and ``text``.  `engine` and `scheduler`
+    override the options' (``engine="dask"`` runs the heavy stages on a Dask
+    cluster: the one at `scheduler`, or a local one with ``options.jobs`` workers).
 
     >>> report = scan([{"id": "a", "text": "..."}, {"id": "b", "text": "..."}])
     >>> report.to_json()  # doctest: +SKIP
     """
     options = options or ScanOptions()
+    if engine is not None or scheduler is not None:
+        options = replace(options, engine=engine or ("dask" if scheduler else options.engine),
+                          scheduler=scheduler if scheduler is not None else options.scheduler)
     timer = _Timer(progress)
     docs = read_documents(inputs, stdin=stdin)
     timer.done("read")
@@ -51,6 +57,10 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
     ``candidates``, ``verify``, ``cluster``, ``attribute+diff``.
     """
     timer = timer or _Timer(None)
+    if options.engine == "dask":
+        from .engine_dask import scan_documents_dask  # optional dependency, loaded on demand
+
+        return scan_documents_dask(docs, options, timer)
     stemmer = Stemmer()
     digest = digest_all(docs, options, stemmer)
     kept = [docs[i] for i in digest.kept.tolist()]

@@ -48,3 +48,17 @@ def test_find_candidates_is_the_sorted_union():
     got = find_candidates(sigs, terms, options)
     assert got.dtype == np.int64
     assert [tuple(p) for p in got.tolist()] == sorted(expected)
+
+
+def test_bucket_pair_codes_from_shuffled_band_rows_equal_lsh():
+    sigs = _signatures()
+    bands, rows, max_bucket = 32, 4, 50
+    n = len(sigs)
+    valid = np.flatnonzero(~(sigs == np.iinfo(np.uint32).max).all(axis=1))
+    band_ids = np.repeat(np.arange(bands), len(valid))
+    keys = np.concatenate([sigs[valid, b * rows:(b + 1) * rows] for b in range(bands)])
+    members = np.tile(valid, bands)
+    shuffle = np.random.default_rng(0).permutation(len(members))
+    from dedupe.candidates import bucket_pair_codes
+    got = bucket_pair_codes(band_ids[shuffle], keys[shuffle], members[shuffle], max_bucket, n)
+    assert np.array_equal(got, lsh_pair_codes(sigs, bands, rows, max_bucket))
