@@ -27,7 +27,8 @@ import numpy as np
 import xxhash
 import scipy.sparse as sp
 import snowballstemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer, TfidfVectorizer
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from .config import FingerprintOptions
 from .model import Normalized
@@ -135,12 +136,124 @@ class Stemmer:
 
 
 def term_vectorizer() -> TfidfVectorizer:
-    """TF-IDF over pre-stemmed content words (documents are passed as word lists)."""
-    return TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
+    """TF-IDF over pre-stemmed content words (documents are passed as word lists).
+
+    Normally a `WordListTfidf`, which computes sklearn's numbers without sklearn's
+    per-call overhead (diffs fit one per pair); if it ever disagrees with sklearn on
+    a reference sample (say, after a scikit-learn upgrade), sklearn's own class is used.
+    """
+    cls = WordListTfidf if _word_list_tfidf_agrees() else TfidfVectorizer
+    return cls(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
 
 
 def _identity(words):
     return words
+
+
+class WordListTfidf(TfidfVectorizer):
+    """`TfidfVectorizer(analyzer=identity, sublinear_tf=True, norm="l2", dtype=float32)`
+    for documents given as word lists, with the same numpy operations in the same
+    order as scikit-learn (so bit-identical matrices), minus input validation.
+    """
+
+    def fit(self, raw_documents, y=None):
+        self._fit_counts(raw_documents)
+        return self
+
+    def fit_transform(self, raw_documents, y=None):
+        return self._tfidf_rows(self._fit_counts(raw_documents))
+
+    def transform(self, raw_documents):
+        vocabulary = self.vocabulary_
+        indices: list[int] = []
+        values: list[int] = []
+        indptr = [0]
+        for doc in raw_documents:
+            counter: dict[int, int] = {}
+            for word in doc:
+                k = vocabulary.get(word)
+                if k is not None:
+                    counter[k] = counter.get(k, 0) + 1
+            indices.extend(counter)
+            values.extend(counter.values())
+            indptr.append(len(indices))
+        counts = self._counts(values, indices, indptr, len(vocabulary))
+        counts.sort_indices()
+        return self._tfidf_rows(counts)
+
+    def _fit_counts(self, raw_documents) -> sp.csr_matrix:
+        # CountVectorizer._count_vocab: ids in order of first sight, rows sorted by those ids,
+        # then _sort_features renumbers to alphabetical order without re-sorting rows.
+        seen: dict[str, int] = {}
+        indices: list[int] = []
+        values: list[int] = []
+        indptr = [0]
+        for doc in raw_documents:
+            counter: dict[int, int] = {}
+            for word in doc:
+                k = seen.get(word)
+                if k is None:
+                    k = seen[word] = len(seen)
+                counter[k] = counter.get(k, 0) + 1
+            indices.extend(counter)
+            values.extend(counter.values())
+            indptr.append(len(indices))
+        if not seen:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        counts = self._counts(values, indices, indptr, len(seen))
+        counts.sort_indices()
+        order = sorted(seen.items())
+        renumber = np.empty(len(order), dtype=counts.indices.dtype)
+        for new, (_, old) in enumerate(order):
+            renumber[old] = new
+        counts.indices = renumber.take(counts.indices, mode="clip")
+        self.vocabulary_ = {word: new for new, (word, _) in enumerate(order)}
+        self.fixed_vocabulary_ = False
+        # TfidfTransformer.fit
+        df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32, copy=False)
+        df += 1.0
+        idf = np.full_like(df, fill_value=counts.shape[0] + 1, dtype=np.float32)
+        idf /= df
+        np.log(idf, out=idf)
+        idf += 1.0
+        self._tfidf = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True)
+        self._tfidf.idf_ = idf
+        self._tfidf.n_features_in_ = len(order)
+        return counts
+
+    def _counts(self, values, indices, indptr, width) -> sp.csr_matrix:
+        index_dtype = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
+        return sp.csr_matrix((np.array(values, dtype=np.intc), np.asarray(indices, dtype=index_dtype),
+                              np.asarray(indptr, dtype=index_dtype)), shape=(len(indptr) - 1, width),
+                             dtype=np.float32)
+
+    def _tfidf_rows(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        # TfidfTransformer.transform with sublinear_tf and l2 norm
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+        counts.data *= self._tfidf.idf_[counts.indices]
+        inplace_csr_row_normalize_l2(counts)
+        return counts
+
+
+_REFERENCE_WORDS = [["storm", "hit", "coast", "storm", "ferri"], [], ["ferri", "halt", "1987", "zeta"],
+                    ["coast", "coast", "coast", "guard", "said", "wind"], ["wind"], ["ämter", "émigré", "storm"]]
+
+
+@lru_cache(maxsize=1)
+def _word_list_tfidf_agrees() -> bool:
+    """Does `WordListTfidf` reproduce this scikit-learn's matrices bit for bit?"""
+    def same(a, b) -> bool:
+        a, b = sp.csr_matrix(a), sp.csr_matrix(b)
+        return (a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+                and a.data.dtype == b.data.dtype and np.array_equal(a.data, b.data))
+
+    kwargs = dict(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
+    fast, slow = WordListTfidf(**kwargs), TfidfVectorizer(**kwargs)
+    probe = [["wind", "storm", "unknown"], ["coast"] * 3 + ["1987"], []]
+    return (same(fast.fit_transform(_REFERENCE_WORDS), slow.fit_transform(_REFERENCE_WORDS))
+            and same(fast.transform(probe), slow.transform(probe))
+            and fast.vocabulary_ == slow.vocabulary_ and np.array_equal(fast.idf_, slow.idf_))
 
 
 @lru_cache(maxsize=8)

@@ -72,3 +72,34 @@ def test_stemmer_keeps_content_words_in_order():
     assert stem(tokens) == ["ferri", "halt", "1987", "storm", "ferri"]
     assert len(stem(tokens)) == len(content_words(tokens))
     assert stem(tokens) == stem(tokens)  # second call served from the cache
+
+
+def _same_matrix(a, b):
+    return (type(a) is type(b) and a.shape == b.shape and np.array_equal(a.indptr, b.indptr)
+            and np.array_equal(a.indices, b.indices) and a.dtype == b.dtype and np.array_equal(a.data, b.data))
+
+
+def test_word_list_tfidf_equals_sklearn_on_real_text():
+    from pathlib import Path
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from dedupe.fingerprint import WordListTfidf, _identity
+    from dedupe.read import read_documents
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    meter = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"
+    docs = [normalize(d) for d in read_documents([sample] + ([meter] if meter.exists() else []))]
+    stem = Stemmer()
+    words = [stem(d.tokens) for d in docs]
+    sentences = [stem(d.tokens[s.tok_start:s.tok_end]) for d in docs[:60] for s in d.sentences]
+    kwargs = dict(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
+    fast, slow = WordListTfidf(**kwargs), TfidfVectorizer(**kwargs)
+    assert _same_matrix(fast.fit_transform(words), slow.fit_transform(words))
+    assert fast.vocabulary_ == slow.vocabulary_
+    assert _same_matrix(fast.transform(sentences), slow.transform(sentences))
+    # the diff's use: fit on one pair's sentences, transform each side
+    pair = sentences[:12]
+    fast2, slow2 = WordListTfidf(**kwargs).fit(pair), TfidfVectorizer(**kwargs).fit(pair)
+    assert _same_matrix(fast2.transform(pair[:5]), slow2.transform(pair[:5]))
+    assert np.array_equal(fast2.idf_, slow2.idf_)
