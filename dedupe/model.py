@@ -127,6 +127,7 @@ class Diff:
 
     segments: tuple[Segment, ...]
     removed: tuple[Span, ...]
+    new_facts: tuple[str, ...] = ()  # names and numbers the copy adds that the original lacks
 
     def share(self, kind: str) -> float:
         """Share of the copy's marked characters that are of `kind`."""
@@ -139,6 +140,7 @@ class Diff:
         return {
             "segments": [s.to_dict() for s in self.segments],
             "removed": [r.to_dict() for r in self.removed],
+            "new_facts": list(self.new_facts),
         }
 
 

@@ -80,7 +80,8 @@ def _make_cluster(cluster_id, tree, kept: list[Normalized], options: ScanOptions
         doc = kept[child]
         d = diff_documents(parent, doc, options.verify.sentence_match, stemmer)
         relation = classify(d, doc.content_hash == parent.content_hash,
-                            options.verify.partial_added, options.verify.copy_kept)
+                            options.verify.partial_added, options.verify.copy_kept,
+                            options.verify.partial_facts)
         members.append(Member(id=doc.doc.id, relation=relation, of=parent.doc.id,
                               scores=tree.edges[child].scores, diff=d, source=doc.doc.source,
                               published=doc.doc.published, title=doc.doc.title))
