@@ -51,6 +51,11 @@ def _canonical(name: str) -> str:
     return name
 
 
+def is_wire_agency(name: str | None) -> bool:
+    """True when an outlet name is one of the wire agencies."""
+    return bool(name) and name.strip().lower() in WIRE_AGENCIES
+
+
 def find_credits(text: str) -> list[Credit]:
     """Outlets a text credits as its source, in order of appearance."""
     found: list[tuple[int, Credit]] = []

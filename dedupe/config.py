@@ -61,16 +61,16 @@ class VerifyOptions:
     min_numbers: int = 4
     min_number_agreement: float = 0.50
     sentence_match: float = 0.20
-    copy_jaccard: float = 0.50
-    copy_kept: float = 0.70
+    diff_match: float = 0.30
+    copy_kept: float = 0.85
     partial_added: float = 0.10
     partial_facts: int = 3
 
     def __post_init__(self) -> None:
         _check(self.partial_facts >= 0, f"partial_facts must be at least 0, got {self.partial_facts}")
         _check(self.min_numbers >= 1, f"min_numbers must be at least 1, got {self.min_numbers}")
-        for name in ("min_cosine", "min_containment", "near_copy", "min_aligned", "min_term_cosine", "min_terms", "min_number_agreement", "sentence_match",
-                     "copy_jaccard", "copy_kept", "partial_added"):
+        for name in ("min_cosine", "min_containment", "near_copy", "min_aligned", "min_term_cosine", "min_terms", "min_number_agreement", "sentence_match", "diff_match",
+                     "copy_kept", "partial_added"):
             value = getattr(self, name)
             _check(0.0 <= value <= 1.0, f"{name} must be between 0 and 1, got {value}")
 

@@ -90,6 +90,16 @@ def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.
     aligned_c = set(np.flatnonzero(sims.max(axis=0, initial=0.0) >= threshold).tolist())
     aligned_o = set(np.flatnonzero(sims.max(axis=1, initial=0.0) >= threshold).tolist())
     kept_c = shared_ngram_mask(copy.tokens, original.tokens, KEPT_NGRAM)
+    if sims.size:
+        # inside a sentence matched to one of the original's, any word the two
+        # sentences share was kept too, even alone ("the 36-year-old star")
+        best_o = sims.argmax(axis=0)
+        for c in sorted(aligned_c):
+            sent_c, sent_o = copy.sentences[c], original.sentences[best_o[c]]
+            words_o = set(original.tokens[sent_o.tok_start:sent_o.tok_end])
+            for t in range(sent_c.tok_start, sent_c.tok_end):
+                if copy.tokens[t] in words_o:
+                    kept_c[t] = True
     kept_o = shared_ngram_mask(original.tokens, copy.tokens, KEPT_NGRAM)
     labels_c = _token_labels(copy, kept_c, aligned_c)
     segments = tuple(Segment(s, e, kind) for s, e, kind in _runs(copy, labels_c))

@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .attribute import attribute
+from .attribute import attribute, is_wire_agency
 from .candidates import find_candidates
 from .cluster import build_trees
 from .config import ScanOptions
@@ -59,7 +59,8 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
     sentences = SentenceVectors(kept, fp, stemmer)
     matches = verify(pairs, fp, sentences, options.verify)
     timer.done("verify")
-    trees = build_trees([n.doc for n in kept], matches)
+    wire = frozenset(i for i, n in enumerate(kept) if is_wire_agency(n.doc.source))
+    trees = build_trees([n.doc for n in kept], matches, wire=wire)
     timer.done("cluster")
     clusters = []
     for number, tree in enumerate(trees, 1):
@@ -78,7 +79,7 @@ def _make_cluster(cluster_id, tree, kept: list[Normalized], options: ScanOptions
     for child in order:
         parent = kept[tree.parents[child]]
         doc = kept[child]
-        d = diff_documents(parent, doc, options.verify.sentence_match, stemmer)
+        d = diff_documents(parent, doc, options.verify.diff_match, stemmer)
         relation = classify(d, doc.content_hash == parent.content_hash,
                             options.verify.partial_added, options.verify.copy_kept,
                             options.verify.partial_facts)
@@ -102,12 +103,14 @@ def _tree_order(tree) -> list[int]:
     return order
 
 
-def diff(original_text: str, copy_text: str, sentence_match: float = 0.20) -> Diff:
+def diff(original_text: str, copy_text: str, sentence_match: float | None = None) -> Diff:
     """Marks of one text against another: kept / reworded / added in the copy, removed from the original.
 
     >>> d = diff("Storm hits the coast. Ferries halted.", "Storm hits the coast, say officials.")
     >>> [s.kind for s in d.segments]  # doctest: +SKIP
     """
+    if sentence_match is None:
+        sentence_match = ScanOptions().verify.diff_match
     return diff_documents(normalize(Document("original", original_text)),
                           normalize(Document("copy", copy_text)), sentence_match)
 
