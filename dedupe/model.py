@@ -183,9 +183,13 @@ class Original:
     source: str | None
     in_corpus: bool = True
     evidence: tuple[str, ...] = ()
+    relation: str = "original"  # how text `id` stands to the source's story: original, copy or derived
+    wire: bool = False  # the source is on the wire-agency list
+    agencies: tuple[str, ...] = ()  # wire agencies the cluster's texts credit (wire reuse)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "source": self.source, "in_corpus": self.in_corpus,
+                "relation": self.relation, "wire": self.wire, "agencies": list(self.agencies),
                 "evidence": list(self.evidence)}
 
 

@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .attribute import attribute, is_wire_agency
+from .attribute import Link, attribute, is_wire_agency
 from .candidates import find_candidates
 from .cluster import build_trees
 from .config import ScanOptions
@@ -72,7 +72,9 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
 
 def _make_cluster(cluster_id, tree, kept: list[Normalized], options: ScanOptions, stemmer: Stemmer) -> Cluster:
     root = kept[tree.root]
-    origin = attribute(root.doc, [kept[i].doc for i in [tree.root, *sorted(tree.parents)]])
+    links = [Link.from_match(kept[c].doc.id, kept[p].doc.id, tree.edges[c], tree.edges[c].a == c)
+             for c, p in sorted(tree.parents.items())]
+    origin = attribute(root.doc, [kept[i].doc for i in [tree.root, *sorted(tree.parents)]], links)
     members = [Member(id=root.doc.id, relation="original", source=root.doc.source,
                       published=root.doc.published, title=root.doc.title)]
     order = _tree_order(tree)
