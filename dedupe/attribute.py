@@ -15,8 +15,8 @@ The rule, in order (each step that decides is written into the evidence):
 1. Time: the earliest published text is the one the others derive from, when its time is
    known and no other text of the cluster has the same time.
 2. Without a deciding time: a text that credits another outlet comes after one that does not;
-   then a wire agency's own text comes first (wire copy is written to be reused); then the first
-   text of the derivation tree (the cluster ranks the text more contained in the others first).
+   then a wire agency's own text comes first (wire copy is written to be reused); then the text
+   heading the derivation tree (cluster.py ranks by links to the others and by containment).
 3. Source: a text that credits another outlet (source line, dateline, byline, sign-off,
    copyright line, author, canonical link) carries that outlet's story; the outlet's own text is
    in the corpus only when a text of that outlet is in the cluster. Otherwise the chosen text's
@@ -416,8 +416,8 @@ def _choose(root: str, profiles: dict[str, _Profile], evidence: list[str]) -> _P
         evidence.append(f"{best.doc.id} credits no other outlet, unlike "
                         f"{_list([p.doc.id for p in rest if p.admits_copy])}{tree}")
     elif rest:
-        evidence.append(f"{best.doc.id} is more contained in the others than they are in it: a copy adds "
-                        "to what it takes (the cluster's ranking)")
+        evidence.append(f"{best.doc.id} heads the cluster's derivation tree (ranked by its links to the "
+                        "others and by containment: a copy adds to what it takes)")
     return best
 
 
