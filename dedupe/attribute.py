@@ -437,36 +437,37 @@ def attribute(root: Document, members: Sequence[Document], links: Sequence[Link]
     docs = {d.id: d for d in [root, *members]}
     finder = CreditFinder(options, (d.source for d in docs.values() if d.source))
     profiles = {i: _profile(d, finder) for i, d in docs.items()}
-    evidence: list[str] = []
-    chosen = _choose(root.id, profiles, evidence)
-    evidence.extend(f"{chosen.doc.id} {c.reason}" for c in chosen.credits)
+    reasons: list[str] = []
+    chosen = _choose(root.id, profiles, reasons)
+    reasons.extend(f"{chosen.doc.id} {c.reason}" for c in chosen.credits)
 
     relation, in_corpus = "original", True
     if chosen.credited:
-        source = chosen.credited
+        source = _readable(chosen.credited, profiles)
         own_text = sorted((p for p in profiles.values() if p is not chosen and same_outlet(p.own, source)),
                           key=lambda p: (p.instant is None, p.instant or 0.0, p.doc.id))
         if own_text:
-            evidence.append(f"{chosen.doc.id} credits {source}, whose own text {own_text[0].doc.id} is in the corpus")
+            reasons.append(f"{chosen.doc.id} credits {source}, whose own text {own_text[0].doc.id} is in the corpus")
             chosen = own_text[0]
             source = chosen.own or source
+            conclusion = f"{chosen.doc.id} is {source}'s own text"
         else:
             kinds = {c.kind for c in chosen.credits if c.strong and same_outlet(c.source, source)}
             relation = "copy" if kinds & SYNDICATION else "derived"
-            what = "a syndicated copy of its story" if relation == "copy" else "derived from its story"
-            evidence.append(f"{chosen.doc.id} is {what}: the source is {source}, whose own text is not in the corpus")
+            what = "a syndicated copy of" if relation == "copy" else "derived from"
+            conclusion = f"{chosen.doc.id} is {what} {source}'s story; {source}'s own text is not in the corpus"
             in_corpus = False
     elif chosen.own:
         source = chosen.own
-        evidence.append(f"{chosen.doc.id} is {source}'s own text")
+        conclusion = f"{chosen.doc.id} is {source}'s own text"
     else:
-        source = strongest_credit([c for p in profiles.values() if p is not chosen for c in p.credits if c.strong])
-        if source:
-            evidence.append(f"{chosen.doc.id} names no outlet; the texts derived from it credit {source}")
-    source = _readable(source, profiles)
+        source = _readable(strongest_credit([c for p in profiles.values() if p is not chosen
+                                             for c in p.credits if c.strong]), profiles)
+        conclusion = (f"{chosen.doc.id} names no outlet; the texts derived from it credit {source}" if source
+                      else f"{chosen.doc.id} is the original; no text names an outlet")
 
-    evidence.extend(_copy_credits(chosen, profiles, source, options))
-    evidence.extend(_overruled_claims(chosen, profiles, links, source, options))
+    evidence = [conclusion, *reasons, *_copy_credits(chosen, profiles, source, options),
+                *_overruled_claims(chosen, profiles, links, source, options)]
     evidence.extend(f"wire reuse: {doc_id} uses material from {' and '.join(names)}"
                     for doc_id, names in _wire_reuse(profiles, options).items())
     agencies = {options.agency(c.source) for p in profiles.values() for c in p.credits} | {options.agency(source)}

@@ -91,8 +91,8 @@ def test_seeds_name_live_mint_with_the_menafn_text_closest():
     origin = cluster.original
     assert (origin.source, origin.id, origin.in_corpus, origin.relation) == ("Live Mint", COPY_SEED, False, "copy")
     assert origin.agencies == ("Reuters",) and not origin.wire
-    assert f"{COPY_SEED} is a syndicated copy of its story: the source is Live Mint, " \
-           "whose own text is not in the corpus" in origin.evidence
+    assert origin.evidence[0] == f"{COPY_SEED} is a syndicated copy of Live Mint's story; " \
+                                 "Live Mint's own text is not in the corpus"
     assert f"1 other text credits Live Mint: {REWRITE_SEED}" in origin.evidence
     assert {m.id: m.relation for m in cluster.members} == {COPY_SEED: "original", REWRITE_SEED: "rewrite"}
 
@@ -103,7 +103,8 @@ def test_original_keeps_own_outlet_and_lists_copy_credits():
     copy = Document("c", "A ferry hit the wall. (Reuters)")
     origin = attribute(wire, [wire, copy])
     assert origin.source == "Meridian Press Agency" and origin.in_corpus and origin.relation == "original"
-    assert origin.evidence[0].startswith("w is the earliest published text")
+    assert origin.evidence[:2] == ("w is Meridian Press Agency's own text",
+                                   "w is the earliest published text (2026-03-14T09:00:00+00:00)")
     assert "w carries a dateline credit: '(MPA) -'" in origin.evidence
 
 
@@ -117,7 +118,7 @@ def test_earliest_published_text_wins_over_input_order():
     first = Document("first", FERRY, source="Harbor Gazette", published="2026-03-14T10:00:00+00:00")
     origin = attribute(late, [late, early, first])
     assert origin.id == "first" and origin.source == "Harbor Gazette"
-    assert origin.evidence[0] == ("first is the earliest published text (2026-03-14T10:00:00+00:00; "
+    assert origin.evidence[1] == ("first is the earliest published text (2026-03-14T10:00:00+00:00; "
                                   "next: late at 2026-03-14T11:00:00+00:00)")
 
 
@@ -140,7 +141,7 @@ def test_equal_times_are_not_decisive():
     b = Document("b", "By Jo Bloggs, PA News\n" + FERRY, source="PA", published="2026-03-15T06:00")
     origin = attribute(a, [a, b])
     assert origin.id == "b"
-    assert origin.evidence[0] == "2 texts share the earliest time (2026-03-15T06:00): decided by credits and containment"
+    assert origin.evidence[1] == "2 texts share the earliest time (2026-03-15T06:00): decided by credits and containment"
 
 
 def test_a_text_that_credits_an_outlet_in_the_corpus_points_at_its_text():
