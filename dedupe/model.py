@@ -214,12 +214,23 @@ class Report:
     texts: dict[str, Document] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The stable ``dedupe/report-v1`` document (see the README)."""
+        """The stable ``dedupe/report-v1`` document (see the README).
+
+        ``texts`` carries the clustered documents (text, source, published, title, url), so a
+        saved report can be rendered again without the input."""
+        texts: dict[str, Any] = {}
+        for cluster in self.clusters:
+            for member in cluster.members:
+                doc = self.texts.get(member.id)
+                if doc is not None and member.id not in texts:
+                    texts[member.id] = {"text": doc.text, "source": doc.source, "published": doc.published,
+                                        "title": doc.title, "url": doc.url}
         return {
             "schema": SCHEMA,
             "documents": self.documents,
             "skipped": [{"id": s.id, "reason": s.reason} for s in self.skipped],
             "clusters": [c.to_dict() for c in self.clusters],
+            "texts": texts,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
