@@ -11,10 +11,17 @@ import click
 from . import pipeline
 from .config import ScanOptions
 from .errors import DedupeError
+from .model import Report
 from .read import decode_text
 from .report import render_diff_text, render_text
+from .report_csv import render_csv
+from .report_html import render_html
+from .report_json import load_report, parse_report
 
-FORMATS = ("text", "json")
+REPORT_FORMATS = ("text", "json", "html", "csv")
+DIFF_FORMATS = ("text", "json")
+EXTENSIONS = {"json": "json", "html": "html", "htm": "html", "csv": "csv", "txt": "text", "text": "text"}
+RENDERERS = {"text": render_text, "json": Report.to_json, "html": render_html, "csv": render_csv}
 
 
 def _debug_option(func):
@@ -42,22 +49,26 @@ def _debug_option(func):
     return wrapper
 
 
-def _output_options(func):
-    func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-                        help="Write the report to FILE instead of standard output.")(func)
-    func = click.option("--format", "fmt", type=click.Choice(FORMATS),
-                        help="Report format (default: text on a terminal, json otherwise, "
-                             "or from the -o file's extension).")(func)
-    return func
+def _output_options(formats: tuple[str, ...], default: str):
+    """-o/--output and --format, spelled the same on every command."""
+    def decorate(func):
+        func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+                            help="Write the report to FILE instead of standard output.")(func)
+        func = click.option("--format", "fmt", type=click.Choice(formats),
+                            help=f"Output format (default: from the -o file's extension, else text on a "
+                                 f"terminal and {default} otherwise).")(func)
+        return func
+    return decorate
 
 
-def _pick_format(fmt: str | None, output: str | None) -> str:
+def _pick_format(fmt: str | None, output: str | None, formats: tuple[str, ...], default: str) -> str:
     if fmt:
         return fmt
     if output:
         suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
-        return suffix if suffix in FORMATS else "text"
-    return "text" if sys.stdout.isatty() else "json"
+        kind = EXTENSIONS.get(suffix, "text")
+        return kind if kind in formats else "text"
+    return "text" if sys.stdout.isatty() else default
 
 
 def _emit(content: str, output: str | None, color: bool | None = None) -> None:
@@ -80,7 +91,7 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@_output_options
+@_output_options(REPORT_FORMATS, "json")
 @click.option("--min-words", type=click.IntRange(1), default=ScanOptions.min_words, show_default=True,
               help="Texts with fewer words are skipped (and listed in the report).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
@@ -97,14 +108,31 @@ def scan(paths, fmt, output, min_words, quiet):
 
     options = ScanOptions(min_words=min_words)
     report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer)
-    kind = _pick_format(fmt, output)
-    _emit(report.to_json() if kind == "json" else render_text(report), output)
+    kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
+    _emit(RENDERERS[kind](report), output)
+
+
+@main.command(name="report")
+@click.argument("saved", metavar="REPORT.json")
+@_output_options(REPORT_FORMATS, "text")
+@_debug_option
+def report_command(saved, fmt, output):
+    """Render a saved JSON report again, as text, HTML, CSV or JSON.
+
+    REPORT.json is the output of `dedupe scan --format json` (or - for standard input).
+    The report is checked first; a damaged file stops with the place of the problem.
+    """
+    if saved == "-":
+        report = parse_report(sys.stdin.buffer.read(), "<stdin>")
+    else:
+        report = load_report(saved)
+    _emit(RENDERERS[_pick_format(fmt, output, REPORT_FORMATS, "text")](report), output)
 
 
 @main.command()
 @click.argument("original", type=click.Path(dir_okay=False))
 @click.argument("copy", type=click.Path(dir_okay=False))
-@_output_options
+@_output_options(DIFF_FORMATS, "json")
 @click.option("--color/--no-color", default=None, help="Colour the marks (default: on a terminal).")
 @_debug_option
 def diff(original, copy, fmt, output, color):
@@ -118,7 +146,7 @@ def diff(original, copy, fmt, output, color):
             raise click.ClickException(f"{path}: cannot read file: {exc.strerror or exc}") from None
         texts.append(decode_text(data, path))
     result = pipeline.diff(texts[0], texts[1])
-    kind = _pick_format(fmt, output)
+    kind = _pick_format(fmt, output, DIFF_FORMATS, "json")
     if kind == "json":
         content = json.dumps({"schema": "dedupe/diff-v1", "original": original, "copy": copy,
                               **result.to_dict()}, indent=2) + "\n"
