@@ -404,11 +404,11 @@ def _choose(root: str, profiles: dict[str, _Profile], evidence: list[str]) -> _P
                         "decided by credits and containment")
     else:
         evidence.append("no publication times: decided by credits and containment")
-    order = list(profiles)
+    position = {doc_id: n for n, doc_id in enumerate(profiles)}
     ranked = sorted(candidates, key=lambda p: (p.admits_copy, p.wire is None, p.doc.id != root,
-                                               order.index(p.doc.id)))
+                                               position[p.doc.id]))
     best, rest = ranked[0], ranked[1:]
-    tree = "" if best.doc.id == root else f" (the derivation tree, ranked by containment, starts at {root})"
+    tree = "" if best.doc.id == root else f" (the derivation tree starts at {root})"
     if best.wire is not None and any(p.wire is None for p in rest):
         evidence.append(f"{best.doc.id} is the wire agency {best.wire}'s own text: wire copy is written "
                         f"to be reused, so the others are taken to derive from it{tree}")
