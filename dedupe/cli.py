@@ -54,9 +54,9 @@ def _output_options(formats: tuple[str, ...], default: str):
     def decorate(func):
         func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
                             help="Write the report to FILE instead of standard output.")(func)
+        otherwise = "text" if default == "text" else f"text on a terminal and {default} otherwise"
         func = click.option("--format", "fmt", type=click.Choice(formats),
-                            help=f"Output format (default: from the -o file's extension, else text on a "
-                                 f"terminal and {default} otherwise).")(func)
+                            help=f"Output format (default: from the -o file's extension, else {otherwise}).")(func)
         return func
     return decorate
 
