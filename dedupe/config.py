@@ -84,6 +84,9 @@ class ScanOptions:
     verify: VerifyOptions = VerifyOptions()
     min_words: int = 20
     jobs: int = 1
+    agencies: tuple[str, ...] | dict[str, str] | None = None
+    """Wire agencies to recognise (names, or alias -> name); None: the built-in list
+    (attribute.WIRE_AGENCIES)."""
 
     def __post_init__(self) -> None:
         _check(self.min_words >= 1, f"min_words must be at least 1, got {self.min_words}")

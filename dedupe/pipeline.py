@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .attribute import Link, attribute, is_wire_agency
+from .attribute import AttributeOptions, Link, attribute, is_wire_agency
 from .candidates import find_candidates
 from .cluster import build_trees
 from .config import ScanOptions
@@ -59,22 +59,24 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
     sentences = SentenceVectors(kept, fp, stemmer)
     matches = verify(pairs, fp, sentences, options.verify)
     timer.done("verify")
-    wire = frozenset(i for i, n in enumerate(kept) if is_wire_agency(n.doc.source))
+    agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
+    wire = frozenset(i for i, n in enumerate(kept) if is_wire_agency(n.doc.source, agencies))
     trees = build_trees([n.doc for n in kept], matches, wire=wire)
     timer.done("cluster")
     clusters = []
     for number, tree in enumerate(trees, 1):
-        clusters.append(_make_cluster(f"c{number}", tree, kept, options, stemmer))
+        clusters.append(_make_cluster(f"c{number}", tree, kept, options, stemmer, agencies))
     timer.done("attribute+diff")
     return Report(documents=len(docs), skipped=tuple(skipped), clusters=tuple(clusters),
                   texts={d.id: d for d in docs})
 
 
-def _make_cluster(cluster_id, tree, kept: list[Normalized], options: ScanOptions, stemmer: Stemmer) -> Cluster:
+def _make_cluster(cluster_id, tree, kept: list[Normalized], options: ScanOptions, stemmer: Stemmer,
+                  agencies: AttributeOptions) -> Cluster:
     root = kept[tree.root]
     links = [Link.from_match(kept[c].doc.id, kept[p].doc.id, tree.edges[c], tree.edges[c].a == c)
              for c, p in sorted(tree.parents.items())]
-    origin = attribute(root.doc, [kept[i].doc for i in [tree.root, *sorted(tree.parents)]], links)
+    origin = attribute(root.doc, [kept[i].doc for i in [tree.root, *sorted(tree.parents)]], links, agencies)
     members = [Member(id=root.doc.id, relation="original", source=root.doc.source,
                       published=root.doc.published, title=root.doc.title)]
     order = _tree_order(tree)

@@ -75,3 +75,13 @@ def test_unrelated_and_same_event_texts_stay_apart(sample_by_id):
     budget = [sample_by_id[i] for i in sample_by_id if i.endswith("-budget")]
     assert len(budget) == 3
     assert dedupe.scan(budget).clusters == ()
+
+
+def test_agency_list_is_configurable(sample_docs):
+    # the sample's wire is "Meridian Press Agency": as an agency, its copies are wire reuse
+    docs = [dict(d, published=None) for d in sample_docs if d["id"] in ("mpa-bridge", "valley-courier-bridge")]
+    plain = dedupe.scan(docs)
+    wired = dedupe.scan(docs, dedupe.ScanOptions(agencies={"meridian press agency": "MPA"}))
+    assert wired.clusters[0].members[0].id == "mpa-bridge"
+    assert wired.clusters[0].original.to_dict().get("wire") is True
+    assert plain.clusters[0].original.to_dict().get("wire") is not True
