@@ -28,6 +28,7 @@ from contextlib import ExitStack
 
 import numpy as np
 
+from .attribute import AttributeOptions, is_wire_agency
 from .candidates import bucket_pair_codes, rare_term_pair_codes
 from .cluster import build_trees
 from .config import ScanOptions
@@ -101,12 +102,14 @@ def scan_documents_dask(docs: list[Document], options: ScanOptions, timer=None, 
         shared = client.scatter(_VerifyData(fp, rows, options.verify.sentence_match), broadcast=True)
         chunks = [pairs[lo:lo + PAIR_CHUNK] for lo in range(0, len(pairs), PAIR_CHUNK)]
         features = client.gather(client.map(_pair_features, chunks, data=shared, pure=False))
-        joined = tuple(np.concatenate([f[k] for f in features]) if features else np.empty(0) for k in range(4))
+        joined = tuple(np.concatenate([f[k] for f in features]) if features else np.empty(0) for k in range(6))
         matches = decide_pairs(pairs, joined, np.diff(fp.shingle_offsets), digest.numbers, options.verify) \
             if len(pairs) else []
         del digest, rows, shared
         timer.done("verify")
-        trees = build_trees(kept, matches)
+        agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
+        wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
+        trees = build_trees(kept, matches, wire=wire)
         timer.done("cluster")
         # 5. diffs per chunk of clusters, each task carrying its members' documents
         numbered = [(f"c{k}", tree) for k, tree in enumerate(trees, 1)]
@@ -114,7 +117,7 @@ def scan_documents_dask(docs: list[Document], options: ScanOptions, timer=None, 
         for lo in range(0, len(numbered), CLUSTER_CHUNK):
             chunk = numbered[lo:lo + CLUSTER_CHUNK]
             members = {i for _, t in chunk for i in (t.root, *t.parents, *t.parents.values())}
-            tasks.append(client.submit(_diff_chunk, chunk, {i: kept[i] for i in members}, options,
+            tasks.append(client.submit(_diff_chunk, chunk, {i: kept[i] for i in members}, options, agencies,
                                        pure=False))
         clusters = [cl for part in client.gather(tasks) for cl in part]
         timer.done("attribute+diff")
@@ -158,7 +161,7 @@ def _pair_features(pairs: np.ndarray, data: _VerifyData) -> tuple[np.ndarray, ..
     return pair_feature_arrays(pairs, data.fp, data.rows, data.sentence_match)
 
 
-def _diff_chunk(numbered, docs: dict[int, Document], options: ScanOptions):
+def _diff_chunk(numbered, docs: dict[int, Document], options: ScanOptions, agencies: AttributeOptions):
     from .normalize import normalize
     from .pipeline import _make_cluster
 
@@ -166,5 +169,5 @@ def _diff_chunk(numbered, docs: dict[int, Document], options: ScanOptions):
     out = []
     for cluster_id, tree in numbered:
         normalized = {i: normalize(docs[i]) for i in (tree.root, *tree.parents, *tree.parents.values())}
-        out.append(_make_cluster(cluster_id, tree, normalized, options, stemmer))
+        out.append(_make_cluster(cluster_id, tree, normalized, options, stemmer, agencies))
     return out

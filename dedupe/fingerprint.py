@@ -206,7 +206,9 @@ class WordListTfidf(TfidfVectorizer):
         renumber = np.empty(len(order), dtype=counts.indices.dtype)
         for new, (_, old) in enumerate(order):
             renumber[old] = new
-        counts.indices = renumber.take(counts.indices, mode="clip")
+        # a fresh matrix: the old one's "sorted indices" flag no longer holds after renumbering
+        counts = sp.csr_matrix((counts.data, renumber.take(counts.indices, mode="clip"), counts.indptr),
+                               shape=counts.shape)
         self.vocabulary_ = {word: new for new, (word, _) in enumerate(order)}
         self.fixed_vocabulary_ = False
         # TfidfTransformer.fit

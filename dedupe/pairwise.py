@@ -79,12 +79,19 @@ def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows,
     cosine = np.zeros(k, dtype=np.float32)
     aligned_a = np.zeros(k, dtype=np.float64)
     aligned_b = np.zeros(k, dtype=np.float64)
+    terms_ab = np.zeros(k, dtype=np.float32)
+    terms_ba = np.zeros(k, dtype=np.float32)
     if not k:
-        return inter, cosine, aligned_a, aligned_b
-    # scipy's row product yields the common columns in ascending order whatever order sklearn
-    # left them in, so merge sorted rows -- of a copy: the caller's matrix is not touched.
-    terms = fp.terms.tocsr(copy=True)
+        return inter, cosine, aligned_a, aligned_b, terms_ab, terms_ba
+    # scipy's row product and np.intersect1d yield the common columns in ascending order,
+    # whatever order sklearn left them in, so merge sorted rows -- of a copy: the caller's
+    # matrix is not touched.  The IDF totals of each row are summed in the stored order, as
+    # `verify.term_containment` does.
+    stored = fp.terms.tocsr()
+    terms = sp.csr_matrix((stored.data.copy(), stored.indices.copy(), stored.indptr.copy()), shape=stored.shape)
+    terms.has_sorted_indices = False  # never trust a flag carried over: really sort
     terms.sort_indices()
+    idf = np.asarray(fp.vectorizer.idf_, dtype=np.float32) if terms.shape[1] else np.zeros(0, np.float32)
     values, offsets = fp.shingle_values, fp.shingle_offsets
     if values is None:  # fingerprints built by hand: flatten the sets
         offsets = np.zeros(len(fp.shingle_sets) + 1, dtype=np.int64)
@@ -100,9 +107,11 @@ def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows,
     def run(lo: int, hi: int) -> None:
         _pair_kernel(left[lo:hi], right[lo:hi], values, offsets,
                      terms.indptr.astype(np.int64), terms.indices.astype(np.int64), terms.data.astype(np.float32),
+                     stored.indices.astype(np.int64), idf,
                      has_terms, sent.indptr.astype(np.int64), sent.indices.astype(np.int64),
                      sent.data.astype(np.float32), rows.offsets, rows.sizes, threshold,
-                     inter[lo:hi], cosine[lo:hi], aligned_a[lo:hi], aligned_b[lo:hi])
+                     inter[lo:hi], cosine[lo:hi], aligned_a[lo:hi], aligned_b[lo:hi],
+                     terms_ab[lo:hi], terms_ba[lo:hi])
 
     parts = min(max(jobs, 1), max(k // 1000, 1))
     bounds = [k * p // parts for p in range(parts + 1)]
@@ -112,7 +121,7 @@ def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows,
         run(0, 0)  # compile (or load the cached kernel) before threads race to do it
         with ThreadPoolExecutor(parts) as pool:
             list(pool.map(lambda p: run(bounds[p], bounds[p + 1]), range(parts)))
-    return inter, cosine, aligned_a, aligned_b
+    return inter, cosine, aligned_a, aligned_b, terms_ab, terms_ba
 
 
 def verify_batch(pairs: np.ndarray, fp: Fingerprints, docs: Sequence[Normalized], stemmer: Stemmer,
@@ -142,12 +151,12 @@ def decide_pairs(pairs: np.ndarray, features: tuple[np.ndarray, ...], shingle_co
                  numbers: Mapping[int, frozenset[str]] | Sequence[frozenset[str]],
                  options: VerifyOptions = VerifyOptions()) -> list[Match]:
     """Matches from `pair_feature_arrays`' output, by `verify.is_derived`, in pair order."""
-    inter, cosine, aligned_a, aligned_b = features
+    inter, cosine, aligned_a, aligned_b, terms_ab, terms_ba = features
     sizes = shingle_counts
     matches = []
     for p, (i, j) in enumerate(pairs.tolist()):
         f = features_of(int(inter[p]), int(sizes[i]), int(sizes[j]), float(cosine[p]),
-                        float(aligned_a[p]), float(aligned_b[p]),
+                        float(aligned_a[p]), float(aligned_b[p]), float(terms_ab[p]), float(terms_ba[p]),
                         number_agreement(numbers[i], numbers[j], options.min_numbers))
         if is_derived(f, options):
             matches.append(Match(
@@ -161,7 +170,7 @@ def decide_pairs(pairs: np.ndarray, features: tuple[np.ndarray, ...], shingle_co
 
 
 def features_of(inter: int, size_a: int, size_b: int, cosine: float, aligned_a: float, aligned_b: float,
-                numbers: float | None) -> PairFeatures:
+                terms_ab: float, terms_ba: float, numbers: float | None) -> PairFeatures:
     """PairFeatures from the kernel's raw numbers, with `verify.pair_features`' formulas."""
     union = size_a + size_b - inter
     return PairFeatures(
@@ -171,6 +180,8 @@ def features_of(inter: int, size_a: int, size_b: int, cosine: float, aligned_a: 
         jaccard=inter / union if union else 0.0,
         aligned_a=aligned_a,
         aligned_b=aligned_b,
+        terms_ab=terms_ab,
+        terms_ba=terms_ba,
         numbers=numbers,
     )
 
@@ -260,9 +271,11 @@ def _sparse_dot32(ip, ix, data, ra, rb):
 
 
 @numba.njit(cache=True, nogil=True)
-def _pair_kernel(left, right, values, offsets, tp, tx, td, has_terms, sp_, sx, sd, sent_offsets, sizes,
-                 threshold, inter_out, cosine_out, aligned_a_out, aligned_b_out):
+def _pair_kernel(left, right, values, offsets, tp, tx, td, stored_x, idf, has_terms, sp_, sx, sd, sent_offsets,
+                 sizes, threshold, inter_out, cosine_out, aligned_a_out, aligned_b_out, terms_ab_out, terms_ba_out):
     scratch = np.empty(16, dtype=np.float32)
+    shared_idf = np.empty(16, dtype=np.float32)
+    row_idf = np.empty(16, dtype=np.float32)
     for p in range(len(left)):
         i = left[p]
         j = right[p]
@@ -288,11 +301,15 @@ def _pair_kernel(left, right, values, offsets, tp, tx, td, has_terms, sp_, sx, s
             need = min(tp[i + 1] - tp[i], tp[j + 1] - tp[j])
             if need > len(scratch):
                 scratch = np.empty(need * 2, dtype=np.float32)
+                shared_idf = np.empty(need * 2, dtype=np.float32)
             n = 0
+            common = 0
             a = tp[i]
             b = tp[j]
             while a < tp[i + 1] and b < tp[j + 1]:
                 if tx[a] == tx[b]:
+                    shared_idf[common] = idf[tx[a]]
+                    common += 1
                     v = np.float32(td[a] * td[b])
                     if v != 0:
                         scratch[n] = v
@@ -304,6 +321,22 @@ def _pair_kernel(left, right, values, offsets, tp, tx, td, has_terms, sp_, sx, s
                 else:
                     b += 1
             cosine_out[p] = _pairwise_sum32(scratch, 0, n)
+            # verify.term_containment: IDF of the common words over IDF of each row's words
+            shared = _pairwise_sum32(shared_idf, 0, common)
+            longest = max(tp[i + 1] - tp[i], tp[j + 1] - tp[j])
+            if longest > len(row_idf):
+                row_idf = np.empty(longest * 2, dtype=np.float32)
+            for side in range(2):
+                row = i if side == 0 else j
+                width = tp[row + 1] - tp[row]
+                for q in range(width):
+                    row_idf[q] = idf[stored_x[tp[row] + q]]
+                total = _pairwise_sum32(row_idf, 0, width)
+                share = np.float32(np.float64(shared) / np.float64(total)) if total != 0 else np.float32(0.0)
+                if side == 0:
+                    terms_ab_out[p] = share
+                else:
+                    terms_ba_out[p] = share
         # order-preserving sentence alignment (verify.monotone_alignment)
         s0 = sent_offsets[i]
         na = sent_offsets[i + 1] - s0

@@ -11,7 +11,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from .attribute import attribute
+from .attribute import AttributeOptions, Link, attribute, is_wire_agency
 from .candidates import find_candidates
 from .cluster import build_trees
 from .config import ScanOptions
@@ -77,9 +77,11 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
     matches = verify_pairs(pairs, fp, rows, digest.numbers, options.verify, jobs=options.jobs)
     del digest, rows
     timer.done("verify")
-    trees = build_trees(kept, matches)
+    agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
+    wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
+    trees = build_trees(kept, matches, wire=wire)
     timer.done("cluster")
-    clusters = _make_clusters(trees, kept, options, stemmer)
+    clusters = _make_clusters(trees, kept, options, stemmer, agencies)
     timer.done("attribute+diff")
     return Report(documents=len(docs), skipped=tuple(skipped), clusters=tuple(clusters),
                   texts={d.id: d for d in docs})
@@ -101,19 +103,20 @@ def _digest_batches(batches, state) -> list[Digest]:
     return [digest_documents(batch, options, stemmer, number_sets) for batch in batches]
 
 
-def _make_clusters(trees, kept: list[Document], options: ScanOptions, stemmer: Stemmer) -> list[Cluster]:
+def _make_clusters(trees, kept: list[Document], options: ScanOptions, stemmer: Stemmer,
+                   agencies: AttributeOptions) -> list[Cluster]:
     numbered = [(f"c{number}", tree) for number, tree in enumerate(trees, 1)]
-    return _fan_out(_cluster_chunk, numbered, options.jobs, (kept, options, stemmer))
+    return _fan_out(_cluster_chunk, numbered, options.jobs, (kept, options, stemmer, agencies))
 
 
 def _cluster_chunk(numbered, state) -> list[Cluster]:
-    kept, options, stemmer = state
+    kept, options, stemmer, agencies = state
     out = []
     for cluster_id, tree in numbered:
         # only cluster members need their tokens again: normalize them afresh (deterministic)
         members = {tree.root, *tree.parents, *tree.parents.values()}
         normalized = {i: normalize(kept[i]) for i in members}
-        out.append(_make_cluster(cluster_id, tree, normalized, options, stemmer))
+        out.append(_make_cluster(cluster_id, tree, normalized, options, stemmer, agencies))
     return out
 
 
@@ -148,18 +151,22 @@ def _run_forked(token: str, lo: int, hi: int) -> list:
     return function(items[lo:hi], state)
 
 
-def _make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: ScanOptions, stemmer: Stemmer) -> Cluster:
+def _make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: ScanOptions, stemmer: Stemmer,
+                  agencies: AttributeOptions) -> Cluster:
     root = kept[tree.root]
-    origin = attribute(root.doc, [kept[i].doc for i in [tree.root, *sorted(tree.parents)]])
+    links = [Link.from_match(kept[c].doc.id, kept[p].doc.id, tree.edges[c], tree.edges[c].a == c)
+             for c, p in sorted(tree.parents.items())]
+    origin = attribute(root.doc, [kept[i].doc for i in [tree.root, *sorted(tree.parents)]], links, agencies)
     members = [Member(id=root.doc.id, relation="original", source=root.doc.source,
                       published=root.doc.published, title=root.doc.title)]
     order = _tree_order(tree)
     for child in order:
         parent = kept[tree.parents[child]]
         doc = kept[child]
-        d = diff_documents(parent, doc, options.verify.sentence_match, stemmer)
+        d = diff_documents(parent, doc, options.verify.diff_match, stemmer)
         relation = classify(d, doc.content_hash == parent.content_hash,
-                            options.verify.partial_added, options.verify.copy_kept)
+                            options.verify.partial_added, options.verify.copy_kept,
+                            options.verify.partial_facts)
         members.append(Member(id=doc.doc.id, relation=relation, of=parent.doc.id,
                               scores=tree.edges[child].scores, diff=d, source=doc.doc.source,
                               published=doc.doc.published, title=doc.doc.title))
@@ -180,12 +187,14 @@ def _tree_order(tree) -> list[int]:
     return order
 
 
-def diff(original_text: str, copy_text: str, sentence_match: float = 0.20) -> Diff:
+def diff(original_text: str, copy_text: str, sentence_match: float | None = None) -> Diff:
     """Marks of one text against another: kept / reworded / added in the copy, removed from the original.
 
     >>> d = diff("Storm hits the coast. Ferries halted.", "Storm hits the coast, say officials.")
     >>> [s.kind for s in d.segments]  # doctest: +SKIP
     """
+    if sentence_match is None:
+        sentence_match = ScanOptions().verify.diff_match
     return diff_documents(normalize(Document("original", original_text)),
                           normalize(Document("copy", copy_text)), sentence_match)
 

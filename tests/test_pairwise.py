@@ -46,12 +46,14 @@ def test_batch_features_and_matches_equal_verify(which):
     reference = verify(pairs, fp, sentences, options.verify)
     indices = fp.terms.indices.copy()
     rows = SentenceRows(kept, fp, stemmer)
-    inter, cosine, aligned_a, aligned_b = pair_feature_arrays(pairs, fp, rows, options.verify.sentence_match)
+    inter, cosine, aligned_a, aligned_b, terms_ab, terms_ba = pair_feature_arrays(
+        pairs, fp, rows, options.verify.sentence_match)
     assert np.array_equal(fp.terms.indices, indices)  # the kernel leaves the fingerprints alone
     for p, (i, j) in enumerate(pairs.tolist()):
         expected = expected_features[p]
         got = features_of(int(inter[p]), len(fp.shingle_sets[i]), len(fp.shingle_sets[j]), float(cosine[p]),
-                          float(aligned_a[p]), float(aligned_b[p]), expected.numbers)
+                          float(aligned_a[p]), float(aligned_b[p]), float(terms_ab[p]), float(terms_ba[p]),
+                          expected.numbers)
         assert got == expected, (i, j)
     assert verify_batch(pairs, fp, kept, stemmer, options.verify) == reference
     assert verify_batch(pairs, fp, kept, stemmer, options.verify, jobs=2) == reference

@@ -1,0 +1,172 @@
+"""Command line: thin click commands over the library (the only module that imports click)."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+
+import click
+
+from . import pipeline
+from .config import ScanOptions
+from .errors import DedupeError
+from .model import Report
+from .read import decode_text
+from .report import render_diff_text, render_text
+from .report_csv import render_csv
+from .report_html import render_html
+from .report_json import load_report, parse_report
+
+REPORT_FORMATS = ("text", "json", "html", "csv")
+DIFF_FORMATS = ("text", "json")
+EXTENSIONS = {"json": "json", "html": "html", "htm": "html", "csv": "csv", "txt": "text", "text": "text"}
+RENDERERS = {"text": render_text, "json": Report.to_json, "html": render_html, "csv": render_csv}
+
+
+def _debug_option(func):
+    """--debug on every command: show the traceback instead of one line."""
+    @click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+    @functools.wraps(func)
+    def wrapper(*args, debug: bool = False, **kwargs):
+        ctx = click.get_current_context()
+        debug = debug or bool(ctx.find_root().params.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except (click.ClickException, click.Abort, click.exceptions.Exit):
+            raise
+        except DedupeError as exc:
+            if debug:
+                traceback.print_exc()
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except Exception as exc:  # a bug: still one line unless --debug
+            if debug:
+                raise
+            raise click.ClickException(f"internal error: {type(exc).__name__}: {exc} "
+                                       "(run with --debug for the traceback)") from None
+    return wrapper
+
+
+def _output_options(formats: tuple[str, ...], default: str):
+    """-o/--output and --format, spelled the same on every command."""
+    def decorate(func):
+        func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+                            help="Write the report to FILE instead of standard output.")(func)
+        otherwise = "text" if default == "text" else f"text on a terminal and {default} otherwise"
+        func = click.option("--format", "fmt", type=click.Choice(formats),
+                            help=f"Output format (default: from the -o file's extension, else {otherwise}).")(func)
+        return func
+    return decorate
+
+
+def _pick_format(fmt: str | None, output: str | None, formats: tuple[str, ...], default: str) -> str:
+    if fmt:
+        return fmt
+    if output:
+        suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
+        kind = EXTENSIONS.get(suffix, "text")
+        return kind if kind in formats else "text"
+    return "text" if sys.stdout.isatty() else default
+
+
+def _emit(content: str, output: str | None, color: bool | None = None) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(content)
+        except OSError as exc:
+            raise click.ClickException(f"{output}: cannot write: {exc.strerror or exc}") from None
+    else:
+        click.echo(content, nl=False, color=color)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.version_option(package_name="newsdedupe", prog_name="dedupe")
+def main(debug: bool) -> None:
+    """Find copied, syndicated and rewritten news; name the original; mark what changed."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@_output_options(REPORT_FORMATS, "json")
+@click.option("--min-words", type=click.IntRange(1), default=ScanOptions.min_words, show_default=True,
+              help="Texts with fewer words are skipped (and listed in the report).")
+@click.option("-j", "--jobs", type=click.IntRange(1), default=ScanOptions.jobs, show_default=True,
+              help="Processes to use (with --engine dask and no scheduler: local Dask workers). "
+                   "The report does not depend on it.")
+@click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="Where the heavy stages run; dask needs the optional extra: pip install 'newsdedupe[dask]'.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler to use with --engine dask, e.g. tcp://10.0.0.5:8786 "
+                   "(default: a local cluster of --jobs workers).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@_debug_option
+def scan(paths, fmt, output, min_words, jobs, engine, scheduler, quiet):
+    """Scan articles for copies, rewrites and partial reuse.
+
+    PATHS are JSONL files, .txt/.md/.html files, directories (read recursively),
+    or - for JSONL on standard input.
+    """
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    def progress(stage: str, seconds: float) -> None:
+        if not quiet and (seconds >= 1.0 or stage == "read"):
+            click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
+
+    options = ScanOptions(min_words=min_words, jobs=jobs, engine=engine, scheduler=scheduler)
+    report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer)
+    kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
+    _emit(RENDERERS[kind](report), output)
+
+
+@main.command(name="report")
+@click.argument("saved", metavar="REPORT.json")
+@_output_options(REPORT_FORMATS, "text")
+@_debug_option
+def report_command(saved, fmt, output):
+    """Render a saved JSON report again, as text, HTML, CSV or JSON.
+
+    REPORT.json is the output of `dedupe scan --format json` (or - for standard input).
+    The report is checked first; a damaged file stops with the place of the problem.
+    """
+    if saved == "-":
+        report = parse_report(sys.stdin.buffer.read(), "<stdin>")
+    else:
+        report = load_report(saved)
+    _emit(RENDERERS[_pick_format(fmt, output, REPORT_FORMATS, "text")](report), output)
+
+
+@main.command()
+@click.argument("original", type=click.Path(dir_okay=False))
+@click.argument("copy", type=click.Path(dir_okay=False))
+@_output_options(DIFF_FORMATS, "json")
+@click.option("--color/--no-color", default=None, help="Colour the marks (default: on a terminal).")
+@_debug_option
+def diff(original, copy, fmt, output, color):
+    """Show what COPY kept, reworded and added, and what it removed from ORIGINAL."""
+    texts = []
+    for path in (original, copy):
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise click.ClickException(f"{path}: cannot read file: {exc.strerror or exc}") from None
+        texts.append(decode_text(data, path))
+    result = pipeline.diff(texts[0], texts[1])
+    kind = _pick_format(fmt, output, DIFF_FORMATS, "json")
+    if kind == "json":
+        content = json.dumps({"schema": "dedupe/diff-v1", "original": original, "copy": copy,
+                              **result.to_dict()}, indent=2) + "\n"
+    else:
+        colour = color if color is not None else (output is None and sys.stdout.isatty())
+        content = render_diff_text(texts[0], texts[1], result, colour=colour)
+        _emit(content, output, color=colour)
+        return
+    _emit(content, output)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,44 @@
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+SHARED = Path(os.environ.get("DEDUPE_SHARED", ROOT.parent / "shared"))
+SEEDS = SHARED / "seeds"
+REWRITE_SEED = "000_2162b14bffb38ec2.txt"
+COPY_SEED = "002_dfa8eb70049dfca2.txt"
+
+
+@pytest.fixture(scope="session")
+def sample_docs():
+    with open(DATA / "sample" / "news.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+@pytest.fixture(scope="session")
+def sample_by_id(sample_docs):
+    return {d["id"]: d for d in sample_docs}
+
+
+@pytest.fixture(scope="session")
+def expected():
+    out = {}
+    with open(DATA / "labels" / "expected.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            out[row["id"]] = row
+    with open(DATA / "labels" / "files-expected.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            out["files/" + row["id"]] = row
+    return out
+
+
+@pytest.fixture(scope="session")
+def seeds():
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed articles not found at {SEEDS} (set DEDUPE_SHARED)")
+    return {name: (SEEDS / name).read_text(encoding="utf-8") for name in (REWRITE_SEED, COPY_SEED)}
