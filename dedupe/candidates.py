@@ -137,14 +137,14 @@ def lsh_pairs_datasketch(signatures: np.ndarray, bands: int, rows: int, max_buck
 
 
 def rare_term_pairs(terms: sp.csr_matrix, max_df: int, min_shared: int, min_share: float,
-                    chunk: int = 2048) -> set[tuple[int, int]]:
+                    chunk: int = 512) -> set[tuple[int, int]]:
     """Pairs of rows sharing at least `min_shared` columns of document frequency <= max_df,
     and at least `min_share` of the smaller row's rare columns."""
     return _code_set(rare_term_pair_codes(terms, max_df, min_shared, min_share, chunk), terms.shape[0])
 
 
 def rare_term_pair_codes(terms: sp.csr_matrix, max_df: int, min_shared: int, min_share: float,
-                         chunk: int = 2048) -> np.ndarray:
+                         chunk: int = 512) -> np.ndarray:
     """`rare_term_pairs` as sorted unique codes ``i * n + j`` (i < j)."""
     n = terms.shape[0]
     if n < 2:

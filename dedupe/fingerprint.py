@@ -16,6 +16,7 @@ run them on several cores at once.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -165,9 +166,9 @@ class WordListTfidf(TfidfVectorizer):
 
     def transform(self, raw_documents):
         vocabulary = self.vocabulary_
-        indices: list[int] = []
-        values: list[int] = []
-        indptr = [0]
+        indices = array("q")  # machine ints, not Python ints: corpora run to 10^8 entries
+        values = array("i")
+        indptr = array("q", [0])
         for doc in raw_documents:
             counter: dict[int, int] = {}
             for word in doc:
@@ -185,9 +186,9 @@ class WordListTfidf(TfidfVectorizer):
         # CountVectorizer._count_vocab: ids in order of first sight, rows sorted by those ids,
         # then _sort_features renumbers to alphabetical order without re-sorting rows.
         seen: dict[str, int] = {}
-        indices: list[int] = []
-        values: list[int] = []
-        indptr = [0]
+        indices = array("q")
+        values = array("i")
+        indptr = array("q", [0])
         for doc in raw_documents:
             counter: dict[int, int] = {}
             for word in doc:
@@ -225,9 +226,10 @@ class WordListTfidf(TfidfVectorizer):
 
     def _counts(self, values, indices, indptr, width) -> sp.csr_matrix:
         index_dtype = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
-        return sp.csr_matrix((np.array(values, dtype=np.intc), np.asarray(indices, dtype=index_dtype),
-                              np.asarray(indptr, dtype=index_dtype)), shape=(len(indptr) - 1, width),
-                             dtype=np.float32)
+        return sp.csr_matrix((np.frombuffer(values, dtype=np.int32).astype(np.intc),
+                              np.frombuffer(indices, dtype=np.int64).astype(index_dtype),
+                              np.frombuffer(indptr, dtype=np.int64).astype(index_dtype)),
+                             shape=(len(indptr) - 1, width), dtype=np.float32)
 
     def _tfidf_rows(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         # TfidfTransformer.transform with sublinear_tf and l2 norm
