@@ -71,11 +71,9 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
     timer.done("fingerprint")
     pairs = find_candidates(fp.signatures, fp.terms, options.candidates, options.fingerprint.seed)
     timer.done("candidates")
-    words, offsets, sizes = sentence_words(digest, np.unique(pairs))
-    rows = SentenceRows.from_words(words, offsets, sizes, fp)
-    del words
-    matches = verify_pairs(pairs, fp, rows, digest.numbers, options.verify, jobs=options.jobs)
-    del digest, rows
+    matches = verify_pairs(pairs, fp, lambda only: SentenceRows.from_words(*sentence_words(digest, only), fp),
+                           digest.numbers, options.verify, jobs=options.jobs)
+    del digest
     timer.done("verify")
     agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
     wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
