@@ -92,7 +92,9 @@ BATCH = 5000
 def digest_all(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer) -> Digest:
     """`digest_documents` over all documents, batch by batch (in `options.jobs` processes)."""
     batches = [docs[lo:lo + BATCH] for lo in range(0, len(docs), BATCH)] or [[]]
-    parts = _fan_out(_digest_batches, batches, options.jobs, (options, stemmer, NumberSets()), min_items=2)
+    # one batch per task: each result travels back small, instead of an eighth of the corpus at once
+    parts = _fan_out(_digest_batches, batches, options.jobs, (options, stemmer, NumberSets()), min_items=2,
+                     parts=len(batches))
     return merge_digests(parts, [len(b) for b in batches], options.fingerprint.num_perm)
 
 
@@ -127,12 +129,12 @@ _FORK_STATE: dict[str, Any] = {}  # set in the parent just before forking; read 
 
 
 def _fan_out(function: Callable, items: Sequence, jobs: int, state: Any,
-             min_items: int = _MIN_ITEMS_PER_JOB) -> list:
+             min_items: int = _MIN_ITEMS_PER_JOB, parts: int | None = None) -> list:
     workers = min(jobs, len(items) // min_items)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return function(items, state)
     # several chunks per worker, so that one slow chunk (a big cluster) does not hold up the rest
-    parts = min(workers * 4, len(items))
+    parts = min(parts or workers * 4, len(items))
     bounds = [len(items) * p // parts for p in range(parts + 1)]
     token = f"{os.getpid()}-{id(state)}-{time.perf_counter_ns()}"
     _FORK_STATE[token] = (function, items, state)  # inherited by the workers, never pickled
