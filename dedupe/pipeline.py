@@ -71,10 +71,14 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
                                digest.stems, options.fingerprint)
     timer.done("fingerprint")
     pairs = find_candidates(fp.signatures, fp.terms, options.candidates, options.fingerprint.seed)
+    # signatures are done with (512 MB per million articles): keep the rest for verification
+    none = np.empty((0, fp.signatures.shape[1]), dtype=fp.signatures.dtype)  # not a view: frees the buffer
+    fp = replace(fp, signatures=none)
+    digest.signatures = none
     timer.done("candidates")
     matches = verify_pairs(pairs, fp, lambda only: SentenceRows.from_words(*sentence_words(digest, only), fp),
                            digest.numbers, options.verify, jobs=options.jobs)
-    del digest
+    del digest, fp, pairs  # nothing after verification needs them: free them before the diffs
     timer.done("verify")
     agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
     wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
@@ -93,15 +97,27 @@ BATCH = 5000
 def digest_all(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer) -> Digest:
     """`digest_documents` over all documents, batch by batch (in `options.jobs` processes)."""
     batches = [docs[lo:lo + BATCH] for lo in range(0, len(docs), BATCH)] or [[]]
-    # one batch per task: each result travels back small, instead of an eighth of the corpus at once
-    parts = _fan_out(_digest_batches, batches, options.jobs, (options, stemmer, NumberSets()), min_items=2,
-                     parts=len(batches))
+    state = (options, stemmer, NumberSets())
+    if options.jobs > 1 and len(batches) >= 2:
+        # Workers get each batch as (id, text) pairs, one batch per task: reading the parent's
+        # Document objects would touch their reference counts and so copy those pages into
+        # every worker (a corpus-sized copy each, by the end of a large run).
+        shipped = [[(d.id, d.text) for d in batch] for batch in batches]
+        parts = _fan_out(_digest_shipped, shipped, options.jobs, state, min_items=2, parts=len(batches),
+                         ship=True)
+    else:
+        parts = _digest_batches(batches, state)
     return merge_digests(parts, [len(b) for b in batches], options.fingerprint.num_perm)
 
 
 def _digest_batches(batches, state) -> list[Digest]:
     options, stemmer, number_sets = state
     return [digest_documents(batch, options, stemmer, number_sets) for batch in batches]
+
+
+def _digest_shipped(batches, state) -> list[Digest]:
+    # the digest reads only the text (and the id, for skipped documents)
+    return _digest_batches([[Document(id=i, text=t) for i, t in batch] for batch in batches], state)
 
 
 def _make_clusters(trees, kept: list[Document], options: ScanOptions, stemmer: Stemmer,
@@ -130,7 +146,7 @@ _FORK_STATE: dict[str, Any] = {}  # set in the parent just before forking; read 
 
 
 def _fan_out(function: Callable, items: Sequence, jobs: int, state: Any,
-             min_items: int = _MIN_ITEMS_PER_JOB, parts: int | None = None) -> list:
+             min_items: int = _MIN_ITEMS_PER_JOB, parts: int | None = None, ship: bool = False) -> list:
     workers = min(jobs, len(items) // min_items)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return function(items, state)
@@ -144,11 +160,20 @@ def _fan_out(function: Callable, items: Sequence, jobs: int, state: Any,
     gc.freeze()
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_run_forked, [token] * parts, bounds[:-1], bounds[1:]))
+            if ship:  # items travel pickled; the workers never read the parent's copies
+                results = list(pool.map(_run_shipped, [token] * parts,
+                                        [items[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])]))
+            else:
+                results = list(pool.map(_run_forked, [token] * parts, bounds[:-1], bounds[1:]))
     finally:
         gc.unfreeze()
         del _FORK_STATE[token]
     return [x for part in results for x in part]
+
+
+def _run_shipped(token: str, chunk: Sequence) -> list:
+    function, _, state = _FORK_STATE[token]
+    return function(chunk, state)
 
 
 def _run_forked(token: str, lo: int, hi: int) -> list:
