@@ -282,7 +282,10 @@ def parse_feed(body: bytes, feed_url: str, base_url: str | None = None, content_
         problem = None  # a wrong or missing Content-Type or charset: the XML itself parsed
     if not parsed.get("version"):
         if not parsed.entries:
-            detail = f" ({_one_line(problem)})" if problem else ""
+            if isinstance(problem, feedparser.NonXMLContentType) and content_type:
+                detail = f" (got {content_type})"
+            else:
+                detail = f" ({_one_line(problem)})" if problem else ""
             raise FeedError(f"not an RSS or Atom feed{detail}")
     elif problem and not parsed.entries:
         raise FeedError(f"malformed feed: {_one_line(problem)}")
