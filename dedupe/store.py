@@ -104,6 +104,7 @@ CREATE TABLE articles (
     terms BLOB,                         -- uint32 term ids as counted
     story INTEGER,
     parent INTEGER,
+    relation TEXT,                      -- to the parent: duplicate, copy, rewrite or partial
     UNIQUE (key, version)
 );
 CREATE UNIQUE INDEX articles_current ON articles(key) WHERE current = 1;
@@ -178,6 +179,7 @@ class StoredArticle:
     skipped: str | None
     story: int | None
     parent: int | None
+    relation: str | None
     text: str | None = None  # loaded only when asked for
 
     def document(self) -> Document:
@@ -282,7 +284,7 @@ def _marks(n: int) -> str:
 
 
 _ARTICLE_COLUMNS = ("id, key, version, current, url, guid, feed, source, published, title, seen, run, "
-                    "content_hash, entry_hash, words, skipped, story, parent")
+                    "content_hash, entry_hash, words, skipped, story, parent, relation")
 
 
 class Store:
@@ -531,7 +533,8 @@ class Store:
         and its story.  Returns the articles it was linked to."""
         neighbours = self._unlink(article)
         self._unindex(article)
-        self.conn.execute("UPDATE articles SET current = 0, story = NULL, parent = NULL WHERE id = ?", (article,))
+        self.conn.execute("UPDATE articles SET current = 0, story = NULL, parent = NULL, relation = NULL "
+                          "WHERE id = ?", (article,))
         return neighbours
 
     def drop(self, articles: Sequence[int], now: float) -> set[int]:
@@ -719,10 +722,10 @@ class Store:
             out.update(self.conn.execute(f"SELECT id, run FROM stories WHERE id IN ({_marks(len(chunk))})", chunk))
         return out
 
-    def assign(self, rows: Iterable[tuple[int, int | None, int | None]]) -> None:
-        """Set (article, story, parent) for each row."""
-        self.conn.executemany("UPDATE articles SET story = ?, parent = ? WHERE id = ?",
-                              [(story, parent, article) for article, story, parent in rows])
+    def assign(self, rows: Iterable[tuple[int, int | None, int | None, str | None]]) -> None:
+        """Set (article, story, parent, relation to the parent) for each row."""
+        self.conn.executemany("UPDATE articles SET story = ?, parent = ?, relation = ? WHERE id = ?",
+                              [(story, parent, relation, article) for article, story, parent, relation in rows])
 
     def story_members(self, stories: Sequence[int]) -> dict[int, list[StoredArticle]]:
         """Current members of each story, in storing order, with texts."""

@@ -29,20 +29,22 @@ import json
 import numpy as np
 import scipy.sparse as sp
 
+from .attribute import attribute
 from .cluster import Tree, build_trees
 from .config import ScanOptions, _check
 from .errors import OptionsError
 from .feeds import Feed, FeedError, Fetcher, FetchError, FetchOptions, entry_document, read_feed
 from .fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
                           term_vectorizer)
-from .model import Cluster, Diff, Document, Normalized, Report, Skipped
+from .diff import classify, diff_documents
+from .model import Cluster, Diff, Document, Member, Normalized, Report, Skipped
 from .normalize import normalize
-from .pipeline import _make_cluster, diff as diff_texts
+from .pipeline import _make_cluster, _tree_order, diff as diff_texts
 from .read import read_documents
 from .report import render_member
 from .store import (FeedState, IndexLayout, Link, NewArticle, Store, StoredArticle, StoreError, band_keys,
                     term_id, timestamp, utc_now)
-from .verify import SentenceVectors, verify
+from .verify import SentenceVectors, is_derived, pair_features, verify
 
 Notify = Callable[[str], None]
 """Called with a one-line progress message (the CLI prints them on stderr)."""
@@ -200,7 +202,8 @@ def watch_feeds(feeds: Sequence[str], store: str, options: WatchOptions | None =
         if recovered:
             notify(f"reporting the articles of interrupted run(s) {', '.join(map(str, recovered))}")
         dropped = _expire(st, options, run, notify) if options.keep_days else 0
-        statuses = [_watch_feed(st, fetcher, url, run, options, notify) for url in feeds]
+        analysis = (TokenHasher(), Stemmer())  # their caches serve every feed of the run
+        statuses = [_watch_feed(st, fetcher, url, run, options, notify, analysis) for url in feeds]
         result = _run_result(st, run, recovered, started, tuple(statuses), dropped, options.scan)
         st.finish_run(run, recovered, len(result.new), sum(not s.ok for s in statuses))
     return result
@@ -226,7 +229,8 @@ def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = 
         notify(f"{outcome.stored} new, {outcome.edited} new versions, {outcome.unchanged} already stored")
         with _snapshot(st):
             arts = [a for a in (st.current(d.id) for d in docs) if a is not None]
-            clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options)
+            clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options,
+                                              marked={d.id for d in docs})
         skipped = tuple(Skipped(a.key, a.skipped) for a in arts if a.skipped)
         texts.update({d.id: d for d in docs})
         # runs interrupted earlier stay unreported here: the next watch run reports them
@@ -253,7 +257,7 @@ def store_report(store: str, options: ScanOptions | None = None) -> Report:
 # -- one feed -----------------------------------------------------------------------------
 
 def _watch_feed(st: Store, fetcher: Fetcher, url: str, run: int, options: WatchOptions,
-                notify: Notify) -> FeedStatus:
+                notify: Notify, analysis: tuple[TokenHasher, Stemmer]) -> FeedStatus:
     state = st.feed_state(url)
     checked = utc_now()
     try:
@@ -300,7 +304,7 @@ def _watch_feed(st: Store, fetcher: Fetcher, url: str, run: int, options: WatchO
     if items:
         notify(f"{url}: storing {len(items)} entries")
     with st.transaction():
-        outcome = _ingest(st, items, run, options.scan, options.max_component)
+        outcome = _ingest(st, items, run, options.scan, options.max_component, analysis)
         st.save_feed_state(FeedState(url, feed.title, None if retry else feed.etag,
                                      None if retry else feed.last_modified, checked,
                                      "read" if problem is None else "partly read", problem))
@@ -323,7 +327,7 @@ def _expire(st: Store, options: WatchOptions, run: int, notify: Notify) -> int:
         ids = st.expired(cutoff)
         neighbours = st.drop(ids, now)
         st.forget_tombstones(cutoff)
-        _restory(st, neighbours, run, options.max_component)
+        _restory(st, neighbours, run, options.max_component, options.scan, Stemmer())
     if ids:
         notify(f"dropped {len(ids)} articles older than {options.keep_days} days")
     return len(ids)
@@ -331,12 +335,14 @@ def _expire(st: Store, options: WatchOptions, run: int, notify: Notify) -> int:
 
 # -- a batch: store, index, verify, cluster ------------------------------------------------
 
-def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, max_component: int) -> _Outcome:
+def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, max_component: int,
+            analysis: tuple[TokenHasher, Stemmer] | None = None) -> _Outcome:
     """Store a batch (inside the caller's transaction): new articles and new versions go
-    into the index, are verified against their candidates, and their stories recomputed."""
+    into the index, are verified against their candidates, and their stories recomputed.
+    `analysis` (a token hasher and a stemmer) can be shared by the batches of a run."""
     outcome = _Outcome()
     fp_opts, cand_opts = options.fingerprint, options.candidates
-    hasher, stemmer = TokenHasher(), Stemmer()
+    hasher, stemmer = analysis or (TokenHasher(), Stemmer())
     fresh: dict[int, Normalized] = {}
     candidates: dict[int, set[int]] = {}
     retired: set[int] = set()
@@ -377,7 +383,7 @@ def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, m
     pairs = sorted({(min(a, c), max(a, c)) for a, found in candidates.items() if a in fresh
                     for c in found if c not in retired})
     st.add_links(_verify_pairs(st, pairs, fresh, options, hasher, stemmer), run)
-    _restory(st, dirty | set(fresh), run, max_component)
+    _restory(st, dirty | set(fresh), run, max_component, options, stemmer)
     return outcome
 
 
@@ -392,9 +398,34 @@ def _verify_pairs(st: Store, pairs: Sequence[tuple[int, int]], fresh: dict[int, 
     norms = [fresh[a] if a in fresh else normalize(loaded[a].document()) for a in ids]
     position = {a: n for n, a in enumerate(ids)}
     fp = _store_fingerprints(st, norms, options, hasher, stemmer)
-    index_pairs = np.array([(position[a], position[b]) for a, b in pairs], dtype=np.int64)
-    matches = verify(index_pairs, fp, SentenceVectors(norms, fp, stemmer), options.verify)
+    index_pairs = [(position[a], position[b]) for a, b in pairs]
+    hopeful = _could_link(index_pairs, fp, options)
+    matches = verify(np.array(hopeful, dtype=np.int64).reshape(-1, 2), fp, SentenceVectors(norms, fp, stemmer),
+                     options.verify)
     return [Link.from_match(m, ids[m.a], ids[m.b]) for m in matches]
+
+
+class _BestCaseSentences:
+    """Stands in for verify.SentenceVectors: each text is one sentence that aligns fully
+    with the other, the alignment most favourable to linking."""
+
+    _ONE = (sp.csr_matrix(np.ones((1, 1), dtype=np.float32)), np.ones(1))
+
+    def __call__(self, i: int):
+        return self._ONE
+
+
+def _could_link(pairs: list[tuple[int, int]], fp: Fingerprints, options: ScanOptions) -> list[tuple[int, int]]:
+    """The pairs verify.is_derived could accept: it is asked with the real cosine and
+    containment but the best case for the costly measures (full sentence alignment, no
+    disagreeing numbers).  The rule only links more when alignment rises or the number
+    veto goes, so a pair refused here is refused by verify too (tests/test_watch.py
+    checks this on the sample corpus); the sentence alignment, most of the cost, is then
+    computed for the few pairs left."""
+    best_case = _BestCaseSentences()
+    no_numbers = [frozenset()] * fp.terms.shape[0]
+    return [(i, j) for i, j in pairs
+            if is_derived(pair_features(i, j, fp, best_case, options.verify, no_numbers), options.verify)]
 
 
 def _store_fingerprints(st: Store, norms: Sequence[Normalized], options: ScanOptions, hasher: TokenHasher,
@@ -420,7 +451,8 @@ def _store_fingerprints(st: Store, norms: Sequence[Normalized], options: ScanOpt
                         terms=terms, vectorizer=vectorizer, options=fp_opts)
 
 
-def _restory(st: Store, dirty: Iterable[int], run: int, max_component: int) -> None:
+def _restory(st: Store, dirty: Iterable[int], run: int, max_component: int, options: ScanOptions,
+             stemmer: Stemmer) -> None:
     """Recompute the stories of the link-graph components holding these articles.
 
     cluster.build_trees over a whole component gives exactly what it gives over the
@@ -434,7 +466,7 @@ def _restory(st: Store, dirty: Iterable[int], run: int, max_component: int) -> N
             continue
         component = _component(st, start, max_component)
         seen |= component
-        _cluster_component(st, sorted(component), run)
+        _cluster_component(st, sorted(component), run, options, stemmer)
 
 
 def _component(st: Store, start: int, limit: int) -> set[int]:
@@ -448,7 +480,7 @@ def _component(st: Store, start: int, limit: int) -> set[int]:
     return found
 
 
-def _cluster_component(st: Store, ids: list[int], run: int) -> None:
+def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions, stemmer: Stemmer) -> None:
     arts = st.articles(ids, text=False)
     docs = [Document(id=arts[a].key, text="", published=arts[a].published) for a in ids]
     position = {a: n for n, a in enumerate(ids)}
@@ -464,7 +496,18 @@ def _cluster_component(st: Store, ids: list[int], run: int) -> None:
         wanted[ids[tree.root]] = (story, None)
         for child, parent in tree.parents.items():
             wanted[ids[child]] = (story, ids[parent])
-    st.assign((a, s, p) for a, (s, p) in wanted.items() if (s, p) != (arts[a].story, arts[a].parent))
+    changed = [(a, s, p) for a, (s, p) in wanted.items() if (s, p) != (arts[a].story, arts[a].parent)]
+    # the relation to a new parent is kept, so later runs show a known member without
+    # computing its marks again (as pipeline._make_cluster classifies)
+    pairs = [(a, p) for a, _, p in changed if p is not None]
+    texts = st.articles({x for pair in pairs for x in pair})
+    norms = {a: normalize(art.document()) for a, art in texts.items()}
+    relation = {}
+    for child, parent in pairs:
+        d = diff_documents(norms[parent], norms[child], options.verify.sentence_match, stemmer)
+        relation[child] = classify(d, norms[child].content_hash == norms[parent].content_hash,
+                                   options.verify.partial_added, options.verify.copy_kept)
+    st.assign((a, s, p, relation.get(a)) for a, s, p in changed)
 
 
 # -- reading stories back ------------------------------------------------------------------
@@ -483,26 +526,60 @@ class _snapshot:
         self.st.conn.execute("COMMIT")
 
 
-def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions
+def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, marked: set[str] | None = None
                     ) -> tuple[list[Cluster], dict[str, Document]]:
-    """Clusters (with attribution and marks) of stored stories, ordered by their original's date."""
+    """Clusters (with attribution and marks) of stored stories, ordered by their original's date.
+
+    With `marked`, only those members (and members without a stored relation) get
+    marks; the others keep the relation stored when they joined, so a run's cost
+    does not grow with the size of the stories it touches.
+    """
     stemmer = Stemmer()
     built: list[tuple[tuple, Cluster]] = []
     texts: dict[str, Document] = {}
     for story, arts in st.story_members(stories).items():
         if not arts:
             continue
-        tree, norms = _story_tree(st, story, arts)
-        cluster = _make_cluster(f"s{story}", tree, norms, options, stemmer)
+        tree = _story_tree(st, story, arts)
+        docs = [a.document() for a in arts]
+        if marked is None:
+            cluster = _make_cluster(f"s{story}", tree, [normalize(d) for d in docs], options, stemmer)
+        else:
+            cluster = _new_part_cluster(f"s{story}", tree, docs, arts, marked, options, stemmer)
         root = arts[tree.root]
-        when = timestamp(root.published, float("inf"))
-        built.append(((when, root.id), cluster))
-        texts.update({n.doc.id: n.doc for n in norms})
+        built.append(((timestamp(root.published, float("inf")), root.id), cluster))
+        texts.update({d.id: d for d in docs})
     built.sort(key=lambda pair: pair[0])
     return [c for _, c in built], texts
 
 
-def _story_tree(st: Store, story: int, arts: list[StoredArticle]) -> tuple[Tree, list[Normalized]]:
+def _new_part_cluster(cluster_id: str, tree: Tree, docs: list[Document], arts: list[StoredArticle],
+                      marked: set[str], options: ScanOptions, stemmer: Stemmer) -> Cluster:
+    """pipeline._make_cluster, with marks computed only for the `marked` members."""
+    norms: dict[int, Normalized] = {}
+
+    def norm(i: int) -> Normalized:
+        if i not in norms:
+            norms[i] = normalize(docs[i])
+        return norms[i]
+
+    root = docs[tree.root]
+    origin = attribute(root, [docs[i] for i in [tree.root, *sorted(tree.parents)]])
+    members = [Member(id=root.id, relation="original", source=root.source, published=root.published,
+                      title=root.title)]
+    for child in _tree_order(tree):
+        parent, doc = tree.parents[child], docs[child]
+        d, relation = None, arts[child].relation
+        if doc.id in marked or relation is None:
+            d = diff_documents(norm(parent), norm(child), options.verify.sentence_match, stemmer)
+            relation = classify(d, norm(child).content_hash == norm(parent).content_hash,
+                                options.verify.partial_added, options.verify.copy_kept)
+        members.append(Member(id=doc.id, relation=relation, of=docs[parent].id, scores=tree.edges[child].scores,
+                              diff=d, source=doc.source, published=doc.published, title=doc.title))
+    return Cluster(id=cluster_id, original=origin, members=tuple(members))
+
+
+def _story_tree(st: Store, story: int, arts: list[StoredArticle]) -> Tree:
     position = {a.id: n for n, a in enumerate(arts)}
     roots = [a for a in arts if a.parent is None]
     if len(roots) != 1 or any(a.parent not in position for a in arts if a.parent is not None):
@@ -518,8 +595,7 @@ def _story_tree(st: Store, story: int, arts: list[StoredArticle]) -> tuple[Tree,
             raise StoreError(f"{st.path}: story {story} has no link between {art.key} and its parent")
         parents[position[art.id]] = position[art.parent]
         edges[position[art.id]] = link.match(position)
-    norms = [normalize(a.document()) for a in arts]
-    return Tree(root=position[roots[0].id], parents=parents, edges=edges), norms
+    return Tree(root=position[roots[0].id], parents=parents, edges=edges)
 
 
 def _run_result(st: Store, run: int, recovered: tuple[int, ...], started: str, feeds: tuple[FeedStatus, ...],
@@ -527,7 +603,7 @@ def _run_result(st: Store, run: int, recovered: tuple[int, ...], started: str, f
     with _snapshot(st):
         arts = st.articles_of_runs([run, *recovered])
         stories = sorted({a.story for a in arts if a.story is not None})
-        clusters, texts = _story_clusters(st, stories, options)
+        clusters, texts = _story_clusters(st, stories, options, marked={a.key for a in arts})
         born = st.story_runs(stories)
         edits = []
         for art in arts:

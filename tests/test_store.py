@@ -222,13 +222,13 @@ def test_links_stories_and_drop(st):
             st.index(x, np.array([x], dtype=np.uint32), [], RARE)
         st.add_links([Link(a, b, scores, 0.9, 0.95, 0.9, 0.99), Link(b, c, scores, 0.5, 0.6, 0.5, 0.6)], run=1)
         story = st.new_story(run=1)
-        st.assign([(a, story, None), (b, story, a), (c, story, b)])
+        st.assign([(a, story, None, None), (b, story, a, "copy"), (c, story, b, "partial")])
     assert st.neighbours([b]) == {b: {a, c}}
     assert [(l.a, l.b) for l in st.links_among([a, b, c])] == [(a, b), (b, c)]
     assert [m.key for m in st.story_members([story])[story]] == ["a", "b", "c"]
     with st.transaction():
         survivors = st.drop([b], now=time.time())
-        st.assign([(a, None, None), (c, None, None)])
+        st.assign([(a, None, None, None), (c, None, None, None)])
     assert survivors == {a, c}
     assert st.is_forgotten("b") and st.current("b") is None
     assert st.links_among([a, b, c]) == []
