@@ -33,7 +33,7 @@ from .attribute import attribute
 from .cluster import Tree, build_trees
 from .config import ScanOptions, _check
 from .errors import OptionsError
-from .feeds import Feed, FeedError, Fetcher, FetchError, FetchOptions, entry_document, read_feed
+from .feeds import FeedError, Fetcher, FetchError, FetchOptions, entry_document, read_feed
 from .fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
                           term_vectorizer)
 from .diff import classify, diff_documents
