@@ -443,7 +443,7 @@ def test_two_runs_at_once(newsroom, tmp_path):
     srv = newsroom.server
     newsroom.publish("mpa", "mpa-ferry")
     newsroom.publish("ledger", "daily-ledger-ferry")
-    srv.routes["/ledger.rss"].delay = 1.5  # the first run holds the store a while
+    srv.routes["/ledger.rss"].delay = 3.0  # the first run holds the store a while (start-up takes ~1 s)
     db = str(tmp_path / "news.db")
     args = ["watch", newsroom.url("mpa"), newsroom.url("ledger"), "--store", db, "--delay", "0", "--format", "json"]
     impatient = [run_cli(*args, "--wait", "0") for _ in range(2)]
@@ -452,6 +452,7 @@ def test_two_runs_at_once(newsroom, tmp_path):
     assert codes == [0, 75], results
     busy = next(err for code, _, err in results if code == 75)
     assert "store is in use by another run" in busy and len(busy.strip().splitlines()) == 1
+    srv.routes["/ledger.rss"].delay = 1.0
     patient = [run_cli(*args, "--wait", "60") for _ in range(2)]
     results = [(p.wait(timeout=120), json.loads(p.stdout.read())) for p in patient]
     assert [code for code, _ in results] == [0, 0]
