@@ -94,19 +94,29 @@ def main(debug: bool) -> None:
 @_output_options(REPORT_FORMATS, "json")
 @click.option("--min-words", type=click.IntRange(1), default=ScanOptions.min_words, show_default=True,
               help="Texts with fewer words are skipped (and listed in the report).")
+@click.option("-j", "--jobs", type=click.IntRange(1), default=ScanOptions.jobs, show_default=True,
+              help="Processes to use (with --engine dask and no scheduler: local Dask workers). "
+                   "The report does not depend on it.")
+@click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="Where the heavy stages run; dask needs the optional extra: pip install 'newsdedupe[dask]'.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler to use with --engine dask, e.g. tcp://10.0.0.5:8786 "
+                   "(default: a local cluster of --jobs workers).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @_debug_option
-def scan(paths, fmt, output, min_words, quiet):
+def scan(paths, fmt, output, min_words, jobs, engine, scheduler, quiet):
     """Scan articles for copies, rewrites and partial reuse.
 
     PATHS are JSONL files, .txt/.md/.html files, directories (read recursively),
     or - for JSONL on standard input.
     """
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     def progress(stage: str, seconds: float) -> None:
         if not quiet and (seconds >= 1.0 or stage == "read"):
             click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
 
-    options = ScanOptions(min_words=min_words)
+    options = ScanOptions(min_words=min_words, jobs=jobs, engine=engine, scheduler=scheduler)
     report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer)
     kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
     _emit(RENDERERS[kind](report), output)

@@ -83,11 +83,16 @@ class ScanOptions:
     candidates: CandidateOptions = CandidateOptions()
     verify: VerifyOptions = VerifyOptions()
     min_words: int = 20
-    jobs: int = 1
+    jobs: int = 1  # processes (local engine) or LocalCluster workers (dask engine without a scheduler)
     agencies: tuple[str, ...] | dict[str, str] | None = None
     """Wire agencies to recognise (names, or alias -> name); None: the built-in list
     (attribute.WIRE_AGENCIES)."""
+    engine: str = "local"  # "local" or "dask"
+    scheduler: str | None = None  # dask scheduler address, e.g. "tcp://10.0.0.5:8786"
 
     def __post_init__(self) -> None:
         _check(self.min_words >= 1, f"min_words must be at least 1, got {self.min_words}")
         _check(self.jobs >= 1, f"jobs must be at least 1, got {self.jobs}")
+        _check(self.engine in ("local", "dask"), f"engine must be 'local' or 'dask', got {self.engine!r}")
+        _check(self.scheduler is None or self.engine == "dask",
+               "a scheduler address needs engine='dask'")
