@@ -1,87 +1,327 @@
-"""Name where a story comes from: the original's outlet, or the outlet its copies credit.
+"""Name where a story comes from, and say why.
 
-Credits recognised in the text: "Original Source: www.livemint.com",
-"MENAFN - Live Mint)", "(Reuters) -", "— AP", "By Jane Doe, PA News",
-"(With agency inputs)", "X reported", "according to AFP".
+Evidence, read from every text of a cluster:
+
+- credits in the text: "Original Source: www.livemint.com", "MENAFN - Live Mint)",
+  "(Reuters) -", "— AP", "By Jane Doe, PA News", "© 2024 Reuters", "first appeared in
+  the Northfield Post", "(With agency inputs)", "X reported", "according to AFP";
+- page metadata (read.py keeps it): the outlet (og:site_name), the author, the canonical link;
+- the wire-agency list of `AttributeOptions`, so that an agency's own text and wire reuse are
+  recognised;
+- publication times, and the direction of containment on the cluster's derivation links.
+
+The rule, in order (each step that decides is written into the evidence):
+
+1. Time: the earliest published text is the one the others derive from, when its time is
+   known and no other text of the cluster has the same time.
+2. Without a deciding time: a text that credits another outlet comes after one that does not;
+   then a wire agency's own text comes first (wire copy is written to be reused); then the text
+   heading the derivation tree (cluster.py ranks by links to the others and by containment).
+3. Source: a text that credits another outlet (source line, dateline, byline, sign-off,
+   copyright line, author, canonical link) carries that outlet's story; the outlet's own text is
+   in the corpus only when a text of that outlet is in the cluster. Otherwise the chosen text's
+   own outlet is the source; when it has none, the outlet its copies credit.
+4. Conflict: a text that presents itself as original (it credits its own outlet) but is later
+   than the chosen text and mostly contained in it does not win: time and containment outweigh
+   what a text says about itself. The overruled claim is listed in the evidence.
 """
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from types import MappingProxyType
+from urllib.parse import urlsplit
 
-from .model import Document, Original
+from .errors import OptionsError
+from .model import Document, Match, Original
 
-WIRE_AGENCIES = {
-    "reuters": "Reuters", "ap": "AP", "associated press": "AP", "afp": "AFP",
-    "agence france-presse": "AFP", "pa": "PA", "pa news": "PA", "press association": "PA",
-    "pti": "PTI", "ani": "ANI", "ians": "IANS", "dpa": "dpa", "efe": "EFE", "xinhua": "Xinhua",
-    "ansa": "ANSA", "kyodo": "Kyodo", "bloomberg": "Bloomberg", "upi": "UPI", "tass": "TASS",
-    "anadolu": "Anadolu", "yonhap": "Yonhap", "bernama": "Bernama", "apa": "APA", "cp": "CP",
-}
-_AGENCY_ALT = "|".join(sorted((re.escape(k) for k in WIRE_AGENCIES), key=len, reverse=True))
+WIRE_AGENCIES: Mapping[str, str] = MappingProxyType({
+    "reuters": "Reuters", "thomson reuters": "Reuters",
+    "ap": "AP", "associated press": "AP", "the associated press": "AP",
+    "afp": "AFP", "agence france-presse": "AFP", "agence france presse": "AFP",
+    "pa": "PA", "pa news": "PA", "pa media": "PA", "press association": "PA",
+    "pti": "PTI", "press trust of india": "PTI", "ani": "ANI", "ians": "IANS",
+    "dpa": "dpa", "efe": "EFE", "xinhua": "Xinhua", "ansa": "ANSA", "kyodo": "Kyodo",
+    "bloomberg": "Bloomberg", "upi": "UPI", "tass": "TASS", "anadolu": "Anadolu",
+    "yonhap": "Yonhap", "bernama": "Bernama", "apa": "APA", "cp": "CP", "canadian press": "CP",
+    "aap": "AAP", "australian associated press": "AAP", "anp": "ANP", "belga": "Belga",
+    "ntb": "NTB", "ritzau": "Ritzau", "keystone-sda": "Keystone-SDA", "europa press": "Europa Press",
+    "lusa": "Lusa", "ctk": "CTK", "pap": "PAP", "mti": "MTI", "interfax": "Interfax",
+    "ria novosti": "RIA Novosti", "wafa": "WAFA", "wam": "WAM", "irna": "IRNA", "bss": "BSS",
+})
+"""Default wire agencies: lower-case name or alias -> the name reports use."""
 
-CREDIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("names its original source", re.compile(r"Original\s+Source\s*:\s*(?:https?://)?(?:www\.)?([\w.-]+\.[a-z]{2,})", re.I)),
-    ("carries a MENAFN dateline credit", re.compile(r"MENAFN\s*[-–—]\s*([^)\n]{2,40})\)")),
-    ("carries a wire dateline", re.compile(rf"\((?P<agency>{_AGENCY_ALT})\)\s*[-–—]?", re.I)),
-    ("signs off with a wire credit", re.compile(rf"[-–—]\s*(?P<agency>{_AGENCY_ALT})\s*$", re.I | re.M)),
-    ("has a wire byline", re.compile(rf"\bBy\s+[\w.' -]+,\s*(?P<agency>{_AGENCY_ALT})(?:\s+News)?\b", re.I)),
-    ("cites a wire agency", re.compile(rf"\b(?:according to|told|reported by)\s+(?P<agency>{_AGENCY_ALT})\b|\b(?P<agency2>{_AGENCY_ALT})\s+reported\b", re.I)),
-)
-AGENCY_INPUTS = re.compile(r"\(\s*with\s+(?:agency|wire)\s+inputs\s*\)", re.I)
+DOMAIN_SUFFIX = r"\.(?:com|co\.uk|co\.in|co|in|org|net|news|info|uk|example)"
+
+STRONG = frozenset({"source line", "syndication dateline", "dateline", "sign-off", "credit line",
+                    "byline", "copyright line", "republication note", "author", "canonical link"})
+"""Credit kinds that say a text carries that outlet's story. The others ("citation",
+"agency inputs") only say some material came from there: wire reuse."""
+SYNDICATION = frozenset({"syndication dateline", "dateline", "sign-off", "credit line", "byline"})
+"""Credits with which syndicated copies are carried as they are: the text is a copy."""
+
+
+@dataclass(frozen=True)
+class AttributeOptions:
+    """How origins are named. `agencies` is the wire-agency list: a mapping of lower-case name
+    or alias to the name to report, or a plain list of names.
+
+    >>> AttributeOptions(agencies={**WIRE_AGENCIES, "mpa": "Meridian Press Agency"})  # doctest: +SKIP
+    >>> AttributeOptions(agencies=["Reuters", "AP", "ANP"])  # doctest: +SKIP
+    """
+
+    agencies: Mapping[str, str] | Sequence[str] = field(default_factory=lambda: WIRE_AGENCIES)
+    claim_contained: float = 0.5
+    """Share of a claimant's text found in the chosen text that overrules its claim (rule 4)."""
+    _keys: Mapping[str, str] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.agencies, str):
+            raise OptionsError("agencies must be a list of names or a mapping, not one string")
+        pairs = (self.agencies.items() if isinstance(self.agencies, Mapping)
+                 else ((name, name) for name in self.agencies))
+        table: dict[str, str] = {}
+        for alias, name in pairs:
+            if not (isinstance(alias, str) and isinstance(name, str) and alias.strip() and name.strip()):
+                raise OptionsError(f"agencies must map names to names, got {alias!r}: {name!r}")
+            table[" ".join(alias.lower().split())] = name.strip()
+        if not 0.0 <= self.claim_contained <= 1.0:
+            raise OptionsError(f"claim_contained must be between 0 and 1, got {self.claim_contained}")
+        object.__setattr__(self, "agencies", MappingProxyType(table))
+        keys = {outlet_key(name): name for name in table.values()}
+        keys.update((outlet_key(alias), name) for alias, name in table.items())
+        keys.pop("", None)
+        object.__setattr__(self, "_keys", MappingProxyType(keys))
+
+    def agency(self, name: str | None) -> str | None:
+        """The agency's reporting name when `name` is on the list ("Press Association" -> "PA")."""
+        if not name:
+            return None
+        return self.agencies.get(" ".join(name.lower().split())) or self._keys.get(outlet_key(name))
 
 
 @dataclass(frozen=True)
 class Credit:
+    """An outlet a text credits, how (`kind`) and where (`reason`, with the words quoted)."""
+
     source: str
     reason: str
-    weight: int = 2  # a dateline or source line counts more than a passing citation
+    kind: str = "credit line"
+
+    @property
+    def strong(self) -> bool:
+        """The credit says the text carries that outlet's story (not only some of its material)."""
+        return self.kind in STRONG
+
+    @property
+    def weight(self) -> int:
+        return 2 if self.strong else 1
 
 
-def _canonical(name: str) -> str:
-    name = name.strip().strip(".,;:)")
-    key = name.lower()
-    if key in WIRE_AGENCIES:
-        return WIRE_AGENCIES[key]
-    domain = re.fullmatch(r"(?:www\.)?([\w-]+)\.(?:com|co\.uk|in|org|net|news|example)", key)
-    if domain:
-        return domain.group(1)
-    return name
+@dataclass(frozen=True)
+class Link:
+    """A derivation link of the cluster: `child` derives from `parent`."""
+
+    child: str
+    parent: str
+    child_in_parent: float  # share of the child's word 3-grams found in the parent
+    parent_in_child: float
+
+    @classmethod
+    def from_match(cls, child: str, parent: str, match: Match, child_is_a: bool) -> "Link":
+        if child_is_a:
+            return cls(child, parent, match.contain_ab, match.contain_ba)
+        return cls(child, parent, match.contain_ba, match.contain_ab)
 
 
-def find_credits(text: str) -> list[Credit]:
-    """Outlets a text credits as its source, in order of appearance."""
-    found: list[tuple[int, Credit]] = []
-    for reason, pattern in CREDIT_PATTERNS:
-        for m in pattern.finditer(text):
-            groups = m.groupdict()
-            name = groups.get("agency") or groups.get("agency2") or m.group(1)
-            if name:
-                weight = 1 if reason == "cites a wire agency" else 2
-                found.append((m.start(), Credit(_canonical(name), f"{reason}: {m.group(0).strip()!r}", weight)))
-    if AGENCY_INPUTS.search(text):
-        found.append((len(text), Credit("wire agency", "says it uses agency inputs")))
-    return [c for _, c in sorted(found, key=lambda t: t[0])]
+def is_wire_agency(name: str | None, options: AttributeOptions | None = None) -> bool:
+    """True when an outlet name is on the wire-agency list ("PA", "Press Association", "Reuters")."""
+    return (options or DEFAULT_OPTIONS).agency(name) is not None
 
 
 def outlet_key(name: str) -> str:
     """Comparable form of an outlet name: "Live Mint", "livemint", "www.livemint.com" agree."""
     key = re.sub(r"^(?:https?://)?(?:www\.)?", "", name.strip().lower())
-    key = re.sub(r"\.(?:com|co\.uk|in|org|net|news|example)(?:/.*)?$", "", key)
+    key = re.sub(rf"{DOMAIN_SUFFIX}(?:[/:?#].*)?$", "", key)
+    key = re.sub(r"^the\s+", "", key)
     return re.sub(r"[^a-z0-9]", "", key)
 
 
-def _same_outlet(a: str | None, b: str | None) -> bool:
+def same_outlet(a: str | None, b: str | None) -> bool:
+    """True when two names are one outlet ("Live Mint" and "www.livemint.com", "PA" and "PA News")."""
     if not a or not b:
         return False
     x, y = outlet_key(a), outlet_key(b)
-    return bool(x) and bool(y) and (x == y or x.startswith(y) or y.startswith(x))
+    if not x or not y:
+        return False
+    short, long_ = sorted((x, y), key=len)
+    return long_ in (short, short + "news", short + "media")
+
+
+def acronym(name: str) -> str | None:
+    """"Meridian Press Agency" -> "MPA": outlets of three or more words are often credited so."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", name) if w[0].isupper()]
+    return "".join(w[0] for w in words) if len(words) >= 3 else None
+
+
+DEFAULT_OPTIONS = AttributeOptions()
+
+
+def _quote(m: re.Match[str]) -> str:
+    piece = " ".join(m.group(0).split())
+    return repr(piece if len(piece) <= 80 else piece[:79] + "…")
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:
+        return None
+    return host[4:] if host and host.startswith("www.") else host
+
+
+# A name as credited: a word, then up to four capitalised words ("dpa", "Reuters", "PA News",
+# "the Associated Press"). Which names count is decided by CreditFinder.known, not here, so the
+# patterns are compiled once for every agency list and corpus.
+_NAME = r"[A-Za-z][\w&.'’-]*(?:[ \t]+(?:of[ \t]+)?[A-Z][\w&.'’-]*){0,4}"
+_FREE_NAME = r"(?:the\s+)?(?P<free>[A-Z][\w&'.-]*(?:\s+(?:of\s+)?[A-Z][\w&'.-]*){0,4})"
+_DOMAIN = r"(?:https?://)?(?:www\.)?(?P<free>[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})"
+_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("source line", "names its original source", re.compile(rf"(?i:Original\s+Source)\s*:\s*{_DOMAIN}")),
+    ("syndication dateline", "carries a syndication dateline", re.compile(r"\bMENAFN\s*[-–—]\s*(?P<free>[^)\n]{2,40})\)")),
+    ("dateline", "carries a dateline credit", re.compile(rf"\(\s*(?P<name>{_NAME})\s*\)\s*(?:[-–—:]|(?=[A-Z]))")),
+    ("sign-off", "signs off with a credit",
+     re.compile(rf"(?:^|(?<=[.!?\"”’)]))[ \t]*[-–—]+[ \t]*(?P<name>{_NAME})[ \t]*\.?[ \t]*$", re.M)),
+    ("credit line", "has a credit line", re.compile(rf"^[ \t]*\(\s*(?P<name>{_NAME})\s*\)[ \t]*$", re.M)),
+    ("byline", "has a byline credit", re.compile(r"\bBy[ \t]+(?P<byline>[^\n<]{2,160})")),
+    ("copyright line", "has a copyright line", re.compile(
+        r"^[ \t]*(?P<mark>(?:(?:copyright|©|\(c\))[ \t]*)+)(?P<year>(?:19|20)\d\d)?[ \t]*"
+        r"(?P<free>[A-Za-z][\w&.' -]{1,48}?)[ \t]*(?:(?:19|20)\d\d)?[ \t]*(?:[.,;]|all\s+rights\s+reserved|$)",
+        re.I | re.M)),
+    ("republication note", "says where it first appeared", re.compile(
+        r"\b(?i:(?:article|story|piece|report|column|post)\s+(?:was\s+|has\s+)?(?:first|originally)\s+"
+        r"(?:appeared|published|ran)\s+(?:in|on|by|at)|(?:republished|reproduced|reprinted)\s+(?:from|courtesy\s+of))"
+        rf"\s+{_FREE_NAME}")),
+    ("citation", "cites", re.compile(
+        r"\b(?i:according[ \t]+to|told|reported[ \t]+by|(?:additional[ \t]+)?reporting[ \t]+by|quoted[ \t]+by)"
+        rf"[ \t]+(?P<name>{_NAME})|(?P<before>{_NAME})[ \t]+(?i:reported)\b")),
+    ("agency inputs", "uses agency inputs", re.compile(
+        rf"\(\s*(?i:with)\s+(?:(?i:agency|wire)\s+(?i:inputs)|(?i:inputs\s+from)\s+(?P<name>{_NAME})"
+        rf"|(?P<before>{_NAME})\s+(?i:inputs))\s*\)")),
+)
+
+
+class CreditFinder:
+    """Finds credits in texts. Names recognised: the wire agencies of the options and the outlets
+    of the corpus with their acronyms ("— MPA" counts when "Meridian Press Agency" is an outlet);
+    source lines, republication notes and copyright lines may name any outlet."""
+
+    def __init__(self, options: AttributeOptions, outlets: Iterable[str] = ()) -> None:
+        self.options = options
+        self.outlets: dict[str, str] = {name: name for name in outlets if name and outlet_key(name)}
+        for name in list(self.outlets):
+            short = acronym(name)
+            if short and options.agency(short) is None:
+                self.outlets.setdefault(short, name)
+        self._keys = {outlet_key(alias): name for alias, name in self.outlets.items()}
+
+    def outlet(self, name: str) -> str | None:
+        """The agency or corpus outlet `name` refers to, if any."""
+        agency = self.options.agency(name)
+        if agency:
+            return agency
+        if name in self.outlets:
+            return self.outlets[name]
+        return self._keys.get(outlet_key(name))
+
+    def known(self, name: str, from_end: bool = False, whole: bool = False) -> str | None:
+        """The agency or outlet named by `name`, or by its first (last) words: "AFP News Agency" -> "AFP".
+
+        Short names count only as written ("AP", "dpa", an outlet's own spelling), so "pa" or
+        "Ap" in prose do not."""
+        words = name.split()
+        for n in range(len(words), 0 if not whole else len(words) - 1, -1):
+            part = " ".join(words[-n:] if from_end else words[:n])
+            found = self.outlet(part)
+            bare = part[4:] if part.lower().startswith("the ") else part
+            if found and (len(bare) > 4 or bare.isupper() or bare in (found, *self.outlets)):
+                return found
+        return None
+
+    def canonical(self, name: str) -> str:
+        """The reporting name of a credited outlet; a bare domain becomes its name part."""
+        name = " ".join(name.strip().strip(".,;:)(").split())
+        known = self.outlet(name)
+        if known:
+            return known
+        domain = re.fullmatch(rf"(?:https?://)?(?:www\.)?([\w-]+){DOMAIN_SUFFIX}(?:/.*)?", name.lower())
+        return domain.group(1) if domain else name
+
+    def _named(self, kind: str, m: re.Match[str]) -> str | None:
+        groups = m.groupdict()
+        if groups.get("free") is not None:
+            free = groups["free"]
+            if kind == "copyright line" and (re.match(r"all\s+rights", free, re.I) or not (
+                    groups["year"] or re.search(r"©|\(c\)", groups["mark"], re.I))):
+                return None  # "Copyright law says ..." is prose, not a copyright line
+            return self.canonical(free)
+        if groups.get("byline") is not None:  # "By Jo Bloggs, Showbiz Correspondent, PA News" or "(AP)"
+            parts = re.split(r"[,(]", groups["byline"])[1:]
+            return next((found for part in parts for found in [self.known(part.strip(" )\t"), whole=True)]
+                         if found), None)
+        if groups.get("name") is not None:
+            return self.known(groups["name"])
+        if groups.get("before") is not None:
+            return self.known(groups["before"], from_end=True)
+        return "wire agency" if kind == "agency inputs" else None
+
+    def find(self, text: str) -> list[Credit]:
+        """Outlets a text credits, in order of appearance."""
+        found: list[tuple[int, Credit]] = []
+        for kind, reason, pattern in _PATTERNS:
+            for m in pattern.finditer(text):
+                name = self._named(kind, m)
+                if name:
+                    found.append((m.start(), Credit(name, f"{reason}: {_quote(m)}", kind)))
+        return [c for _, c in sorted(found, key=lambda t: t[0])]
+
+    def find_in_document(self, doc: Document) -> list[Credit]:
+        """Credits in the text, then in the page metadata: the author, the canonical link."""
+        credits = self.find(doc.text)
+        author = doc.meta.get("author")
+        if isinstance(author, str) and author.strip():
+            named = self.outlet(author)
+            if named is None:
+                byline = [c for c in self.find(f"By {author}") if c.kind == "byline"]
+                named = byline[0].source if byline else None
+            if named:
+                credits.append(Credit(named, f"names {author!r} as its author", "author"))
+        canonical = doc.meta.get("canonical")
+        host = _host(canonical) if isinstance(canonical, str) else None
+        if host and doc.source:
+            if same_outlet(host, doc.source):
+                credits.append(Credit(doc.source, f"has a canonical link to its own site {host}", "canonical link"))
+            else:
+                credits.append(Credit(self.canonical(host), f"has a canonical link to {host}", "canonical link"))
+        return credits
+
+
+def find_credits(text: str, options: AttributeOptions | None = None, outlets: Iterable[str] = ()) -> list[Credit]:
+    """Outlets a text credits, in order of appearance.
+
+    >>> [c.source for c in find_credits("LONDON (Reuters) - Shares fell.")]
+    ['Reuters']
+    """
+    return CreditFinder(options or DEFAULT_OPTIONS, outlets).find(text)
 
 
 def strongest_credit(credits: Sequence[Credit]) -> str | None:
-    """The outlet credited most (datelines and source lines weigh double); its most readable name."""
+    """The outlet credited most (strong credits weigh double); its most readable name."""
     weights: Counter[str] = Counter()
     names: dict[str, str] = {}
     for c in credits:
@@ -97,34 +337,212 @@ def strongest_credit(credits: Sequence[Credit]) -> str | None:
     return names[key]
 
 
-def attribute(original: Document, members: Sequence[Document]) -> Original:
-    """The cluster's origin: the original text's outlet unless the texts credit another one.
+@dataclass(frozen=True)
+class _Profile:
+    """What one text of the cluster says about itself."""
 
-    Rule for conflicts: a named source that is not the original text's own outlet
-    wins over the original's outlet only when the original itself credits it (it
-    is then a copy of a text outside the corpus); credits found only in copies are
-    listed as evidence.
-    """
-    evidence: list[str] = []
-    if original.published:
-        evidence.append(f"{original.id} is the earliest published text ({original.published})")
+    doc: Document
+    own: str | None               # the text's own outlet
+    credits: tuple[Credit, ...]
+    credited: str | None          # the outlet it credits as its source, other than its own
+    claims: tuple[Credit, ...]    # strong credits of its own outlet: it presents itself as original
+    wire: str | None              # the agency, when the text is a wire agency's own text
+    instant: float | None
+
+    @property
+    def admits_copy(self) -> bool:
+        return self.credited is not None
+
+
+def _instant(doc: Document) -> float | None:
+    if not doc.published:
+        return None
+    try:
+        stamp = datetime.fromisoformat(doc.published)
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.timestamp()
+
+
+def _own_outlet(doc: Document) -> str | None:
+    if doc.source:
+        return doc.source
+    if doc.url and not doc.meta.get("canonical"):
+        return _host(doc.url)  # the article's own address (a canonical link may point elsewhere)
+    return None
+
+
+def _profile(doc: Document, finder: CreditFinder) -> _Profile:
+    own = _own_outlet(doc)
+    credits = tuple(finder.find_in_document(doc))
+    strong = [c for c in credits if c.strong and c.source != "wire agency"]
+    return _Profile(doc=doc, own=own, credits=credits,
+                    credited=strongest_credit([c for c in strong if not same_outlet(c.source, own)]),
+                    claims=tuple(c for c in strong if same_outlet(c.source, own)),
+                    wire=finder.options.agency(own), instant=_instant(doc))
+
+
+def _list(ids: Sequence[str], limit: int = 4) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _choose(root: str, profiles: dict[str, _Profile], evidence: list[str]) -> _Profile:
+    """Rules 1 and 2 of the module docstring: the text the others derive from."""
+    dated = sorted((p for p in profiles.values() if p.instant is not None), key=lambda p: (p.instant, p.doc.id))
+    candidates = list(profiles.values())
+    if dated:
+        first = [p for p in dated if p.instant == dated[0].instant]
+        if len(first) == 1:
+            nxt = f"; next: {dated[1].doc.id} at {dated[1].doc.published}" if len(dated) > 1 else ""
+            evidence.append(f"{first[0].doc.id} is the earliest published text ({first[0].doc.published}{nxt})")
+            return first[0]
+        candidates = first
+        evidence.append(f"{len(first)} texts share the earliest time ({first[0].doc.published}): "
+                        "decided by credits and containment")
     else:
-        evidence.append(f"{original.id} is the text the others derive from (no publication times)")
-    own = list(find_credits(original.text))
-    for credit in own:
-        evidence.append(f"{original.id} {credit.reason}")
-    named = strongest_credit(own)
-    if named:
-        if not _same_outlet(named, original.source):
-            evidence.append(f"the original credits {named}, whose own text is not in the corpus")
-            return Original(id=original.id, source=named, in_corpus=False, evidence=tuple(evidence))
-    for doc in members:
-        for credit in find_credits(doc.text):
-            if doc.id != original.id:
-                evidence.append(f"{doc.id} {credit.reason}")
-    source = original.source
+        evidence.append("no publication times: decided by credits and containment")
+    position = {doc_id: n for n, doc_id in enumerate(profiles)}
+    ranked = sorted(candidates, key=lambda p: (p.admits_copy, p.wire is None, p.doc.id != root,
+                                               position[p.doc.id]))
+    best, rest = ranked[0], ranked[1:]
+    tree = "" if best.doc.id == root else f" (the derivation tree starts at {root})"
+    if best.wire is not None and any(p.wire is None for p in rest):
+        evidence.append(f"{best.doc.id} is the wire agency {best.wire}'s own text: wire copy is written "
+                        f"to be reused, so the others are taken to derive from it{tree}")
+    elif not best.admits_copy and any(p.admits_copy for p in rest):
+        evidence.append(f"{best.doc.id} credits no other outlet, unlike "
+                        f"{_list([p.doc.id for p in rest if p.admits_copy])}{tree}")
+    elif rest:
+        evidence.append(f"{best.doc.id} heads the cluster's derivation tree (ranked by its links to the "
+                        "others and by containment: a copy adds to what it takes)")
+    return best
+
+
+def attribute(root: Document, members: Sequence[Document], links: Sequence[Link] = (),
+              options: AttributeOptions | None = None) -> Original:
+    """The cluster's origin: the outlet the story comes from, the corpus text closest to it, and
+    the evidence (the rule is in the module docstring).
+
+    `root` is the first text of the cluster's derivation tree, `members` all its texts (the root
+    may be among them) and `links` its derivation links, for the containment between texts.
+
+    >>> a = Document("a", "LONDON (Reuters) - Shares fell on Monday.", source="City Post")
+    >>> attribute(a, [a]).source, attribute(a, [a]).in_corpus
+    ('Reuters', False)
+    """
+    options = options or DEFAULT_OPTIONS
+    docs = {d.id: d for d in [root, *members]}
+    finder = CreditFinder(options, (d.source for d in docs.values() if d.source))
+    profiles = {i: _profile(d, finder) for i, d in docs.items()}
+    reasons: list[str] = []
+    chosen = _choose(root.id, profiles, reasons)
+    reasons.extend(f"{chosen.doc.id} {c.reason}" for c in chosen.credits)
+
+    relation, in_corpus = "original", True
+    if chosen.credited:
+        source = _readable(chosen.credited, profiles)
+        own_text = sorted((p for p in profiles.values() if p is not chosen and same_outlet(p.own, source)),
+                          key=lambda p: (p.instant is None, p.instant or 0.0, p.doc.id))
+        if own_text:
+            reasons.append(f"{chosen.doc.id} credits {source}, whose own text {own_text[0].doc.id} is in the corpus")
+            chosen = own_text[0]
+            source = chosen.own or source
+            conclusion = f"{chosen.doc.id} is {source}'s own text"
+        else:
+            kinds = {c.kind for c in chosen.credits if c.strong and same_outlet(c.source, source)}
+            relation = "copy" if kinds & SYNDICATION else "derived"
+            what = "a syndicated copy of" if relation == "copy" else "derived from"
+            conclusion = f"{chosen.doc.id} is {what} {source}'s story; {source}'s own text is not in the corpus"
+            in_corpus = False
+    elif chosen.own:
+        source = chosen.own
+        conclusion = f"{chosen.doc.id} is {source}'s own text"
+    else:
+        source = _readable(strongest_credit([c for p in profiles.values() if p is not chosen
+                                             for c in p.credits if c.strong]), profiles)
+        conclusion = (f"{chosen.doc.id} names no outlet; the texts derived from it credit {source}" if source
+                      else f"{chosen.doc.id} is the original; no text names an outlet")
+
+    evidence = [conclusion, *reasons, *_copy_credits(chosen, profiles, source, options),
+                *_overruled_claims(chosen, profiles, links, source, options)]
+    evidence.extend(f"wire reuse: {doc_id} uses material from {' and '.join(names)}"
+                    for doc_id, names in _wire_reuse(profiles, options).items())
+    agencies = {options.agency(c.source) for p in profiles.values() for c in p.credits} | {options.agency(source)}
+    return Original(id=chosen.doc.id, source=source, in_corpus=in_corpus, evidence=tuple(evidence),
+                    relation=relation, wire=options.agency(source) is not None,
+                    agencies=tuple(sorted(a for a in agencies if a)))
+
+
+def _readable(source: str | None, profiles: dict[str, _Profile]) -> str | None:
+    """The name an outlet goes by in the data: its texts' own name, else a credited name with
+    spaces ("Live Mint" rather than "livemint")."""
     if source is None:
-        source = strongest_credit([c for d in members if d.id != original.id for c in find_credits(d.text)])
-        if source:
-            evidence.append(f"copies credit {source}")
-    return Original(id=original.id, source=source, in_corpus=True, evidence=tuple(evidence))
+        return None
+    key = outlet_key(source)
+    owned = [p.own for p in profiles.values() if p.own and outlet_key(p.own) == key]
+    spaced = [c.source for p in profiles.values() for c in p.credits if " " in c.source and outlet_key(c.source) == key]
+    return (owned or spaced or [source])[0]
+
+
+def _copy_credits(chosen: _Profile, profiles: dict[str, _Profile], source: str | None,
+                  options: AttributeOptions) -> list[str]:
+    """One line per outlet the other texts credit: which texts, and whether that agrees."""
+    by_outlet: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for p in profiles.values():
+        if p is chosen:
+            continue
+        for c in p.credits:
+            if c.source != "wire agency" and not same_outlet(c.source, p.own) and (
+                    c.strong or not options.agency(c.source)):  # wire citations are listed as reuse
+                key = outlet_key(c.source)
+                names.setdefault(key, c.source)
+                if p.doc.id not in by_outlet[key]:
+                    by_outlet[key].append(p.doc.id)
+    lines = []
+    for key, ids in sorted(by_outlet.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        agree = "" if same_outlet(names[key], source) else " (not the source named)"
+        texts = f"{len(ids)} other texts credit" if len(ids) > 1 else "1 other text credits"
+        lines.append(f"{texts} {_readable(names[key], profiles)}{agree}: {_list(ids)}")
+    return lines
+
+
+def _overruled_claims(chosen: _Profile, profiles: dict[str, _Profile], links: Sequence[Link],
+                      source: str | None, options: AttributeOptions) -> list[str]:
+    """Rule 4: texts presenting themselves as original that time and containment overrule."""
+    contained: dict[str, float] = {}
+    for link in links:
+        if link.parent == chosen.doc.id:
+            contained[link.child] = link.child_in_parent
+        elif link.child == chosen.doc.id:
+            contained[link.parent] = link.parent_in_child
+    lines = []
+    for p in profiles.values():
+        if (p is chosen or not p.claims or p.admits_copy or same_outlet(p.own, source)
+                or same_outlet(p.own, chosen.own) or contained.get(p.doc.id, 0.0) < options.claim_contained):
+            continue
+        later = p.instant is not None and chosen.instant is not None and p.instant > chosen.instant
+        when = f"it was published after {chosen.doc.id} and " if later else ""
+        lines.append(f"conflict: {p.doc.id} presents itself as original ({p.claims[0].reason}), but {when}"
+                     f"{contained[p.doc.id]:.0%} of its text is in {chosen.doc.id}; rule: time and containment "
+                     "outweigh what a text says about itself, so it counts as derived")
+    return lines
+
+
+def _wire_reuse(profiles: dict[str, _Profile], options: AttributeOptions) -> dict[str, list[str]]:
+    """Texts that cite wire agencies or say they use agency inputs: text id -> agencies."""
+    reuse: dict[str, list[str]] = {}
+    for p in profiles.values():
+        names = []
+        for c in p.credits:
+            if c.strong or not (c.source == "wire agency" or options.agency(c.source)):
+                continue
+            name = "an unnamed agency" if c.source == "wire agency" else c.source
+            if name not in names:
+                names.append(name)
+        if names:
+            reuse[p.doc.id] = names
+    return reuse

@@ -8,9 +8,15 @@
    ``min_shared`` rare content words are proposed.  "Rare" means a document
    frequency of at most ``max_df`` in the batch, which both drops topical words
    and bounds the cost: each rare word costs at most ``max_df**2`` pairs.
+
+Both routes work on whole arrays: a band's buckets are found by sorting the
+band's values (exactly the buckets ``MinHashLSH`` builds from the same
+signatures; `lsh_pairs_datasketch` keeps the datasketch version as a reference),
+and pairs travel as int64 codes ``i * n + j`` rather than Python tuples.
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 from datasketch import LeanMinHash, MinHashLSH
@@ -24,6 +30,89 @@ def lsh_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int, se
     Buckets holding more than `max_bucket` documents are boilerplate (templated
     briefs, empty texts) and are left to the other route.
     """
+    return _code_set(lsh_pair_codes(signatures, bands, rows, max_bucket), signatures.shape[0])
+
+
+def lsh_pair_codes(signatures: np.ndarray, bands: int, rows: int, max_bucket: int) -> np.ndarray:
+    """`lsh_pairs` as sorted unique codes ``i * n + j`` (i < j), computed band by band with sorts."""
+    n, num_perm = signatures.shape
+    if n < 2:
+        return np.empty(0, dtype=np.int64)
+    if bands * rows > num_perm:
+        raise ValueError(f"{bands} bands x {rows} rows need {bands * rows} permutations, have {num_perm}")
+    empty = np.iinfo(np.uint32).max
+    rows_kept = np.flatnonzero(~(signatures == empty).all(axis=1))  # no shingles: matches nothing
+    if len(rows_kept) < 2:
+        return np.empty(0, dtype=np.int64)
+    kept = signatures[rows_kept]
+    codes = []
+    for band in range(bands):
+        keys = band_keys(kept[:, band * rows:(band + 1) * rows])
+        order = np.argsort(keys, kind="stable")  # stable: members stay in index order
+        sorted_keys = keys[order]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(keys)])
+        ok = (sizes > 1) & (sizes <= max_bucket)
+        if ok.any():
+            codes.append(_bucket_pair_codes(rows_kept[order], starts[ok], sizes[ok], n))
+    if not codes:
+        return np.empty(0, dtype=np.int64)
+    return np.unique(np.concatenate(codes))
+
+
+def bucket_pair_codes(bands: np.ndarray, keys: np.ndarray, members: np.ndarray, max_bucket: int,
+                      n: int) -> np.ndarray:
+    """Pair codes of the buckets in a bag of (band, band values, member) rows, in any order.
+
+    The group-by half of LSH for engines that shuffle band rows between machines:
+    rows with equal band and values form a bucket; buckets of 2..max_bucket members
+    give all their pairs.  Sorted unique codes ``i * n + j`` (i < j)."""
+    if not len(members):
+        return np.empty(0, dtype=np.int64)
+    order = np.lexsort((members, *keys.T[::-1], bands))
+    b, k, m = bands[order], keys[order], members[order]
+    new = np.r_[True, (b[1:] != b[:-1]) | (k[1:] != k[:-1]).any(axis=1)]
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.r_[starts, len(m)])
+    ok = (sizes > 1) & (sizes <= max_bucket)
+    if not ok.any():
+        return np.empty(0, dtype=np.int64)
+    return np.unique(_bucket_pair_codes(m.astype(np.int64), starts[ok], sizes[ok], n))
+
+
+def _code_set(codes: np.ndarray, n: int) -> set[tuple[int, int]]:
+    i, j = np.divmod(codes, max(n, 1))
+    return set(zip(i.tolist(), j.tolist()))
+
+
+def band_keys(band: np.ndarray) -> np.ndarray:
+    """One sortable key per row of a band: equal keys exactly when the rows are equal."""
+    if band.shape[1] == 1:
+        return band[:, 0].astype(np.uint64)
+    if band.shape[1] == 2:
+        return (band[:, 0].astype(np.uint64) << np.uint64(32)) | band[:, 1].astype(np.uint64)
+    return np.unique(band, axis=0, return_inverse=True)[1].ravel()
+
+
+@numba.njit(cache=True, nogil=True)
+def _bucket_pair_codes(members, starts, sizes, n):
+    total = 0
+    for s in sizes:
+        total += s * (s - 1) // 2
+    out = np.empty(total, dtype=np.int64)
+    k = 0
+    for g in range(len(starts)):
+        lo = starts[g]
+        for x in range(lo, lo + sizes[g]):
+            for y in range(x + 1, lo + sizes[g]):
+                out[k] = members[x] * n + members[y]
+                k += 1
+    return out
+
+
+def lsh_pairs_datasketch(signatures: np.ndarray, bands: int, rows: int, max_bucket: int,
+                         seed: int = 1) -> set[tuple[int, int]]:
+    """Reference for `lsh_pairs`: the same buckets built by datasketch's ``MinHashLSH``."""
     n, num_perm = signatures.shape
     if n < 2:
         return set()
@@ -48,12 +137,18 @@ def lsh_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int, se
 
 
 def rare_term_pairs(terms: sp.csr_matrix, max_df: int, min_shared: int, min_share: float,
-                    chunk: int = 2048) -> set[tuple[int, int]]:
+                    chunk: int = 512) -> set[tuple[int, int]]:
     """Pairs of rows sharing at least `min_shared` columns of document frequency <= max_df,
     and at least `min_share` of the smaller row's rare columns."""
+    return _code_set(rare_term_pair_codes(terms, max_df, min_shared, min_share, chunk), terms.shape[0])
+
+
+def rare_term_pair_codes(terms: sp.csr_matrix, max_df: int, min_shared: int, min_share: float,
+                         chunk: int = 512) -> np.ndarray:
+    """`rare_term_pairs` as sorted unique codes ``i * n + j`` (i < j)."""
     n = terms.shape[0]
     if n < 2:
-        return set()
+        return np.empty(0, dtype=np.int64)
     binary = terms.copy().tocsr()
     binary.data[:] = 1
     df = np.asarray(binary.sum(axis=0)).ravel()
@@ -61,7 +156,7 @@ def rare_term_pairs(terms: sp.csr_matrix, max_df: int, min_shared: int, min_shar
     rare = binary[:, keep].tocsr().astype(np.int32)
     sizes = np.asarray(rare.sum(axis=1)).ravel()
     rare_t = rare.T.tocsr()
-    pairs: set[tuple[int, int]] = set()
+    codes = []
     for lo in range(0, n, chunk):
         block = (rare[lo:lo + chunk] @ rare_t).tocoo()
         i = block.row + lo
@@ -69,16 +164,19 @@ def rare_term_pairs(terms: sp.csr_matrix, max_df: int, min_shared: int, min_shar
         shared = block.data
         smaller = np.minimum(sizes[i], sizes[j])
         ok = (i < j) & (shared >= min_shared) & (shared >= min_share * smaller)
-        pairs.update(zip(i[ok].tolist(), j[ok].tolist()))
-    return pairs
+        codes.append(i[ok].astype(np.int64) * n + j[ok])
+    return np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
 
 
 def find_candidates(shingle_signatures: np.ndarray, content_terms: sp.csr_matrix,
                     options: CandidateOptions = CandidateOptions(), seed: int = 1) -> np.ndarray:
-    """Union of both routes as a sorted (k, 2) array of index pairs with i < j."""
-    pairs = lsh_pairs(shingle_signatures, options.shingle_bands, options.shingle_rows,
-                      options.max_bucket, seed)
-    pairs |= rare_term_pairs(content_terms, options.max_df, options.min_shared, options.min_share)
-    if not pairs:
+    """Union of both routes as a sorted (k, 2) array of index pairs with i < j.
+
+    `seed` is kept for compatibility: bucket membership does not depend on it."""
+    n = shingle_signatures.shape[0]
+    codes = np.union1d(
+        lsh_pair_codes(shingle_signatures, options.shingle_bands, options.shingle_rows, options.max_bucket),
+        rare_term_pair_codes(content_terms, options.max_df, options.min_shared, options.min_share))
+    if not len(codes):
         return np.empty((0, 2), dtype=np.int64)
-    return np.array(sorted(pairs), dtype=np.int64)
+    return np.stack(divmod(codes.astype(np.int64), n), axis=1).astype(np.int64)

@@ -12,11 +12,19 @@ from . import pipeline, watch as watching
 from .config import ScanOptions
 from .errors import DedupeError
 from .feeds import FetchOptions
+from .model import Report
 from .read import decode_text
 from .report import render_diff_text, render_text
+from .report_csv import render_csv
+from .report_html import render_html
+from .report_json import load_report, parse_report
 from .store import StoreBusyError
 
-FORMATS = ("text", "json")
+REPORT_FORMATS = ("text", "json", "html", "csv")
+DIFF_FORMATS = ("text", "json")
+WATCH_FORMATS = ("text", "json")
+EXTENSIONS = {"json": "json", "html": "html", "htm": "html", "csv": "csv", "txt": "text", "text": "text"}
+RENDERERS = {"text": render_text, "json": Report.to_json, "html": render_html, "csv": render_csv}
 EXIT_PARTLY = 3  # watch: some feeds or entries could not be read; the rest was stored
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the store; try again later
 
@@ -54,22 +62,26 @@ def _debug_option(func):
     return wrapper
 
 
-def _output_options(func):
-    func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-                        help="Write the report to FILE instead of standard output.")(func)
-    func = click.option("--format", "fmt", type=click.Choice(FORMATS),
-                        help="Report format (default: text on a terminal, json otherwise, "
-                             "or from the -o file's extension).")(func)
-    return func
+def _output_options(formats: tuple[str, ...], default: str):
+    """-o/--output and --format, spelled the same on every command."""
+    def decorate(func):
+        func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+                            help="Write the report to FILE instead of standard output.")(func)
+        otherwise = "text" if default == "text" else f"text on a terminal and {default} otherwise"
+        func = click.option("--format", "fmt", type=click.Choice(formats),
+                            help=f"Output format (default: from the -o file's extension, else {otherwise}).")(func)
+        return func
+    return decorate
 
 
-def _pick_format(fmt: str | None, output: str | None) -> str:
+def _pick_format(fmt: str | None, output: str | None, formats: tuple[str, ...], default: str) -> str:
     if fmt:
         return fmt
     if output:
         suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
-        return suffix if suffix in FORMATS else "text"
-    return "text" if sys.stdout.isatty() else "json"
+        kind = EXTENSIONS.get(suffix, "text")
+        return kind if kind in formats else "text"
+    return "text" if sys.stdout.isatty() else default
 
 
 def _emit(content: str, output: str | None, color: bool | None = None) -> None:
@@ -92,38 +104,67 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@_output_options
+@_output_options(REPORT_FORMATS, "json")
 @click.option("--min-words", type=click.IntRange(1), default=ScanOptions.min_words, show_default=True,
               help="Texts with fewer words are skipped (and listed in the report).")
+@click.option("-j", "--jobs", type=click.IntRange(1), default=ScanOptions.jobs, show_default=True,
+              help="Processes to use (with --engine dask and no scheduler: local Dask workers). "
+                   "The report does not depend on it.")
+@click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="Where the heavy stages run; dask needs the optional extra: pip install 'newsdedupe[dask]'.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler to use with --engine dask, e.g. tcp://10.0.0.5:8786 "
+                   "(default: a local cluster of --jobs workers).")
 @click.option("--store", type=click.Path(dir_okay=False),
               help="Also add the documents to this store (an SQLite file, created if missing) and report "
-                   "the stories they belong to there, with the articles stored before.")
+                   "the stories they belong to there, with the articles stored before (local engine only).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @_debug_option
-def scan(paths, fmt, output, min_words, store, quiet):
+def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, quiet):
     """Scan articles for copies, rewrites and partial reuse.
 
     PATHS are JSONL files, .txt/.md/.html files, directories (read recursively),
     or - for JSONL on standard input.
     """
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     def progress(stage: str, seconds: float) -> None:
         if not quiet and (seconds >= 1.0 or stage == "read"):
             click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
 
-    options = ScanOptions(min_words=min_words)
+    options = ScanOptions(min_words=min_words, jobs=jobs, engine=engine, scheduler=scheduler)
     if store:
+        if engine != "local":
+            raise click.UsageError("--store works with the local engine only")
         report = watching.scan_into_store(list(paths), store, options, progress=_notifier(quiet),
                                           stdin=sys.stdin.buffer)
     else:
         report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer)
-    kind = _pick_format(fmt, output)
-    _emit(report.to_json() if kind == "json" else render_text(report), output)
+    kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
+    _emit(RENDERERS[kind](report), output)
+
+
+@main.command(name="report")
+@click.argument("saved", metavar="REPORT.json")
+@_output_options(REPORT_FORMATS, "text")
+@_debug_option
+def report_command(saved, fmt, output):
+    """Render a saved JSON report again, as text, HTML, CSV or JSON.
+
+    REPORT.json is the output of `dedupe scan --format json` (or - for standard input).
+    The report is checked first; a damaged file stops with the place of the problem.
+    """
+    if saved == "-":
+        report = parse_report(sys.stdin.buffer.read(), "<stdin>")
+    else:
+        report = load_report(saved)
+    _emit(RENDERERS[_pick_format(fmt, output, REPORT_FORMATS, "text")](report), output)
 
 
 @main.command()
 @click.argument("original", type=click.Path(dir_okay=False))
 @click.argument("copy", type=click.Path(dir_okay=False))
-@_output_options
+@_output_options(DIFF_FORMATS, "json")
 @click.option("--color/--no-color", default=None, help="Colour the marks (default: on a terminal).")
 @_debug_option
 def diff(original, copy, fmt, output, color):
@@ -137,7 +178,7 @@ def diff(original, copy, fmt, output, color):
             raise click.ClickException(f"{path}: cannot read file: {exc.strerror or exc}") from None
         texts.append(decode_text(data, path))
     result = pipeline.diff(texts[0], texts[1])
-    kind = _pick_format(fmt, output)
+    kind = _pick_format(fmt, output, DIFF_FORMATS, "json")
     if kind == "json":
         content = json.dumps({"schema": "dedupe/diff-v1", "original": original, "copy": copy,
                               **result.to_dict()}, indent=2) + "\n"
@@ -171,7 +212,7 @@ def _read_feed_list(path: str) -> list[str]:
               help="Read feeds from FILE too: one URL or path a line; blank lines and # comments are ignored.")
 @click.option("--store", required=True, type=click.Path(dir_okay=False),
               help="The store: an SQLite file kept between runs (created if missing).")
-@_output_options
+@_output_options(WATCH_FORMATS, "json")
 @click.option("--no-fetch", is_flag=True,
               help="Never fetch article pages: an entry with only a summary is stored with its summary.")
 @click.option("--wait", type=click.FloatRange(0, 86400), default=watching.WatchOptions.wait, show_default=True,
@@ -200,7 +241,7 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
                                     fetch=FetchOptions(timeout=timeout, delay=delay),
                                     fetch_pages=not no_fetch, wait=wait, keep_days=keep_days)
     result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet))
-    kind = _pick_format(fmt, output)
+    kind = _pick_format(fmt, output, WATCH_FORMATS, "json")
     _emit(result.to_json() if kind == "json" else watching.render_watch_text(result), output)
     for status in result.feeds:
         if not status.ok:

@@ -6,8 +6,11 @@ real part of it (``min_explained``).  A long roundup linked weakly to two storie
 therefore joins at most one of them and never bridges them.
 
 Rank: the earliest ``published`` first (documents without a date after dated
-ones); without dates, the text more fully contained in the others comes first
-(a copy adds to what it takes); then input order.
+ones).  Without dates, a wire agency's text comes first, then the hub: the text most strongly linked to the
+others, because copies each take from the original more than from each other
+(a wire story inside several local reports, an article excerpted by several
+copies).  Between two texts alone, the one more fully contained in the other
+comes first (a copy adds to what it takes); then input order.
 """
 from __future__ import annotations
 
@@ -48,18 +51,29 @@ def _contained(match: Match, doc: int) -> float:
     return match.contain_ab if match.a == doc else match.contain_ba
 
 
-def rank_documents(docs: Sequence[Document], matches: Sequence[Match]) -> list[int]:
-    """Position of each document in the original-first order (lower ranks first)."""
+def _strength(match: Match) -> float:
+    return max(match.contain_ab, match.contain_ba, match.aligned_a, match.aligned_b)
+
+
+def rank_documents(docs: Sequence[Document], matches: Sequence[Match],
+                   wire: frozenset[int] = frozenset()) -> list[int]:
+    """Position of each document in the original-first order (lower ranks first).
+
+    `wire` holds the documents published by a wire agency: between undated
+    texts, wire copy comes before the papers that reuse it."""
     contained: dict[int, list[float]] = defaultdict(list)
+    hub: dict[int, float] = defaultdict(float)
     for m in matches:
         contained[m.a].append(m.contain_ab - m.contain_ba)
         contained[m.b].append(m.contain_ba - m.contain_ab)
+        hub[m.a] += _strength(m)
+        hub[m.b] += _strength(m)
 
     def key(i: int):
         stamp = _timestamp(docs[i])
         share = contained.get(i)
         originality = sum(share) / len(share) if share else 0.0
-        return (stamp is None, stamp or 0.0, -round(originality, 6), i)
+        return (stamp is None, stamp or 0.0, i not in wire, -round(hub[i], 3), -round(originality, 6), i)
 
     order = sorted(range(len(docs)), key=key)
     rank = [0] * len(docs)
@@ -69,14 +83,14 @@ def rank_documents(docs: Sequence[Document], matches: Sequence[Match]) -> list[i
 
 
 def build_trees(docs: Sequence[Document], matches: Sequence[Match], min_explained: float = 0.2,
-                margin: float = 0.1) -> list[Tree]:
+                margin: float = 0.1, wire: frozenset[int] = frozenset()) -> list[Tree]:
     """Attach every linked document to its best earlier-ranked match; return the trees.
 
     Among parents whose strength is within `margin` of the strongest, the
     earliest-ranked wins: syndicated copies derive from the original, and a
     copy of a copy is only named when it is clearly closer.
     """
-    rank = rank_documents(docs, matches)
+    rank = rank_documents(docs, matches, wire)
     options: dict[int, list[tuple[float, int, Match]]] = defaultdict(list)
     for m in matches:
         child, parent = (m.a, m.b) if rank[m.a] > rank[m.b] else (m.b, m.a)

@@ -52,21 +52,25 @@ class CandidateOptions:
 class VerifyOptions:
     """When a candidate pair counts as derived, and of which kind."""
 
-    min_cosine: float = 0.30
-    min_containment: float = 0.35
+    min_cosine: float = 0.40
+    min_containment: float = 0.30
     near_copy: float = 0.80
-    min_aligned: float = 0.60
+    min_aligned: float = 0.70
+    min_term_cosine: float = 0.25
+    min_terms: float = 0.55
     min_numbers: int = 4
     min_number_agreement: float = 0.50
     sentence_match: float = 0.20
-    copy_jaccard: float = 0.50
-    copy_kept: float = 0.70
-    partial_added: float = 0.35
+    diff_match: float = 0.30
+    copy_kept: float = 0.85
+    partial_added: float = 0.10
+    partial_facts: int = 3
 
     def __post_init__(self) -> None:
+        _check(self.partial_facts >= 0, f"partial_facts must be at least 0, got {self.partial_facts}")
         _check(self.min_numbers >= 1, f"min_numbers must be at least 1, got {self.min_numbers}")
-        for name in ("min_cosine", "min_containment", "near_copy", "min_aligned", "min_number_agreement", "sentence_match",
-                     "copy_jaccard", "copy_kept", "partial_added"):
+        for name in ("min_cosine", "min_containment", "near_copy", "min_aligned", "min_term_cosine", "min_terms", "min_number_agreement", "sentence_match", "diff_match",
+                     "copy_kept", "partial_added"):
             value = getattr(self, name)
             _check(0.0 <= value <= 1.0, f"{name} must be between 0 and 1, got {value}")
 
@@ -79,8 +83,16 @@ class ScanOptions:
     candidates: CandidateOptions = CandidateOptions()
     verify: VerifyOptions = VerifyOptions()
     min_words: int = 20
-    jobs: int = 1
+    jobs: int = 1  # processes (local engine) or LocalCluster workers (dask engine without a scheduler)
+    agencies: tuple[str, ...] | dict[str, str] | None = None
+    """Wire agencies to recognise (names, or alias -> name); None: the built-in list
+    (attribute.WIRE_AGENCIES)."""
+    engine: str = "local"  # "local" or "dask"
+    scheduler: str | None = None  # dask scheduler address, e.g. "tcp://10.0.0.5:8786"
 
     def __post_init__(self) -> None:
         _check(self.min_words >= 1, f"min_words must be at least 1, got {self.min_words}")
         _check(self.jobs >= 1, f"jobs must be at least 1, got {self.jobs}")
+        _check(self.engine in ("local", "dask"), f"engine must be 'local' or 'dask', got {self.engine!r}")
+        _check(self.scheduler is None or self.engine == "dask",
+               "a scheduler address needs engine='dask'")

@@ -5,18 +5,31 @@ MurmurHash3 32-bit finaliser, then ``a*h + b mod 2**32`` with datasketch's own
 permutation parameters for the seed), so a signature here equals
 ``datasketch.MinHash(num_perm, seed, hashfunc=...)`` fed the same 32-bit shingle
 hashes, and can be wrapped as a ``LeanMinHash`` for ``MinHashLSH``.
+
+Speed: a batch is hashed by compiled kernels (numba) that take the whole batch's
+tokens as one byte buffer -- xxh64 of every token, word k-gram hashes, distinct
+values per document and the 128 permutations, with no per-token Python loop.
+They compute the same numbers as the straightforward per-document functions
+kept below (`token_hash`, `shingle_hashes`, `minhash_signatures`), which the
+tests use as the reference.  The kernels release the GIL, so ``jobs`` threads
+run them on several cores at once.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
+import numba
 import numpy as np
 import xxhash
 import scipy.sparse as sp
 import snowballstemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer, TfidfVectorizer
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from .config import FingerprintOptions
 from .model import Normalized
@@ -35,6 +48,9 @@ class Fingerprints:
     terms: sp.csr_matrix  # (n, vocabulary) L2-normalised TF-IDF of stemmed content words
     vectorizer: TfidfVectorizer  # fitted on the batch; turns sentences into the same space
     options: FingerprintOptions
+    # The same shingle sets as one flat array: document i owns values[offsets[i]:offsets[i + 1]].
+    shingle_values: np.ndarray | None = None
+    shingle_offsets: np.ndarray | None = None
 
 
 def token_hash(token: str) -> int:
@@ -81,31 +97,167 @@ def content_words(tokens: Sequence[str]) -> list[str]:
     return [t for t in tokens if (len(t) > 2 or t.isdigit()) and t not in STOP_WORDS]
 
 
+_NOT_CONTENT = object()  # marks a cached token that `content_words` drops
+
+
 class Stemmer:
-    """English Snowball stems of content words, cached per distinct word."""
+    """English Snowball stems of content words, cached per distinct token."""
 
     def __init__(self) -> None:
         self._stem = snowballstemmer.stemmer("english").stemWord
-        self._cache: dict[str, str] = {}
+        # token -> its stem, or _NOT_CONTENT; one dict lookup per token in C (map) instead
+        # of a Python loop with a stop-word test per token.
+        self._cache: dict[str, object] = {}
 
     def __call__(self, tokens: Sequence[str]) -> list[str]:
+        looked_up = list(map(self._cache.get, tokens))
+        if None in looked_up:
+            self._learn(tokens)
+            looked_up = list(map(self._cache.__getitem__, tokens))
+        return [stem for stem in looked_up if stem is not _NOT_CONTENT]
+
+    def with_positions(self, tokens: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The stems of `tokens` and, for every token position t, how many stems come
+        from ``tokens[:t]``: the stems of ``tokens[a:b]`` are ``stems[pos[a]:pos[b]]``."""
+        looked_up = list(map(self._cache.get, tokens))
+        if None in looked_up:
+            self._learn(tokens)
+            looked_up = list(map(self._cache.__getitem__, tokens))
+        skip = _NOT_CONTENT
+        is_stem = np.fromiter((v is not skip for v in looked_up), dtype=bool, count=len(looked_up))
+        positions = np.zeros(len(looked_up) + 1, dtype=np.int64)
+        np.cumsum(is_stem, out=positions[1:])
+        return [v for v in looked_up if v is not skip], positions
+
+    def _learn(self, tokens: Sequence[str]) -> None:
         cache = self._cache
-        out = []
-        for word in content_words(tokens):
-            stem = cache.get(word)
-            if stem is None:
-                stem = cache[word] = self._stem(word)
-            out.append(stem)
-        return out
+        for token in tokens:
+            if token not in cache:
+                cache[token] = self._stem(token) if content_words((token,)) else _NOT_CONTENT
 
 
 def term_vectorizer() -> TfidfVectorizer:
-    """TF-IDF over pre-stemmed content words (documents are passed as word lists)."""
-    return TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
+    """TF-IDF over pre-stemmed content words (documents are passed as word lists).
+
+    Normally a `WordListTfidf`, which computes sklearn's numbers without sklearn's
+    per-call overhead (diffs fit one per pair); if it ever disagrees with sklearn on
+    a reference sample (say, after a scikit-learn upgrade), sklearn's own class is used.
+    """
+    cls = WordListTfidf if _word_list_tfidf_agrees() else TfidfVectorizer
+    return cls(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
 
 
 def _identity(words):
     return words
+
+
+class WordListTfidf(TfidfVectorizer):
+    """`TfidfVectorizer(analyzer=identity, sublinear_tf=True, norm="l2", dtype=float32)`
+    for documents given as word lists, with the same numpy operations in the same
+    order as scikit-learn (so bit-identical matrices), minus input validation.
+    """
+
+    def fit(self, raw_documents, y=None):
+        self._fit_counts(raw_documents)
+        return self
+
+    def fit_transform(self, raw_documents, y=None):
+        return self._tfidf_rows(self._fit_counts(raw_documents))
+
+    def transform(self, raw_documents):
+        vocabulary = self.vocabulary_
+        indices = array("q")  # machine ints, not Python ints: corpora run to 10^8 entries
+        values = array("i")
+        indptr = array("q", [0])
+        for doc in raw_documents:
+            counter: dict[int, int] = {}
+            for word in doc:
+                k = vocabulary.get(word)
+                if k is not None:
+                    counter[k] = counter.get(k, 0) + 1
+            indices.extend(counter)
+            values.extend(counter.values())
+            indptr.append(len(indices))
+        counts = self._counts(values, indices, indptr, len(vocabulary))
+        counts.sort_indices()
+        return self._tfidf_rows(counts)
+
+    def _fit_counts(self, raw_documents) -> sp.csr_matrix:
+        # CountVectorizer._count_vocab: ids in order of first sight, rows sorted by those ids,
+        # then _sort_features renumbers to alphabetical order without re-sorting rows.
+        seen: dict[str, int] = {}
+        indices = array("q")
+        values = array("i")
+        indptr = array("q", [0])
+        for doc in raw_documents:
+            counter: dict[int, int] = {}
+            for word in doc:
+                k = seen.get(word)
+                if k is None:
+                    k = seen[word] = len(seen)
+                counter[k] = counter.get(k, 0) + 1
+            indices.extend(counter)
+            values.extend(counter.values())
+            indptr.append(len(indices))
+        if not seen:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        counts = self._counts(values, indices, indptr, len(seen))
+        counts.sort_indices()
+        order = sorted(seen.items())
+        renumber = np.empty(len(order), dtype=counts.indices.dtype)
+        for new, (_, old) in enumerate(order):
+            renumber[old] = new
+        # a fresh matrix: the old one's "sorted indices" flag no longer holds after renumbering
+        counts = sp.csr_matrix((counts.data, renumber.take(counts.indices, mode="clip"), counts.indptr),
+                               shape=counts.shape)
+        self.vocabulary_ = {word: new for new, (word, _) in enumerate(order)}
+        self.fixed_vocabulary_ = False
+        # TfidfTransformer.fit
+        df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32, copy=False)
+        df += 1.0
+        idf = np.full_like(df, fill_value=counts.shape[0] + 1, dtype=np.float32)
+        idf /= df
+        np.log(idf, out=idf)
+        idf += 1.0
+        self._tfidf = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True)
+        self._tfidf.idf_ = idf
+        self._tfidf.n_features_in_ = len(order)
+        return counts
+
+    def _counts(self, values, indices, indptr, width) -> sp.csr_matrix:
+        index_dtype = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
+        return sp.csr_matrix((np.frombuffer(values, dtype=np.int32).astype(np.intc),
+                              np.frombuffer(indices, dtype=np.int64).astype(index_dtype),
+                              np.frombuffer(indptr, dtype=np.int64).astype(index_dtype)),
+                             shape=(len(indptr) - 1, width), dtype=np.float32)
+
+    def _tfidf_rows(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        # TfidfTransformer.transform with sublinear_tf and l2 norm
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+        counts.data *= self._tfidf.idf_[counts.indices]
+        inplace_csr_row_normalize_l2(counts)
+        return counts
+
+
+_REFERENCE_WORDS = [["storm", "hit", "coast", "storm", "ferri"], [], ["ferri", "halt", "1987", "zeta"],
+                    ["coast", "coast", "coast", "guard", "said", "wind"], ["wind"], ["ämter", "émigré", "storm"]]
+
+
+@lru_cache(maxsize=1)
+def _word_list_tfidf_agrees() -> bool:
+    """Does `WordListTfidf` reproduce this scikit-learn's matrices bit for bit?"""
+    def same(a, b) -> bool:
+        a, b = sp.csr_matrix(a), sp.csr_matrix(b)
+        return (a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+                and a.data.dtype == b.data.dtype and np.array_equal(a.data, b.data))
+
+    kwargs = dict(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
+    fast, slow = WordListTfidf(**kwargs), TfidfVectorizer(**kwargs)
+    probe = [["wind", "storm", "unknown"], ["coast"] * 3 + ["1987"], []]
+    return (same(fast.fit_transform(_REFERENCE_WORDS), slow.fit_transform(_REFERENCE_WORDS))
+            and same(fast.transform(probe), slow.transform(probe))
+            and fast.vocabulary_ == slow.vocabulary_ and np.array_equal(fast.idf_, slow.idf_))
 
 
 @lru_cache(maxsize=8)
@@ -158,26 +310,239 @@ def minhash_signatures(hash_sets: Sequence[np.ndarray], num_perm: int = 128, see
 
 
 def fingerprint(docs: Sequence[Normalized], options: FingerprintOptions = FingerprintOptions(),
-                hasher: TokenHasher | None = None, stemmer: Stemmer | None = None) -> Fingerprints:
-    """Shingle sets, their MinHash signatures and TF-IDF content vectors of a batch."""
-    hasher = hasher or TokenHasher()
+                hasher: TokenHasher | None = None, stemmer: Stemmer | None = None,
+                jobs: int = 1) -> Fingerprints:
+    """Shingle sets, their MinHash signatures and TF-IDF content vectors of a batch.
+
+    `hasher` is accepted for compatibility; the batch kernels hash tokens themselves.
+    `jobs` threads share the hashing (the kernels release the GIL); results do not depend on it.
+    """
     stemmer = stemmer or Stemmer()
-    shingle_sets = tuple(shingle_hashes(hasher(d.tokens), options.shingle_size) for d in docs)
+    values, offsets, signatures = minhash_batch([d.tokens for d in docs], options, jobs)
+    return assemble_fingerprints(values, offsets, signatures, [stemmer(d.tokens) for d in docs], options)
+
+
+def assemble_fingerprints(values: np.ndarray, offsets: np.ndarray, signatures: np.ndarray,
+                          stems: Sequence[Sequence[str]], options: FingerprintOptions = FingerprintOptions()
+                          ) -> Fingerprints:
+    """Fingerprints of a corpus from its shingle sets and signatures (as `minhash_batch`
+    gives them, possibly made batch by batch) and each document's content stems.
+
+    The TF-IDF weights need the whole corpus, so they are fitted here, once."""
+    shingle_sets = tuple(np.split(values, offsets[1:-1])) if len(stems) else ()
     vectorizer = term_vectorizer()
-    stems = [stemmer(d.tokens) for d in docs]
     if any(stems):
         terms = vectorizer.fit_transform(stems).tocsr()
     else:  # nothing but stop words: an empty vocabulary links nothing
-        terms = sp.csr_matrix((len(docs), 0), dtype=np.float32)
+        terms = sp.csr_matrix((len(stems), 0), dtype=np.float32)
     return Fingerprints(
         shingle_sets=shingle_sets,
-        signatures=minhash_signatures(shingle_sets, options.num_perm, options.seed),
+        signatures=signatures,
         terms=terms,
         vectorizer=vectorizer,
         options=options,
+        shingle_values=values,
+        shingle_offsets=offsets,
     )
 
 
 def estimate_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
     """Share of equal signature positions: the MinHash estimate of Jaccard similarity."""
     return float(np.mean(sig_a == sig_b))
+
+
+# ---------------------------------------------------------------------------
+# Batch kernels.  Numba compiles them on first use and caches the machine code
+# next to this file (or in NUMBA_CACHE_DIR), so later runs start at once.
+
+_P1 = np.uint64(0x9E3779B185EBCA87)
+_P2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_P3 = np.uint64(0x165667B19E3779F9)
+_P4 = np.uint64(0x85EBCA77C2B2AE63)
+_P5 = np.uint64(0x27D4EB2F165667C5)
+_SEPARATOR = "\x00"  # cannot occur inside a token (tokens are runs of word characters)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _rotl(x, r):
+    return (x << np.uint64(r)) | (x >> np.uint64(64 - r))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _read64(buf, p):
+    v = np.uint64(0)
+    for i in range(8):
+        v |= np.uint64(buf[p + i]) << np.uint64(8 * i)
+    return v
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _round64(acc, lane):
+    acc = acc + lane * _P2
+    acc = _rotl(acc, 31)
+    return acc * _P1
+
+
+@numba.njit(cache=True, nogil=True)
+def _xxh64(buf, start, end):
+    """xxHash64 (seed 0) of buf[start:end]; equals ``xxhash.xxh64_intdigest``."""
+    length = end - start
+    p = start
+    if length >= 32:
+        v1 = _P1 + _P2
+        v2 = _P2
+        v3 = np.uint64(0)
+        v4 = np.uint64(0) - _P1
+        limit = end - 32
+        while p <= limit:
+            v1 = _round64(v1, _read64(buf, p))
+            v2 = _round64(v2, _read64(buf, p + 8))
+            v3 = _round64(v3, _read64(buf, p + 16))
+            v4 = _round64(v4, _read64(buf, p + 24))
+            p += 32
+        h = _rotl(v1, 1) + _rotl(v2, 7) + _rotl(v3, 12) + _rotl(v4, 18)
+        for v in (v1, v2, v3, v4):
+            h = (h ^ _round64(np.uint64(0), v)) * _P1 + _P4
+    else:
+        h = _P5
+    h = h + np.uint64(length)
+    while p + 8 <= end:
+        h ^= _round64(np.uint64(0), _read64(buf, p))
+        h = _rotl(h, 27) * _P1 + _P4
+        p += 8
+    if p + 4 <= end:
+        k = np.uint64(0)
+        for i in range(4):
+            k |= np.uint64(buf[p + i]) << np.uint64(8 * i)
+        h ^= k * _P1
+        h = _rotl(h, 23) * _P2 + _P3
+        p += 4
+    while p < end:
+        h ^= np.uint64(buf[p]) * _P5
+        h = _rotl(h, 11) * _P1
+        p += 1
+    h ^= h >> np.uint64(33)
+    h *= _P2
+    h ^= h >> np.uint64(29)
+    h *= _P3
+    h ^= h >> np.uint64(32)
+    return h
+
+
+@numba.njit(cache=True, nogil=True)
+def _hash_tokens(buf, count):
+    """xxh64 of each of `count` NUL-terminated tokens in `buf`."""
+    out = np.empty(count, dtype=np.uint64)
+    start = 0
+    t = 0
+    for p in range(len(buf)):
+        if buf[p] == 0:
+            out[t] = _xxh64(buf, start, p)
+            t += 1
+            start = p + 1
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _shingle_minhash(token_hashes, token_offsets, k, a, b, values, value_offsets, signatures):
+    """Distinct shingle hashes (as `shingle_hashes`) and their MinHash (as
+    `minhash_signatures`) for every document of a batch."""
+    mix = np.uint64(0x9E3779B97F4A7C15)
+    mask = np.uint64(0xFFFFFFFF)
+    num_perm = a.shape[0]
+    a64 = a.astype(np.uint64)
+    b64 = b.astype(np.uint64)
+    filled = 0
+    value_offsets[0] = 0
+    for d in range(len(token_offsets) - 1):
+        lo = token_offsets[d]
+        n = token_offsets[d + 1] - lo
+        row = signatures[d]
+        if n == 0:
+            row[:] = np.uint32(0xFFFFFFFF)
+            value_offsets[d + 1] = filled
+            continue
+        width = min(k, n)
+        count = n - width + 1
+        grams = np.empty(count, dtype=np.uint32)
+        for s in range(count):
+            acc = np.uint64(0)
+            for i in range(width):
+                acc = acc * mix + token_hashes[lo + s + i]
+            grams[s] = np.uint32((acc >> np.uint64(32)) ^ (acc & mask))
+        grams.sort()
+        mins = np.full(num_perm, np.uint32(0xFFFFFFFF), dtype=np.uint32)
+        previous = np.uint32(0)
+        for s in range(count):
+            g = grams[s]
+            if s and g == previous:
+                continue
+            previous = g
+            values[filled] = g
+            filled += 1
+            # MurmurHash3 fmix32, then the affine permutations, all mod 2**32
+            h = np.uint64(g)
+            h ^= h >> np.uint64(16)
+            h = (h * np.uint64(0x85EBCA6B)) & mask
+            h ^= h >> np.uint64(13)
+            h = (h * np.uint64(0xC2B2AE35)) & mask
+            h ^= h >> np.uint64(16)
+            for p in range(num_perm):  # branch-free so that it vectorises
+                mins[p] = min(mins[p], np.uint32((a64[p] * h + b64[p]) & mask))
+        row[:] = mins
+        value_offsets[d + 1] = filled
+
+
+def hash_token_batch(token_seqs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """`token_hash` of every token of a batch, flat, with document offsets.
+
+    >>> values, offsets = hash_token_batch([("storm", "hits"), ("coast",)])
+    >>> int(values[2]) == token_hash("coast"), offsets.tolist()
+    (True, [0, 2, 3])
+    """
+    lengths = np.fromiter(map(len, token_seqs), dtype=np.int64, count=len(token_seqs))
+    offsets = np.zeros(len(token_seqs) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    if total == 0:
+        return np.empty(0, dtype=np.uint64), offsets
+    joined = _SEPARATOR.join(chain.from_iterable(token_seqs)) + _SEPARATOR
+    buf = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+    return _hash_tokens(buf, total), offsets
+
+
+def _minhash_chunk(token_seqs: Sequence[Sequence[str]], options: FingerprintOptions):
+    token_values, token_offsets = hash_token_batch(token_seqs)
+    a, b = permutations(options.num_perm, options.seed)
+    values = np.empty(max(len(token_values), 1), dtype=np.uint32)
+    offsets = np.zeros(len(token_seqs) + 1, dtype=np.int64)
+    signatures = np.empty((len(token_seqs), options.num_perm), dtype=np.uint32)
+    _shingle_minhash(token_values, token_offsets, options.shingle_size, a, b, values, offsets, signatures)
+    return values[:offsets[-1]].copy(), offsets, signatures
+
+
+def minhash_batch(token_seqs: Sequence[Sequence[str]], options: FingerprintOptions = FingerprintOptions(),
+                  jobs: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shingle sets and MinHash signatures of many token sequences at once.
+
+    Returns ``(values, offsets, signatures)``: document i's distinct shingle hashes
+    are ``values[offsets[i]:offsets[i + 1]]`` (sorted, as `shingle_hashes` gives
+    them) and its signature is ``signatures[i]`` (as `minhash_signatures`).
+
+    >>> values, offsets, sigs = minhash_batch([("storm", "hits", "the", "coast")])
+    >>> offsets.tolist(), sigs.shape
+    ([0, 2], (1, 128))
+    """
+    n = len(token_seqs)
+    parts = min(max(jobs, 1), max(n // 256, 1))
+    if parts == 1:
+        return _minhash_chunk(token_seqs, options)
+    bounds = [n * p // parts for p in range(parts + 1)]
+    _minhash_chunk(token_seqs[:1], options)  # compile (or load the cached kernels) before threads race to
+    with ThreadPoolExecutor(parts) as pool:
+        chunks = list(pool.map(lambda p: _minhash_chunk(token_seqs[bounds[p]:bounds[p + 1]], options),
+                               range(parts)))
+    values = np.concatenate([c[0] for c in chunks])
+    shifts = np.cumsum([0] + [len(c[0]) for c in chunks[:-1]])
+    offsets = np.concatenate([[0]] + [c[1][1:] + shift for c, shift in zip(chunks, shifts)]).astype(np.int64)
+    return values, offsets, np.concatenate([c[2] for c in chunks])

@@ -127,6 +127,7 @@ class Diff:
 
     segments: tuple[Segment, ...]
     removed: tuple[Span, ...]
+    new_facts: tuple[str, ...] = ()  # names and numbers the copy adds that the original lacks
 
     def share(self, kind: str) -> float:
         """Share of the copy's marked characters that are of `kind`."""
@@ -139,6 +140,7 @@ class Diff:
         return {
             "segments": [s.to_dict() for s in self.segments],
             "removed": [r.to_dict() for r in self.removed],
+            "new_facts": list(self.new_facts),
         }
 
 
@@ -181,9 +183,13 @@ class Original:
     source: str | None
     in_corpus: bool = True
     evidence: tuple[str, ...] = ()
+    relation: str = "original"  # how text `id` stands to the source's story: original, copy or derived
+    wire: bool = False  # the source is on the wire-agency list
+    agencies: tuple[str, ...] = ()  # wire agencies the cluster's texts credit (wire reuse)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "source": self.source, "in_corpus": self.in_corpus,
+                "relation": self.relation, "wire": self.wire, "agencies": list(self.agencies),
                 "evidence": list(self.evidence)}
 
 
@@ -208,12 +214,23 @@ class Report:
     texts: dict[str, Document] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The stable ``dedupe/report-v1`` document (see the README)."""
+        """The stable ``dedupe/report-v1`` document (see the README).
+
+        ``texts`` carries the clustered documents (text, source, published, title, url), so a
+        saved report can be rendered again without the input."""
+        texts: dict[str, Any] = {}
+        for cluster in self.clusters:
+            for member in cluster.members:
+                doc = self.texts.get(member.id)
+                if doc is not None and member.id not in texts:
+                    texts[member.id] = {"text": doc.text, "source": doc.source, "published": doc.published,
+                                        "title": doc.title, "url": doc.url}
         return {
             "schema": SCHEMA,
             "documents": self.documents,
             "skipped": [{"id": s.id, "reason": s.reason} for s in self.skipped],
             "clusters": [c.to_dict() for c in self.clusters],
+            "texts": texts,
         }
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -1,38 +1,48 @@
 """The one place that calls the stages in order."""
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
-from collections.abc import Callable, Iterable
-from typing import BinaryIO
+from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, BinaryIO
 
 import numpy as np
 
-from .attribute import attribute
+from .attribute import AttributeOptions, Link, attribute, is_wire_agency
 from .candidates import find_candidates
 from .cluster import build_trees
 from .config import ScanOptions
 from .diff import classify, diff_documents
-from .fingerprint import Stemmer, fingerprint
-from .model import Cluster, Diff, Document, Member, Normalized, Report, Skipped
+from .digest import Digest, NumberSets, digest_documents, merge_digests, sentence_words
+from .fingerprint import Stemmer, assemble_fingerprints
+from .model import Cluster, Diff, Document, Member, Normalized, Report
 from .normalize import normalize
+from .pairwise import SentenceRows, verify_pairs
 from .read import read_documents
-from .verify import SentenceVectors, verify
 
 Progress = Callable[[str, float], None]
 """Called after each stage with the stage's name and its duration in seconds."""
 
 
 def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progress | None = None,
-         stdin: BinaryIO | None = None) -> Report:
+         stdin: BinaryIO | None = None, engine: str | None = None, scheduler: str | None = None) -> Report:
     """Find copies, rewrites and partial reuse among articles and group them by original.
 
     `inputs` are paths (files or directories), ``"-"`` for JSONL on stdin,
-    Document objects or dicts with ``id`` and ``text``.
+    Document objects or dicts with ``id`` and ``text``.  `engine` and `scheduler`
+    override the options' (``engine="dask"`` runs the heavy stages on a Dask
+    cluster: the one at `scheduler`, or a local one with ``options.jobs`` workers).
 
     >>> report = scan([{"id": "a", "text": "..."}, {"id": "b", "text": "..."}])
     >>> report.to_json()  # doctest: +SKIP
     """
     options = options or ScanOptions()
+    if engine is not None or scheduler is not None:
+        options = replace(options, engine=engine or ("dask" if scheduler else options.engine),
+                          scheduler=scheduler if scheduler is not None else options.scheduler)
     timer = _Timer(progress)
     docs = read_documents(inputs, stdin=stdin)
     timer.done("read")
@@ -40,47 +50,123 @@ def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progres
 
 
 def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | None" = None) -> Report:
+    """`scan` on documents already read.
+
+    Stages reported to `progress`: ``normalize`` (normalization, shingles, MinHash
+    and stems, batch by batch), ``fingerprint`` (TF-IDF over the corpus),
+    ``candidates``, ``verify``, ``cluster``, ``attribute+diff``.
+    """
     timer = timer or _Timer(None)
-    kept: list[Normalized] = []
-    skipped: list[Skipped] = []
-    for doc in docs:
-        norm = normalize(doc)
-        if len(norm.tokens) < options.min_words:
-            reason = "empty" if not norm.tokens else f"too short ({len(norm.tokens)} words)"
-            skipped.append(Skipped(doc.id, reason))
-        else:
-            kept.append(norm)
-    timer.done("normalize")
+    if options.engine == "dask":
+        from .engine_dask import scan_documents_dask  # optional dependency, loaded on demand
+
+        return scan_documents_dask(docs, options, timer)
     stemmer = Stemmer()
-    fp = fingerprint(kept, options.fingerprint, stemmer=stemmer)
+    digest = digest_all(docs, options, stemmer)
+    kept = [docs[i] for i in digest.kept.tolist()]
+    skipped = [why for _, why in digest.skipped]
+    timer.done("normalize")
+    fp = assemble_fingerprints(digest.shingle_values, digest.shingle_offsets, digest.signatures,
+                               digest.stems, options.fingerprint)
     timer.done("fingerprint")
     pairs = find_candidates(fp.signatures, fp.terms, options.candidates, options.fingerprint.seed)
     timer.done("candidates")
-    sentences = SentenceVectors(kept, fp, stemmer)
-    matches = verify(pairs, fp, sentences, options.verify)
+    words, offsets, sizes = sentence_words(digest, np.unique(pairs))
+    rows = SentenceRows.from_words(words, offsets, sizes, fp)
+    del words
+    matches = verify_pairs(pairs, fp, rows, digest.numbers, options.verify, jobs=options.jobs)
+    del digest, rows
     timer.done("verify")
-    trees = build_trees([n.doc for n in kept], matches)
+    agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
+    wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
+    trees = build_trees(kept, matches, wire=wire)
     timer.done("cluster")
-    clusters = []
-    for number, tree in enumerate(trees, 1):
-        clusters.append(_make_cluster(f"c{number}", tree, kept, options, stemmer))
+    clusters = _make_clusters(trees, kept, options, stemmer, agencies)
     timer.done("attribute+diff")
     return Report(documents=len(docs), skipped=tuple(skipped), clusters=tuple(clusters),
                   texts={d.id: d for d in docs})
 
 
-def _make_cluster(cluster_id, tree, kept: list[Normalized], options: ScanOptions, stemmer: Stemmer) -> Cluster:
+BATCH = 5000
+"""Documents normalized at a time: their token objects are dropped once digested."""
+
+
+def digest_all(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer) -> Digest:
+    """`digest_documents` over all documents, batch by batch (in `options.jobs` processes)."""
+    batches = [docs[lo:lo + BATCH] for lo in range(0, len(docs), BATCH)] or [[]]
+    parts = _fan_out(_digest_batches, batches, options.jobs, (options, stemmer, NumberSets()), min_items=2)
+    return merge_digests(parts, [len(b) for b in batches], options.fingerprint.num_perm)
+
+
+def _digest_batches(batches, state) -> list[Digest]:
+    options, stemmer, number_sets = state
+    return [digest_documents(batch, options, stemmer, number_sets) for batch in batches]
+
+
+def _make_clusters(trees, kept: list[Document], options: ScanOptions, stemmer: Stemmer,
+                   agencies: AttributeOptions) -> list[Cluster]:
+    numbered = [(f"c{number}", tree) for number, tree in enumerate(trees, 1)]
+    return _fan_out(_cluster_chunk, numbered, options.jobs, (kept, options, stemmer, agencies))
+
+
+def _cluster_chunk(numbered, state) -> list[Cluster]:
+    kept, options, stemmer, agencies = state
+    out = []
+    for cluster_id, tree in numbered:
+        # only cluster members need their tokens again: normalize them afresh (deterministic)
+        members = {tree.root, *tree.parents, *tree.parents.values()}
+        normalized = {i: normalize(kept[i]) for i in members}
+        out.append(_make_cluster(cluster_id, tree, normalized, options, stemmer, agencies))
+    return out
+
+
+# Pure-Python stages hold the GIL, so with jobs > 1 they run in forked worker
+# processes.  Fork hands each worker the large read-only state (the documents, the
+# items) without pickling; only index ranges and results travel.  Results come back
+# in input order, so the output does not depend on `jobs`.
+_MIN_ITEMS_PER_JOB = 200
+_FORK_STATE: dict[str, Any] = {}  # set in the parent just before forking; read by the workers
+
+
+def _fan_out(function: Callable, items: Sequence, jobs: int, state: Any,
+             min_items: int = _MIN_ITEMS_PER_JOB) -> list:
+    workers = min(jobs, len(items) // min_items)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return function(items, state)
+    # several chunks per worker, so that one slow chunk (a big cluster) does not hold up the rest
+    parts = min(workers * 4, len(items))
+    bounds = [len(items) * p // parts for p in range(parts + 1)]
+    token = f"{os.getpid()}-{id(state)}-{time.perf_counter_ns()}"
+    _FORK_STATE[token] = (function, items, state)  # inherited by the workers, never pickled
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_run_forked, [token] * parts, bounds[:-1], bounds[1:]))
+    finally:
+        del _FORK_STATE[token]
+    return [x for part in results for x in part]
+
+
+def _run_forked(token: str, lo: int, hi: int) -> list:
+    function, items, state = _FORK_STATE[token]
+    return function(items[lo:hi], state)
+
+
+def _make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: ScanOptions, stemmer: Stemmer,
+                  agencies: AttributeOptions) -> Cluster:
     root = kept[tree.root]
-    origin = attribute(root.doc, [kept[i].doc for i in [tree.root, *sorted(tree.parents)]])
+    links = [Link.from_match(kept[c].doc.id, kept[p].doc.id, tree.edges[c], tree.edges[c].a == c)
+             for c, p in sorted(tree.parents.items())]
+    origin = attribute(root.doc, [kept[i].doc for i in [tree.root, *sorted(tree.parents)]], links, agencies)
     members = [Member(id=root.doc.id, relation="original", source=root.doc.source,
                       published=root.doc.published, title=root.doc.title)]
     order = _tree_order(tree)
     for child in order:
         parent = kept[tree.parents[child]]
         doc = kept[child]
-        d = diff_documents(parent, doc, options.verify.sentence_match, stemmer)
+        d = diff_documents(parent, doc, options.verify.diff_match, stemmer)
         relation = classify(d, doc.content_hash == parent.content_hash,
-                            options.verify.partial_added, options.verify.copy_kept)
+                            options.verify.partial_added, options.verify.copy_kept,
+                            options.verify.partial_facts)
         members.append(Member(id=doc.doc.id, relation=relation, of=parent.doc.id,
                               scores=tree.edges[child].scores, diff=d, source=doc.doc.source,
                               published=doc.doc.published, title=doc.doc.title))
@@ -101,12 +187,14 @@ def _tree_order(tree) -> list[int]:
     return order
 
 
-def diff(original_text: str, copy_text: str, sentence_match: float = 0.20) -> Diff:
+def diff(original_text: str, copy_text: str, sentence_match: float | None = None) -> Diff:
     """Marks of one text against another: kept / reworded / added in the copy, removed from the original.
 
     >>> d = diff("Storm hits the coast. Ferries halted.", "Storm hits the coast, say officials.")
     >>> [s.kind for s in d.segments]  # doctest: +SKIP
     """
+    if sentence_match is None:
+        sentence_match = ScanOptions().verify.diff_match
     return diff_documents(normalize(Document("original", original_text)),
                           normalize(Document("copy", copy_text)), sentence_match)
 

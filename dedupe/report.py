@@ -1,25 +1,133 @@
-"""Render a Report for people: the plain-text terminal view.
+"""Render a Report for people: the plain-text terminal view, and the summary every view shares.
 
-The JSON form is `Report.to_json()` (model.py); this module only formats.
+The JSON form is `Report.to_json()` (model.py), read back by report_json.py; HTML and CSV are in
+report_html.py and report_csv.py. Renderers only format: they take a Report and return text.
 """
 from __future__ import annotations
 
 import textwrap
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from .model import Cluster, Document, Member, Report
+from .model import Cluster, Diff, Document, Member, Original, Report, Span
 
 RELATION_ORDER = ("duplicate", "copy", "rewrite", "partial")
+UNKNOWN_SOURCE = "unknown source"
+UNKNOWN_OUTLET = "unknown outlet"
 
 
-def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
-    piece = " ".join(text[start:end].split())
-    return piece if len(piece) <= width else piece[: width - 1].rstrip() + "…"
+@dataclass(frozen=True)
+class SourceGroup:
+    """The stories that come from one source, and what was made of them."""
+
+    source: str
+    clusters: tuple[Cluster, ...]
+
+    @property
+    def relations(self) -> Counter[str]:
+        return relation_counts(self.clusters)
+
+    @property
+    def copies(self) -> int:
+        return sum(self.relations.values())
 
 
-def _largest(spans, text: str, count: int = 2) -> list[str]:
-    ranked = sorted(spans, key=lambda s: (-(s.end - s.start), s.start))[:count]
-    return [_snippet(text, s.start, s.end) for s in sorted(ranked, key=lambda s: s.start)]
+def relation_counts(clusters: Sequence[Cluster]) -> Counter[str]:
+    """Copies (every member but the original) by relation."""
+    return Counter(m.relation for c in clusters for m in c.members[1:])
+
+
+def group_by_source(report: Report) -> list[SourceGroup]:
+    """Clusters grouped by the source they come from: most copies first, unknown source last."""
+    groups: dict[str, list[Cluster]] = {}
+    for cluster in report.clusters:
+        groups.setdefault(cluster.original.source or UNKNOWN_SOURCE, []).append(cluster)
+    made = [SourceGroup(source, tuple(clusters)) for source, clusters in groups.items()]
+    return sorted(made, key=lambda g: (g.source == UNKNOWN_SOURCE, -g.copies, -len(g.clusters), g.source.casefold()))
+
+
+def reuse_table(report: Report, limit: int = 10) -> list[tuple[str, str, int, Counter[str]]]:
+    """Which outlets reuse which sources most: (outlet, source, copies, by relation), most first.
+    An outlet's own later versions of its story are not reuse and are left out."""
+    pairs: dict[tuple[str, str], Counter[str]] = {}
+    for cluster in report.clusters:
+        source = cluster.original.source or UNKNOWN_SOURCE
+        for member in cluster.members[1:]:
+            outlet = member.source or UNKNOWN_OUTLET
+            if outlet.casefold() == source.casefold():
+                continue
+            pairs.setdefault((outlet, source), Counter())[member.relation] += 1
+    rows = [(outlet, source, sum(c.values()), c) for (outlet, source), c in pairs.items()]
+    rows.sort(key=lambda r: (-r[2], r[0].casefold(), r[1].casefold()))
+    return rows[:limit]
+
+
+def origin_note(origin: Original, root: Member) -> str | None:
+    """How the corpus text closest to the source stands to it, when that needs saying."""
+    if not origin.in_corpus:
+        how = "a syndicated copy" if origin.relation == "copy" else "derived from it"
+        return f"{origin.id} ({how}; the source's own text is not in the input)"
+    if origin.id != root.id:
+        return f"{origin.id} (the source's own text; the derivation tree below starts at {root.id})"
+    return None
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """ "1 story", "2 stories", "1 copy", "3 copies"."""
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
+def relation_summary(relations: Counter[str]) -> str:
+    return ", ".join(f"{relations[r]} {r}" for r in RELATION_ORDER if relations[r]) or "none"
+
+
+def passages(spans: Sequence[Span], text: str, count: int = 2, min_words: int = 3, width: int = 90) -> list[str]:
+    """The first `count` passages of at least `min_words` words, on one line each."""
+    out = []
+    for span in spans:
+        piece = " ".join(text[span.start:span.end].split())
+        if len(piece.split()) >= min_words:
+            out.append(piece if len(piece) <= width else piece[: width - 1].rstrip() + "…")
+            if len(out) == count:
+                break
+    return out
+
+
+def shares(diff: Diff) -> str:
+    return ", ".join(f"{kind} {diff.share(kind):.0%}" for kind in ("kept", "reworded", "added"))
+
+
+def _table(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+            .rstrip() for row in rows]
+
+
+def _short(name: str, width: int = 36) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def render_summary(report: Report, groups: list[SourceGroup]) -> list[str]:
+    """The summary table: sources, stories, copies by relation, and the outlets reusing most."""
+    relations = relation_counts(report.clusters)
+    copies = sum(relations.values())
+    lines = [f"{plural(report.documents, 'document')}, {len(report.skipped)} skipped, "
+             f"{plural(len(report.clusters), 'story', 'stories')} with copies from {plural(len(groups), 'source')}, "
+             f"{plural(copies, 'copy', 'copies')} ({relation_summary(relations)})"]
+    if not groups:
+        return lines
+    rows = [["source", "stories", "copies", *RELATION_ORDER]]
+    for g in groups:
+        rows.append([_short(g.source), str(len(g.clusters)), str(g.copies), *(str(g.relations[r]) for r in RELATION_ORDER)])
+    rows.append(["total", str(len(report.clusters)), str(copies), *(str(relations[r]) for r in RELATION_ORDER)])
+    lines += ["", *_table(rows, right=set(range(1, len(rows[0]))))]
+    reuse = reuse_table(report)
+    if reuse:
+        rows = [["outlet", "reuses source", "copies", "relations"]]
+        rows += [[_short(outlet), _short(source), str(n), relation_summary(c)] for outlet, source, n, c in reuse]
+        lines += ["", *_table(rows, right={2})]
+    return lines
 
 
 def _heading(member: Member) -> str:
@@ -34,52 +142,57 @@ def _heading(member: Member) -> str:
     return head
 
 
-def render_member(member: Member, texts: dict[str, Document], original: Member | None) -> list[str]:
+def render_member(member: Member, texts: dict[str, Document]) -> list[str]:
     scores = member.scores
     similarity = f"cosine {scores.cosine:.2f}, containment {scores.containment:.2f}" if scores else ""
     lines = [f"  └ {member.relation:<9} {_heading(member)}", f"      of {member.of}  ({similarity})"]
     diff = member.diff
     if diff is None:
         return lines
-    shares = ", ".join(f"{kind} {diff.share(kind):.0%}" for kind in ("kept", "reworded", "added"))
-    lines.append(f"      {shares}")
-    copy_text = texts[member.id].text if member.id in texts else None
-    source_text = texts[member.of].text if member.of in texts else None
-    if copy_text is not None:
-        for piece in _largest([s for s in diff.segments if s.kind == "added"], copy_text):
-            lines.append(f"      + {piece}")
-    if source_text is not None:
-        for piece in _largest(diff.removed, source_text):
-            lines.append(f"      - {piece}")
+    lines.append(f"      {shares(diff)}")
+    if member.id in texts:
+        lines += [f"      + {p}" for p in passages([s for s in diff.segments if s.kind == "added"], texts[member.id].text)]
+    if member.of in texts:
+        lines += [f"      - {p}" for p in passages(diff.removed, texts[member.of].text)]
     return lines
 
 
-def render_cluster(cluster: Cluster, texts: dict[str, Document]) -> list[str]:
+def render_cluster(cluster: Cluster, texts: dict[str, Document], evidence: int = 3) -> list[str]:
     origin = cluster.original
     root = cluster.members[0]
-    where = origin.source or "unknown source"
+    where = origin.source or UNKNOWN_SOURCE
     if not origin.in_corpus:
         where += " (named by the copies; its own text is not in the input)"
     lines = [f"[{cluster.id}] story from {where}", f"  original  {_heading(root)}"]
+    note = origin_note(origin, root)
+    if note:
+        lines.append(f"  closest   {note}")
+    for n, reason in enumerate(origin.evidence[:evidence]):
+        lines.append(f"  {'evidence' if n == 0 else '':<9} {reason}")
+    if len(origin.evidence) > evidence:
+        lines.append(f"  {'':<9} (+{len(origin.evidence) - evidence} more in the JSON and HTML reports)")
     for member in cluster.members[1:]:
-        lines.extend(render_member(member, texts, root))
+        lines.extend(render_member(member, texts))
     return lines
 
 
 def render_text(report: Report) -> str:
-    """The terminal report: a summary, then each cluster under its original."""
-    relations = Counter(m.relation for c in report.clusters for m in c.members[1:])
-    copies = sum(relations.values())
-    summary = ", ".join(f"{relations[r]} {r}" for r in RELATION_ORDER if relations[r]) or "none"
-    lines = [
-        f"{report.documents} documents, {len(report.skipped)} skipped, "
-        f"{len(report.clusters)} stories with copies, {copies} copies ({summary})",
-    ]
+    """The terminal report: a summary table, then the stories grouped by source.
+
+    >>> print(render_text(dedupe.scan(["data/sample"])))  # doctest: +SKIP
+    """
+    groups = group_by_source(report)
+    lines = render_summary(report, groups)
+    if report.skipped:
+        lines.append("")
     for skipped in report.skipped:
         lines.append(f"  skipped {skipped.id}: {skipped.reason}")
-    for cluster in report.clusters:
-        lines.append("")
-        lines.extend(render_cluster(cluster, report.texts))
+    for group in groups:
+        lines += ["", f"== {group.source}: {plural(len(group.clusters), 'story', 'stories')}, "
+                      f"{plural(group.copies, 'copy', 'copies')} ({relation_summary(group.relations)}) =="]
+        for cluster in group.clusters:
+            lines.append("")
+            lines.extend(render_cluster(cluster, report.texts))
     return "\n".join(lines) + "\n"
 
 
@@ -104,6 +217,5 @@ def render_diff_text(original: str, copy: str, diff, colour: bool = True) -> str
         left, right = ("\x1b[31m", "\x1b[0m") if colour else ("[-", "-]")
         for span in diff.removed:
             lines.append(textwrap.indent(f"{left}{' '.join(original[span.start:span.end].split())}{right}", "  "))
-    shares = ", ".join(f"{kind} {diff.share(kind):.0%}" for kind in ("kept", "reworded", "added"))
-    lines.append(f"\n{shares}")
+    lines.append(f"\n{shares(diff)}")
     return "\n".join(lines) + "\n"

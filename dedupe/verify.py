@@ -7,7 +7,12 @@ sentences of the other).  Independently written reports of one event share
 names and numbers, so whole-text cosine alone is not enough; they rarely share
 sentence after sentence in the same order.  Templated briefs (earnings,
 dividends) share sentences but not figures: unless one text is nearly contained
-in the other, a pair whose numbers mostly differ is not linked.
+in the other, a pair whose numbers mostly differ is not linked.  Finally a text
+that reuses most of the other's specific vocabulary (IDF-weighted) is linked
+even when every sentence was reworded, the way newspapers rewrite wire copy.
+
+The thresholds were set on the development corpora (METER, Clough & Stevenson,
+news story chains, SemEval-2022 task 8); see benchmarks/quality.py.
 """
 from __future__ import annotations
 
@@ -30,6 +35,8 @@ class PairFeatures:
     jaccard: float
     aligned_a: float
     aligned_b: float
+    terms_ab: float  # IDF-weighted share of a's content words found in b
+    terms_ba: float
     numbers: float | None  # share of the smaller set of numbers found in both texts
 
 
@@ -109,6 +116,21 @@ def alignment(sent_a: sp.csr_matrix, sent_b: sp.csr_matrix, threshold: float) ->
     return monotone_alignment((sent_a @ sent_b.T).toarray(), threshold)
 
 
+def term_containment(fp: Fingerprints, i: int, j: int) -> tuple[float, float]:
+    """IDF-weighted share of each text's distinct content words that the other text also uses.
+
+    Rare words (names, details) weigh most: a newspaper story written from wire
+    copy reuses the wire's specific vocabulary even where it rewords every sentence.
+    """
+    if not fp.terms.shape[1]:
+        return 0.0, 0.0
+    idf = fp.vectorizer.idf_
+    ti, tj = fp.terms[i].indices, fp.terms[j].indices
+    shared = idf[np.intersect1d(ti, tj, assume_unique=True)].sum()
+    wi, wj = idf[ti].sum(), idf[tj].sum()
+    return (float(shared / wi) if wi else 0.0, float(shared / wj) if wj else 0.0)
+
+
 def pair_features(i: int, j: int, fp: Fingerprints, sentences: SentenceVectors,
                   options: VerifyOptions, numbers: Sequence[frozenset[str]]) -> PairFeatures:
     si, sj = fp.shingle_sets[i], fp.shingle_sets[j]
@@ -117,6 +139,7 @@ def pair_features(i: int, j: int, fp: Fingerprints, sentences: SentenceVectors,
     cosine = float(fp.terms[i].multiply(fp.terms[j]).sum()) if fp.terms.shape[1] else 0.0
     mat_i, size_i = sentences(i)
     mat_j, size_j = sentences(j)
+    terms_ij, terms_ji = term_containment(fp, i, j)
     pairs = alignment(mat_i, mat_j, options.sentence_match)
     aligned_i = float(sum(size_i[p] for p, _ in pairs) / max(size_i.sum(), 1))
     aligned_j = float(sum(size_j[q] for _, q in pairs) / max(size_j.sum(), 1))
@@ -127,6 +150,8 @@ def pair_features(i: int, j: int, fp: Fingerprints, sentences: SentenceVectors,
         jaccard=inter / union if union else 0.0,
         aligned_a=aligned_i,
         aligned_b=aligned_j,
+        terms_ab=terms_ij,
+        terms_ba=terms_ji,
         numbers=number_agreement(numbers[i], numbers[j], options.min_numbers),
     )
 
@@ -140,7 +165,9 @@ def is_derived(f: PairFeatures, options: VerifyOptions) -> bool:
         return False  # same template or same topic, different figures: a different story
     if contained >= options.min_containment:
         return True
-    return f.cosine >= options.min_cosine and max(f.aligned_a, f.aligned_b) >= options.min_aligned
+    if f.cosine >= options.min_cosine and max(f.aligned_a, f.aligned_b) >= options.min_aligned:
+        return True
+    return f.cosine >= options.min_term_cosine and max(f.terms_ab, f.terms_ba) >= options.min_terms
 
 
 def verify(pairs: np.ndarray, fp: Fingerprints, sentences: SentenceVectors,

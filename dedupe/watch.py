@@ -29,7 +29,7 @@ import json
 import numpy as np
 import scipy.sparse as sp
 
-from .attribute import attribute
+from .attribute import AttributeOptions, Link as TreeLink, attribute, is_wire_agency
 from .cluster import Tree, build_trees
 from .config import ScanOptions, _check
 from .errors import OptionsError
@@ -442,7 +442,7 @@ def _store_fingerprints(st: Store, norms: Sequence[Normalized], options: ScanOpt
         _, n_docs = st.count_articles()
         # sklearn's smooth idf, over the whole store instead of the batch
         counts = np.array([df.get(t, 1) for t in ids], dtype=np.float64)
-        vectorizer.idf_ = np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0
+        vectorizer.idf_ = (np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0).astype(np.float32)
         terms = vectorizer.transform(stems).tocsr()
     else:
         terms = sp.csr_matrix((len(norms), 0), dtype=np.float32)
@@ -482,10 +482,12 @@ def _component(st: Store, start: int, limit: int) -> set[int]:
 
 def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions, stemmer: Stemmer) -> None:
     arts = st.articles(ids, text=False)
-    docs = [Document(id=arts[a].key, text="", published=arts[a].published) for a in ids]
+    docs = [Document(id=arts[a].key, text="", source=arts[a].source, published=arts[a].published) for a in ids]
     position = {a: n for n, a in enumerate(ids)}
     matches = [link.match(position) for link in st.links_among(ids)]
-    trees = build_trees(docs, matches)
+    agencies = _agencies(options)  # as pipeline.scan_documents: wire texts rank as originals
+    trees = build_trees(docs, matches, wire=frozenset(i for i, d in enumerate(docs)
+                                                      if is_wire_agency(d.source, agencies)))
     wanted: dict[int, tuple[int | None, int | None]] = {a: (None, None) for a in ids}
     used: set[int] = set()
     for tree in trees:
@@ -504,9 +506,10 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
     norms = {a: normalize(art.document()) for a, art in texts.items()}
     relation = {}
     for child, parent in pairs:
-        d = diff_documents(norms[parent], norms[child], options.verify.sentence_match, stemmer)
+        d = diff_documents(norms[parent], norms[child], options.verify.diff_match, stemmer)
         relation[child] = classify(d, norms[child].content_hash == norms[parent].content_hash,
-                                   options.verify.partial_added, options.verify.copy_kept)
+                                   options.verify.partial_added, options.verify.copy_kept,
+                                   options.verify.partial_facts)
     st.assign((a, s, p, relation.get(a)) for a, s, p in changed)
 
 
@@ -543,7 +546,8 @@ def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, mar
         tree = _story_tree(st, story, arts)
         docs = [a.document() for a in arts]
         if marked is None:
-            cluster = _make_cluster(f"s{story}", tree, [normalize(d) for d in docs], options, stemmer)
+            cluster = _make_cluster(f"s{story}", tree, {i: normalize(d) for i, d in enumerate(docs)}, options,
+                                    stemmer, _agencies(options))
         else:
             cluster = _new_part_cluster(f"s{story}", tree, docs, arts, marked, options, stemmer)
         root = arts[tree.root]
@@ -564,19 +568,26 @@ def _new_part_cluster(cluster_id: str, tree: Tree, docs: list[Document], arts: l
         return norms[i]
 
     root = docs[tree.root]
-    origin = attribute(root, [docs[i] for i in [tree.root, *sorted(tree.parents)]])
+    links = [TreeLink.from_match(docs[c].id, docs[p].id, tree.edges[c], tree.edges[c].a == c)
+             for c, p in sorted(tree.parents.items())]
+    origin = attribute(root, [docs[i] for i in [tree.root, *sorted(tree.parents)]], links, _agencies(options))
     members = [Member(id=root.id, relation="original", source=root.source, published=root.published,
                       title=root.title)]
     for child in _tree_order(tree):
         parent, doc = tree.parents[child], docs[child]
         d, relation = None, arts[child].relation
         if doc.id in marked or relation is None:
-            d = diff_documents(norm(parent), norm(child), options.verify.sentence_match, stemmer)
+            d = diff_documents(norm(parent), norm(child), options.verify.diff_match, stemmer)
             relation = classify(d, norm(child).content_hash == norm(parent).content_hash,
-                                options.verify.partial_added, options.verify.copy_kept)
+                                options.verify.partial_added, options.verify.copy_kept,
+                                options.verify.partial_facts)
         members.append(Member(id=doc.id, relation=relation, of=docs[parent].id, scores=tree.edges[child].scores,
                               diff=d, source=doc.source, published=doc.published, title=doc.title))
     return Cluster(id=cluster_id, original=origin, members=tuple(members))
+
+
+def _agencies(options: ScanOptions) -> AttributeOptions:
+    return AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
 
 
 def _story_tree(st: Store, story: int, arts: list[StoredArticle]) -> Tree:
@@ -614,7 +625,7 @@ def _run_result(st: Store, run: int, recovered: tuple[int, ...], started: str, f
                     edits.append(Edit(id=art.key, version=art.version, previous=before.version,
                                       previous_seen=before.seen,
                                       diff=diff_texts(before.text or "", art.text or "",
-                                                      options.verify.sentence_match),
+                                                      options.verify.diff_match),
                                       before=before.document(), after=art.document()))
     runs = {run, *recovered}
     status = {f"s{s}": ("new" if born.get(s) in runs else "grown") for s in stories}
@@ -684,7 +695,7 @@ def _render_story(cluster: Cluster, status: str, new: set[str], edited: set[str]
     lines = [head, f"  original  {_describe(root)}{mark}"]
     for member in cluster.members[1:]:
         if member.id in new:
-            lines.extend(render_member(member, texts, root))
+            lines.extend(render_member(member, texts))
         else:
             lines.append(f"  · {member.relation:<9} {_describe(member)}  (seen before)")
     return lines

@@ -1,33 +1,100 @@
-from dedupe.attribute import attribute, find_credits, outlet_key
+import pytest
+
+import dedupe
+from dedupe.attribute import AttributeOptions, Link, attribute, find_credits, is_wire_agency, outlet_key, same_outlet
+from dedupe.errors import OptionsError
 from dedupe.model import Document
-from conftest import COPY_SEED
+from conftest import COPY_SEED, REWRITE_SEED, SEEDS
+
+MPA = AttributeOptions(agencies={"mpa": "Meridian Press Agency", "meridian press agency": "Meridian Press Agency"})
 
 
-def sources(text):
-    return [c.source for c in find_credits(text)]
+def sources(text, **kw):
+    return [c.source for c in find_credits(text, **kw)]
 
 
 def test_wire_credit_forms():
     assert sources("LONDON (Reuters) - Shares fell on Monday.") == ["Reuters"]
+    assert sources("NEW DELHI, April 27 (PTI) The government said on Sunday.") == ["PTI"]
     assert sources("Rescuers searched all night. — AP") == ["AP"]
     assert sources("By Helen William, PA News\nThe star arrived.") == ["PA"]
+    assert sources("By Stephen Howard, Showbusiness Correspondent, PA News<\nThe star arrived.") == ["PA"]
     assert sources("Prices rose, according to AFP.") == ["AFP"]
     assert sources("The deal was signed, Xinhua reported.") == ["Xinhua"]
     assert sources("No credit in this plain sentence about April.") == []
     assert [c.source for c in find_credits("Text.\n(With agency inputs)")] == ["wire agency"]
+    assert sources("Text.\n(With inputs from PTI)") == ["PTI"]
+
+
+def test_copyright_and_republication_lines():
+    assert sources("The show opened.\n© 2024 Reuters. All rights reserved.") == ["Reuters"]
+    assert sources("The show opened.\nCopyright 2000 Press Association.") == ["PA"]
+    assert sources("(c) Copyright Thomson Reuters 2024. Click for restrictions.") == ["Reuters"]
+    assert sources("Copyright law was changed in the spring.") == []
+    assert sources("This article first appeared in the Northfield Post and is republished with permission.") \
+        == ["Northfield Post"]
+    assert sources("The presenter first appeared on This Morning in 1988.") == []
+
+
+def test_short_names_count_only_as_written():
+    assert sources("He told pa about it.") == []
+    assert sources("Ap and Pa went home. — Ap") == []
+    assert [c.kind for c in find_credits("Hello, according to AP.")] == ["citation"]
+    assert [c.strong for c in find_credits("LONDON (AP) - Hello.\nHe told AP.")] == [True, False]
 
 
 def test_aggregator_credits(seeds):
     assert sources(seeds[COPY_SEED])[0] == "Live Mint"
     assert sources("Original Source: www.livemint.com date 2025")[0] == "livemint"
     assert outlet_key("www.livemint.com") == outlet_key("Live Mint") == "livemint"
+    assert same_outlet("PA", "PA News") and same_outlet("The Guardian", "guardian")
+    assert not same_outlet("Sun", "Sunday Mail") and not same_outlet("PA", "PAP")
+
+
+def test_agency_list_is_configurable():
+    text = "ASHFORD, March 18 (MPA) - The bridge closed.\nAdditional reporting by KNA."
+    assert sources(text) == []
+    assert sources(text, options=AttributeOptions(agencies=["KNA", "MPA"])) == ["MPA", "KNA"]
+    assert sources(text, options=MPA) == ["Meridian Press Agency"]
+    assert AttributeOptions().agency("Press Association") == "PA"
+    assert AttributeOptions(agencies=["Reuters"]).agency("PA") is None
+    assert is_wire_agency("PA News") and is_wire_agency("Reuters") and not is_wire_agency("Daily Ledger")
+    assert is_wire_agency("Meridian Press Agency", MPA) and not is_wire_agency(None)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"agencies": "Reuters"}, "not one string"),
+    ({"agencies": {"": "Reuters"}}, "agencies must map names to names"),
+    ({"agencies": [None]}, "agencies must map names to names"),
+    ({"claim_contained": 1.5}, "claim_contained must be between 0 and 1"),
+])
+def test_options_are_checked(kwargs, message):
+    with pytest.raises(OptionsError, match=message):
+        AttributeOptions(**kwargs)
+
+
+def test_corpus_outlets_and_their_acronyms_are_credits():
+    text = "PORT CALDER (MPA) — A ferry hit the wall.\n\n— Daily Ledger"
+    assert sources(text, outlets=["Meridian Press Agency", "Daily Ledger"]) == ["Meridian Press Agency", "Daily Ledger"]
 
 
 def test_original_that_credits_another_outlet_is_not_the_source(seeds):
     doc = Document("menafn", seeds[COPY_SEED])
     origin = attribute(doc, [doc])
-    assert origin.source == "Live Mint" and not origin.in_corpus
+    assert origin.source == "Live Mint" and not origin.in_corpus and origin.relation == "copy"
     assert any("MENAFN" in e for e in origin.evidence)
+
+
+def test_seeds_name_live_mint_with_the_menafn_text_closest():
+    report = dedupe.scan([SEEDS]) if SEEDS.is_dir() else pytest.skip(f"seeds not found at {SEEDS}")
+    [cluster] = report.clusters
+    origin = cluster.original
+    assert (origin.source, origin.id, origin.in_corpus, origin.relation) == ("Live Mint", COPY_SEED, False, "copy")
+    assert origin.agencies == ("Reuters",) and not origin.wire
+    assert origin.evidence[0] == f"{COPY_SEED} is a syndicated copy of Live Mint's story; " \
+                                 "Live Mint's own text is not in the corpus"
+    assert f"1 other text credits Live Mint: {REWRITE_SEED}" in origin.evidence
+    assert {m.id: m.relation for m in cluster.members} == {COPY_SEED: "original", REWRITE_SEED: "rewrite"}
 
 
 def test_original_keeps_own_outlet_and_lists_copy_credits():
@@ -35,5 +102,101 @@ def test_original_keeps_own_outlet_and_lists_copy_credits():
                     published="2026-03-14T09:00:00+00:00")
     copy = Document("c", "A ferry hit the wall. (Reuters)")
     origin = attribute(wire, [wire, copy])
-    assert origin.source == "Meridian Press Agency" and origin.in_corpus
-    assert origin.evidence[0].startswith("w is the earliest published text")
+    assert origin.source == "Meridian Press Agency" and origin.in_corpus and origin.relation == "original"
+    assert origin.evidence[:2] == ("w is Meridian Press Agency's own text",
+                                   "w is the earliest published text (2026-03-14T09:00:00+00:00)")
+    assert "w carries a dateline credit: '(MPA) -'" in origin.evidence
+
+
+FERRY = ("A passenger ferry struck the harbour wall while docking at Port Calder on Saturday, injuring "
+         "fourteen people, two of them seriously, the harbour master said.")
+
+
+def test_earliest_published_text_wins_over_input_order():
+    late = Document("late", FERRY, source="Daily Ledger", published="2026-03-14T11:00:00+00:00")
+    early = Document("early", FERRY, source="Valley Courier", published="2026-03-14T08:30:00-04:00")  # 12:30 UTC
+    first = Document("first", FERRY, source="Harbor Gazette", published="2026-03-14T10:00:00+00:00")
+    origin = attribute(late, [late, early, first])
+    assert origin.id == "first" and origin.source == "Harbor Gazette"
+    assert origin.evidence[1] == ("first is the earliest published text (2026-03-14T10:00:00+00:00; "
+                                  "next: late at 2026-03-14T11:00:00+00:00)")
+
+
+def test_without_times_a_wire_agency_text_comes_first():
+    paper = Document("sun-1", FERRY + " Locals were shocked.", source="sun")
+    wire = Document("PA-1", "By Jo Bloggs, PA News\n" + FERRY, source="PA")
+    links = [Link("PA-1", "sun-1", 0.7, 0.8)]
+    origin = attribute(paper, [paper, wire], links)
+    assert (origin.id, origin.source, origin.in_corpus, origin.wire) == ("PA-1", "PA", True, True)
+    assert "no publication times: decided by credits and containment" in origin.evidence
+    assert any(e.startswith("PA-1 is the wire agency PA's own text") and "starts at sun-1" in e
+               for e in origin.evidence)
+    # without PA on the agency list, the derivation tree's first text stays the original
+    plain = attribute(paper, [paper, wire], links, AttributeOptions(agencies=["Reuters"]))
+    assert (plain.id, plain.source, plain.wire) == ("sun-1", "sun", False)
+
+
+def test_equal_times_are_not_decisive():
+    a = Document("a", FERRY, source="Daily Ledger", published="2026-03-15T06:00")
+    b = Document("b", "By Jo Bloggs, PA News\n" + FERRY, source="PA", published="2026-03-15T06:00")
+    origin = attribute(a, [a, b])
+    assert origin.id == "b"
+    assert origin.evidence[1] == "2 texts share the earliest time (2026-03-15T06:00): decided by credits and containment"
+
+
+def test_a_text_that_credits_an_outlet_in_the_corpus_points_at_its_text():
+    copy = Document("copy", "PORT CALDER (Reuters) - " + FERRY, source="City Post", published="2026-03-14T08:00")
+    wire = Document("wire", FERRY + " More follows.", source="Reuters", published="2026-03-14T09:00")
+    origin = attribute(copy, [copy, wire])
+    assert (origin.id, origin.source, origin.in_corpus) == ("wire", "Reuters", True)
+    assert "copy credits Reuters, whose own text wire is in the corpus" in origin.evidence
+
+
+def test_conflicting_claim_is_overruled_and_shown():
+    wire = Document("mpa", "PORT CALDER (MPA) - " + FERRY, source="Meridian Press Agency",
+                    published="2026-03-14T09:00:00+00:00")
+    claimant = Document("ledger", "By Jo Bloggs, Daily Ledger\n" + FERRY, source="Daily Ledger",
+                        published="2026-03-14T11:00:00+00:00")
+    origin = attribute(wire, [wire, claimant], [Link("ledger", "mpa", 0.9, 0.85)])
+    assert origin.id == "mpa" and origin.source == "Meridian Press Agency"
+    assert ("conflict: ledger presents itself as original (has a byline credit: 'By Jo Bloggs, Daily Ledger'), "
+            "but it was published after mpa and 90% of its text is in mpa; rule: time and containment outweigh "
+            "what a text says about itself, so it counts as derived") in origin.evidence
+    # a claimant that shares little is not called a copy
+    loose = attribute(wire, [wire, claimant], [Link("ledger", "mpa", 0.3, 0.3)])
+    assert not any(e.startswith("conflict:") for e in loose.evidence)
+
+
+def test_page_metadata_is_evidence():
+    page = Document("page.html", FERRY, source="Bayside Bulletin", published="2026-03-14T13:20:00+00:00",
+                    meta={"author": "Reuters", "canonical": "https://www.citypost.example/ferry"})
+    origin = attribute(page, [page])
+    assert origin.source == "Reuters" and not origin.in_corpus and origin.relation == "derived"
+    assert "page.html names 'Reuters' as its author" in origin.evidence
+    assert "page.html has a canonical link to citypost.example" in origin.evidence
+    own = Document("own.html", FERRY, source="City Post", meta={"canonical": "https://www.citypost.example/ferry"})
+    assert attribute(own, [own]).source == "City Post"
+
+
+def test_wire_reuse_is_recorded():
+    paper = Document("paper", FERRY + "\n(With AP inputs)", source="Daily Ledger", published="2026-03-14T10:00")
+    other = Document("other", FERRY + " Officials were quoted by AFP.", source="City Post",
+                     published="2026-03-14T12:00")
+    origin = attribute(paper, [paper, other])
+    assert origin.source == "Daily Ledger" and origin.in_corpus
+    assert origin.agencies == ("AFP", "AP")
+    assert "wire reuse: paper uses material from AP" in origin.evidence
+    assert "wire reuse: other uses material from AFP" in origin.evidence
+
+
+def test_sample_corpus_sources(sample_docs):
+    report = dedupe.scan(sample_docs)
+    found = {c.original.id: c.original for c in report.clusters}
+    assert {i: (o.source, o.in_corpus) for i, o in found.items()} == {
+        "mpa-ferry": ("Meridian Press Agency", True), "northfield-post-trees": ("Northfield Post", True),
+        "daily-ledger-kestrel": ("Daily Ledger", True), "mpa-bridge": ("Meridian Press Agency", True)}
+    assert ("4 other texts credit Meridian Press Agency: northfield-post-ferry, daily-ledger-ferry, "
+            "valley-courier-ferry, harbor-gazette-ferry") in found["mpa-ferry"].evidence
+    assert "1 other text credits Northfield Post: newshub-trees-copy" in found["northfield-post-trees"].evidence
+    assert "wire reuse: coastline-today-kestrel uses material from an unnamed agency" \
+        in found["daily-ledger-kestrel"].evidence

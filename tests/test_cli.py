@@ -102,3 +102,20 @@ def test_python_m_dedupe_works():
     import sys
     out = subprocess.run([sys.executable, "-m", "dedupe", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "scan" in out.stdout
+
+
+def test_scan_jobs_and_dask_engine_give_the_same_report(runner):
+    base = runner.invoke(main, ["scan", str(DATA / "sample"), "--format", "json", "-q"])
+    jobs = runner.invoke(main, ["scan", str(DATA / "sample"), "--format", "json", "-q", "--jobs", "2"])
+    assert base.exit_code == 0 and jobs.exit_code == 0, jobs.output
+    assert jobs.stdout == base.stdout
+    pytest.importorskip("distributed")
+    dask = runner.invoke(main, ["scan", str(DATA / "sample"), "--format", "json", "-q", "--engine", "dask", "-j", "2"])
+    assert dask.exit_code == 0, dask.output
+    assert dask.stdout == base.stdout
+
+
+def test_scheduler_without_dask_engine_is_a_usage_error(runner):
+    result = runner.invoke(main, ["scan", str(DATA / "sample"), "--scheduler", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2
+    assert "--scheduler needs --engine dask" in result.stderr

@@ -34,3 +34,20 @@ def test_roundup_does_not_bridge_two_stories():
     stories = sorted(sorted([t.root, *t.parents]) for t in trees)
     assert stories == [[0, 2, 3]]  # the roundup joins one story, never both
     assert 1 not in {m for t in trees for m in (t.root, *t.parents)}
+
+
+def test_without_dates_the_hub_is_the_original():
+    # an article excerpted by three copies that each took a different part
+    docs = [Document("copy1", "x"), Document("copy2", "x"), Document("article", "x"), Document("copy3", "x")]
+    matches = [match(0, 2, 0.9, 0.35), match(1, 2, 0.85, 0.3), match(3, 2, 0.8, 0.3),
+               match(0, 1, 0.25, 0.25)]
+    [tree] = build_trees(docs, matches)
+    assert tree.root == 2
+    assert tree.parents == {0: 2, 1: 2, 3: 2}
+
+
+def test_without_dates_wire_copy_comes_before_papers():
+    docs = [Document("paper", "x", source="Daily Star"), Document("wire", "x", source="PA")]
+    matches = [match(0, 1, 0.2, 0.9)]  # the paper is the more contained text
+    [tree] = build_trees(docs, matches, wire=frozenset({1}))
+    assert tree.root == 1

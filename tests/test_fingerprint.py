@@ -37,3 +37,112 @@ def test_estimate_tracks_true_jaccard():
     true = len(np.intersect1d(sa, sb)) / len(np.union1d(sa, sb))
     assert abs(estimate_jaccard(fp.signatures[0], fp.signatures[1]) - true) < 0.12
     assert fp.terms.shape[0] == 2
+
+
+# ---- speed branch: fast paths equal the reference ----
+
+"""Fast fingerprints equal the straightforward per-document computation and datasketch's MinHash."""
+import numpy as np
+import pytest
+import xxhash
+from datasketch import LeanMinHash, MinHash
+
+from dedupe.config import FingerprintOptions
+from dedupe.fingerprint import (Stemmer, TokenHasher, _xxh64, content_words, fingerprint, hash_token_batch,
+                                minhash_batch, minhash_signatures, shingle_hashes, token_hash)
+from dedupe.normalize import normalize
+from dedupe.model import Document
+
+STORY = ("Port Calder ferry hit the breakwater on Saturday morning, injuring three passengers. "
+         "The Meridian Star was carrying 212 people when it struck the wall in strong winds, "
+         "the harbour master said. Services to Kittiwake Island were halted until further notice.")
+WORDS = ["storm", "hits", "the", "coast", "café", "ﬁre", "naïve", "1987", "x", "a" * 40, "ümlaut's"]
+
+
+def _random_token_lists(count=400, seed=7):
+    rng = np.random.default_rng(seed)
+    return [tuple(rng.choice(WORDS, size=int(rng.integers(0, 40)))) for _ in range(count)]
+
+
+def test_xxh64_kernel_equals_xxhash_on_every_length():
+    rng = np.random.default_rng(1)
+    for n in list(range(70)) + [127, 128, 300]:
+        data = rng.integers(1, 256, n, dtype=np.uint8)
+        assert int(_xxh64(data, 0, n)) == xxhash.xxh64_intdigest(data.tobytes())
+
+
+def test_hash_token_batch_equals_token_hash():
+    seqs = [("storm", "hits"), (), ("café", "ﬁre", "naïve")]
+    values, offsets = hash_token_batch(seqs)
+    assert offsets.tolist() == [0, 2, 2, 5]
+    assert values.tolist() == [token_hash(t) for seq in seqs for t in seq]
+
+
+@pytest.mark.parametrize("shingle_size", [1, 3, 5])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_batch_equals_per_document_reference(shingle_size, jobs):
+    seqs = _random_token_lists()
+    options = FingerprintOptions(shingle_size=shingle_size)
+    values, offsets, signatures = minhash_batch(seqs, options, jobs=jobs)
+    hasher = TokenHasher()
+    reference_sets = [shingle_hashes(hasher(seq), shingle_size) for seq in seqs]
+    for i, ref in enumerate(reference_sets):
+        assert np.array_equal(values[offsets[i]:offsets[i + 1]], ref)
+    assert np.array_equal(signatures, minhash_signatures(reference_sets, options.num_perm, options.seed))
+
+
+def test_signatures_equal_datasketch_minhash():
+    doc = normalize(Document("a", STORY))
+    fp = fingerprint([doc], FingerprintOptions(num_perm=128, seed=1))
+    shingles = fp.shingle_sets[0]
+    m = MinHash(num_perm=128, seed=1, hashfunc=lambda b: int.from_bytes(b, "little"))
+    m.update_batch([int(h).to_bytes(4, "little") for h in shingles])
+    assert np.array_equal(fp.signatures[0], m.hashvalues.astype(np.uint32))
+    lean = LeanMinHash(seed=1, hashvalues=fp.signatures[0], scheme="affine32")
+    assert lean.jaccard(LeanMinHash(m)) == 1.0
+
+
+def test_empty_document_gets_the_all_max_signature():
+    _, offsets, signatures = minhash_batch([(), ("one",)])
+    assert offsets.tolist() == [0, 0, 1]
+    assert (signatures[0] == np.iinfo(np.uint32).max).all()
+    assert not (signatures[1] == np.iinfo(np.uint32).max).all()
+
+
+def test_stemmer_keeps_content_words_in_order():
+    tokens = ("the", "ferries", "were", "halted", "in", "1987", "by", "storms", "ferries")
+    stem = Stemmer()
+    assert stem(tokens) == ["ferri", "halt", "1987", "storm", "ferri"]
+    assert len(stem(tokens)) == len(content_words(tokens))
+    assert stem(tokens) == stem(tokens)  # second call served from the cache
+
+
+def _same_matrix(a, b):
+    return (type(a) is type(b) and a.shape == b.shape and a.has_sorted_indices == b.has_sorted_indices and np.array_equal(a.indptr, b.indptr)
+            and np.array_equal(a.indices, b.indices) and a.dtype == b.dtype and np.array_equal(a.data, b.data))
+
+
+def test_word_list_tfidf_equals_sklearn_on_real_text():
+    from pathlib import Path
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from dedupe.fingerprint import WordListTfidf, _identity
+    from dedupe.read import read_documents
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    meter = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"
+    docs = [normalize(d) for d in read_documents([sample] + ([meter] if meter.exists() else []))]
+    stem = Stemmer()
+    words = [stem(d.tokens) for d in docs]
+    sentences = [stem(d.tokens[s.tok_start:s.tok_end]) for d in docs[:60] for s in d.sentences]
+    kwargs = dict(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
+    fast, slow = WordListTfidf(**kwargs), TfidfVectorizer(**kwargs)
+    assert _same_matrix(fast.fit_transform(words), slow.fit_transform(words))
+    assert fast.vocabulary_ == slow.vocabulary_
+    assert _same_matrix(fast.transform(sentences), slow.transform(sentences))
+    # the diff's use: fit on one pair's sentences, transform each side
+    pair = sentences[:12]
+    fast2, slow2 = WordListTfidf(**kwargs).fit(pair), TfidfVectorizer(**kwargs).fit(pair)
+    assert _same_matrix(fast2.transform(pair[:5]), slow2.transform(pair[:5]))
+    assert np.array_equal(fast2.idf_, slow2.idf_)

@@ -75,3 +75,56 @@ def test_unrelated_and_same_event_texts_stay_apart(sample_by_id):
     budget = [sample_by_id[i] for i in sample_by_id if i.endswith("-budget")]
     assert len(budget) == 3
     assert dedupe.scan(budget).clusters == ()
+
+
+def test_agency_list_is_configurable(sample_docs):
+    # the sample's wire is "Meridian Press Agency": as an agency, its copies are wire reuse
+    docs = [dict(d, published=None) for d in sample_docs if d["id"] in ("mpa-bridge", "valley-courier-bridge")]
+    plain = dedupe.scan(docs)
+    wired = dedupe.scan(docs, dedupe.ScanOptions(agencies={"meridian press agency": "MPA"}))
+    assert wired.clusters[0].members[0].id == "mpa-bridge"
+    assert wired.clusters[0].original.to_dict().get("wire") is True
+    assert plain.clusters[0].original.to_dict().get("wire") is not True
+
+
+# ---- speed branch: fast paths equal the reference ----
+
+"""The scan's output does not depend on how the work is spread."""
+from pathlib import Path
+
+import pytest
+
+import dedupe
+from dedupe import pipeline
+from dedupe.config import ScanOptions
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+METER = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"
+
+
+@pytest.fixture(scope="module")
+def sample_json():
+    return dedupe.scan([SAMPLE]).to_json()
+
+
+def test_sample_has_clusters(sample_json):
+    assert '"clusters"' in sample_json and '"relation": "copy"' in sample_json
+
+
+def test_jobs_2_gives_identical_json(sample_json, monkeypatch):
+    monkeypatch.setattr(pipeline, "_MIN_ITEMS_PER_JOB", 1)  # force the worker processes on a small corpus
+    assert dedupe.scan([SAMPLE], ScanOptions(jobs=2)).to_json() == sample_json
+
+
+def test_small_batches_give_identical_json(sample_json, monkeypatch):
+    monkeypatch.setattr(pipeline, "BATCH", 4)
+    assert dedupe.scan([SAMPLE]).to_json() == sample_json
+    assert dedupe.scan([SAMPLE], ScanOptions(jobs=2)).to_json() == sample_json
+
+
+@pytest.mark.skipif(not METER.exists(), reason="shared METER data not present")
+def test_meter_identical_with_jobs(monkeypatch):
+    expected = dedupe.scan([METER]).to_json()
+    monkeypatch.setattr(pipeline, "_MIN_ITEMS_PER_JOB", 10)
+    monkeypatch.setattr(pipeline, "BATCH", 50)
+    assert dedupe.scan([METER], ScanOptions(jobs=2)).to_json() == expected

@@ -1,0 +1,64 @@
+"""The batch verifier computes verify's features and matches bit for bit."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedupe.candidates import find_candidates
+from dedupe.config import ScanOptions
+from dedupe.fingerprint import Stemmer, fingerprint
+from dedupe.normalize import normalize
+from dedupe.pairwise import SentenceRows, _pairwise_sum32, features_of, pair_feature_arrays, verify_batch
+from dedupe.read import read_documents
+from dedupe.verify import SentenceVectors, number_set, pair_features, verify
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+METER = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"
+
+
+def test_pairwise_sum_is_numpys():
+    rng = np.random.default_rng(3)
+    for n in [0, 1, 7, 8, 9, 127, 128, 129, 300, 1000, 4099]:
+        a = (rng.random(n).astype(np.float32) * np.float32(0.1)) ** 2
+        assert _pairwise_sum32(a, 0, n) == a.sum()
+
+
+def _corpus(paths, jobs=1):
+    kept = [n for n in map(normalize, read_documents(paths)) if len(n.tokens) >= 20]
+    stemmer = Stemmer()
+    options = ScanOptions()
+    fp = fingerprint(kept, options.fingerprint, stemmer=stemmer)
+    pairs = find_candidates(fp.signatures, fp.terms, options.candidates)
+    return kept, stemmer, options, fp, pairs
+
+
+@pytest.mark.parametrize("which", ["sample", "meter"])
+def test_batch_features_and_matches_equal_verify(which):
+    if which == "meter" and not METER.exists():
+        pytest.skip("shared METER data not present")
+    kept, stemmer, options, fp, pairs = _corpus([SAMPLE] if which == "sample" else [METER])
+    assert len(pairs)
+    assert not fp.terms.has_sorted_indices  # sklearn's order, which the kernel must follow
+    sentences = SentenceVectors(kept, fp, stemmer)
+    numbers = [number_set(d) for d in kept]
+    # reference first, on fingerprints nothing has touched yet
+    expected_features = [pair_features(i, j, fp, sentences, options.verify, numbers) for i, j in pairs.tolist()]
+    reference = verify(pairs, fp, sentences, options.verify)
+    indices = fp.terms.indices.copy()
+    rows = SentenceRows(kept, fp, stemmer)
+    inter, cosine, aligned_a, aligned_b, terms_ab, terms_ba = pair_feature_arrays(
+        pairs, fp, rows, options.verify.sentence_match)
+    assert np.array_equal(fp.terms.indices, indices)  # the kernel leaves the fingerprints alone
+    for p, (i, j) in enumerate(pairs.tolist()):
+        expected = expected_features[p]
+        got = features_of(int(inter[p]), len(fp.shingle_sets[i]), len(fp.shingle_sets[j]), float(cosine[p]),
+                          float(aligned_a[p]), float(aligned_b[p]), float(terms_ab[p]), float(terms_ba[p]),
+                          expected.numbers)
+        assert got == expected, (i, j)
+    assert verify_batch(pairs, fp, kept, stemmer, options.verify) == reference
+    assert verify_batch(pairs, fp, kept, stemmer, options.verify, jobs=2) == reference
+
+
+def test_no_pairs_no_matches():
+    kept, stemmer, options, fp, _ = _corpus([SAMPLE])
+    assert verify_batch(np.empty((0, 2), dtype=np.int64), fp, kept, stemmer, options.verify) == []
