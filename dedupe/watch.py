@@ -229,8 +229,8 @@ def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = 
         notify(f"{outcome.stored} new, {outcome.edited} new versions, {outcome.unchanged} already stored")
         with _snapshot(st):
             arts = [a for a in (st.current(d.id) for d in docs) if a is not None]
-            clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options,
-                                              marked={d.id for d in docs})
+            # a full report-v1 (every member with its marks), like pipeline.scan's
+            clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options)
         skipped = tuple(Skipped(a.key, a.skipped) for a in arts if a.skipped)
         texts.update({d.id: d for d in docs})
         # runs interrupted earlier stay unreported here: the next watch run reports them

@@ -299,6 +299,19 @@ def test_scan_store_cli_and_new_version(tmp_path):
     assert check_store(db) == 27
 
 
+def test_scan_store_report_is_a_full_report_v1(tmp_path):
+    db = str(tmp_path / "news.db")
+    scan_into_store([DATA / "sample" / "news.jsonl"], db)
+    out = tmp_path / "files.json"
+    result = CliRunner().invoke(main, ["scan", str(DATA / "sample" / "files"), "--store", db, "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    stored_before = [m for c in data["clusters"] for m in c["members"][1:] if not m["id"].endswith((".html", ".md", ".txt"))]
+    assert stored_before and all("segments" in m for m in stored_before)
+    again = CliRunner().invoke(main, ["report", str(out), "--format", "text"])  # main's loader accepts it
+    assert again.exit_code == 0, again.output
+
+
 def test_sample_arriving_in_random_batches_gives_the_scan_answer(tmp_path, expected):
     import random
 
