@@ -261,6 +261,20 @@ def test_busy_store_exit_75(tmp_path):
         assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_probe_is_stable_and_checked(tmp_path, monkeypatch):
+    from dedupe import watch as watch_module
+    from dedupe.config import ScanOptions
+
+    first = watch_module.index_layout(ScanOptions())
+    assert first == watch_module.index_layout(ScanOptions()) and len(first.probe) == 16
+    db = str(tmp_path / "news.db")
+    scan_into_store([DATA / "sample" / "news.jsonl"], db)
+    # as if a new dedupe hashed or stemmed texts differently
+    monkeypatch.setattr(watch_module, "term_id", lambda stem: 7)
+    with pytest.raises(dedupe.StoreError, match="indexed by a version of dedupe"):
+        scan_into_store([DATA / "sample" / "news.jsonl"], db)
+
+
 def test_usage_errors():
     result = CliRunner().invoke(main, ["watch", "--store", "x.db"])
     assert result.exit_code == 2 and "give at least one FEED or --feeds FILE" in result.stderr
