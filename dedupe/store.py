@@ -140,21 +140,28 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1]
 
 @dataclass(frozen=True)
 class IndexLayout:
-    """The parameters the index was built with; a store only accepts the same ones."""
+    """The parameters the index was built with; a store only accepts the same ones.
+
+    `probe` is a digest of the index entries (band keys, word ids) that the running
+    code makes for a fixed text: options alone do not show a change in how texts are
+    normalised, hashed or stemmed, after which old entries would silently stop
+    matching new articles.  Empty: not checked.
+    """
 
     num_perm: int
     seed: int
     shingle_size: int
     bands: int
     rows: int
+    probe: str = ""
 
     @classmethod
-    def of(cls, fingerprint: FingerprintOptions, candidates: CandidateOptions) -> "IndexLayout":
+    def of(cls, fingerprint: FingerprintOptions, candidates: CandidateOptions, probe: str = "") -> "IndexLayout":
         return cls(fingerprint.num_perm, fingerprint.seed, fingerprint.shingle_size,
-                   candidates.shingle_bands, candidates.shingle_rows)
+                   candidates.shingle_bands, candidates.shingle_rows, probe)
 
     def as_meta(self) -> dict[str, str]:
-        return {f"index.{k}": str(v) for k, v in self.__dict__.items()}
+        return {f"index.{k}": str(v) for k, v in self.__dict__.items() if k != "probe" or v}
 
 
 @dataclass(frozen=True)
@@ -397,10 +404,18 @@ class Store:
     def _check_layout(self, layout: IndexLayout) -> None:
         stored = dict(self.conn.execute("SELECT key, value FROM meta WHERE key LIKE 'index.%'").fetchall())
         wanted = layout.as_meta()
-        if not stored:
-            with self.transaction():
-                self.conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(wanted.items()))
-            return
+        missing = {k: v for k, v in wanted.items() if k not in stored}
+        if missing and (not stored or set(missing) == {"index.probe"}):
+            with self.transaction():  # a new store, or one made before probes were kept
+                self.conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(missing.items()))
+            stored.update(missing)
+        probe = wanted.get("index.probe")
+        if probe and stored.get("index.probe") != probe:
+            raise StoreError(f"{self.path}: the store was indexed by a version of dedupe that reduces texts "
+                             "to index entries differently (normalisation, hashing or stemming changed); "
+                             "use a new store and add the articles again")
+        stored.pop("index.probe", None)
+        wanted.pop("index.probe", None)
         if stored != wanted:
             differ = ", ".join(f"{k[6:]}={stored.get(k)} (asked {v})" for k, v in sorted(wanted.items())
                                if stored.get(k) != v)

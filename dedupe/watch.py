@@ -195,7 +195,7 @@ def watch_feeds(feeds: Sequence[str], store: str, options: WatchOptions | None =
         raise OptionsError("no feeds given")
     notify = progress or (lambda message: None)
     fetcher = Fetcher(options.fetch)
-    layout = IndexLayout.of(options.scan.fingerprint, options.scan.candidates)
+    layout = index_layout(options.scan)
     with Store.open(store, layout, wait=options.wait) as st:
         run, recovered = st.start_run("watch")
         started = utc_now()
@@ -220,7 +220,7 @@ def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = 
     options = options or ScanOptions()
     notify = progress or (lambda message: None)
     docs = read_documents(inputs, stdin=stdin)
-    layout = IndexLayout.of(options.fingerprint, options.candidates)
+    layout = index_layout(options)
     with Store.open(store, layout, wait=wait) as st:
         run, _ = st.start_run("scan")
         notify(f"storing {len(docs)} documents")
@@ -229,8 +229,8 @@ def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = 
         notify(f"{outcome.stored} new, {outcome.edited} new versions, {outcome.unchanged} already stored")
         with _snapshot(st):
             arts = [a for a in (st.current(d.id) for d in docs) if a is not None]
-            clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options,
-                                              marked={d.id for d in docs})
+            # a full report-v1 (every member with its marks), like pipeline.scan's
+            clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options)
         skipped = tuple(Skipped(a.key, a.skipped) for a in arts if a.skipped)
         texts.update({d.id: d for d in docs})
         # runs interrupted earlier stay unreported here: the next watch run reports them
@@ -252,6 +252,33 @@ def store_report(store: str, options: ScanOptions | None = None) -> Report:
         total, _ = st.count_articles()
         skipped = tuple(Skipped(key, reason) for key, reason in st.skipped_articles())
     return Report(documents=total, skipped=skipped, clusters=tuple(clusters), texts=texts)
+
+
+PROBE_TEXT = ("PORT CALDER, March 14 (MPA) - A passenger ferry struck the harbour wall while docking "
+              "at Port Calder early on Saturday, injuring 14 people, the operator Tidewater Ferries said.")
+
+
+def index_layout(options: ScanOptions) -> IndexLayout:
+    """The store's index layout for these options, with the probe: a digest of the band keys
+    and word ids this code makes for PROBE_TEXT (see store.IndexLayout)."""
+    import hashlib
+
+    keys, terms = _index_entries(normalize(Document("probe", PROBE_TEXT)), options, TokenHasher(), Stemmer())
+    digest = hashlib.sha1(keys.astype("<u4").tobytes() + np.array(sorted(terms), dtype="<u4").tobytes())
+    return IndexLayout.of(options.fingerprint, options.candidates, probe=digest.hexdigest()[:16])
+
+
+def _index_entries(norm: Normalized, options: ScanOptions, hasher: TokenHasher,
+                   stemmer: Stemmer) -> tuple[np.ndarray, set[int]]:
+    """A text's LSH band keys and word ids, as the store indexes them."""
+    fp_opts, cand_opts = options.fingerprint, options.candidates
+    shingles = shingle_hashes(hasher(norm.tokens), fp_opts.shingle_size)
+    if len(shingles):
+        signature = minhash_signatures([shingles], fp_opts.num_perm, fp_opts.seed)[0]
+        keys = band_keys(signature, cand_opts.shingle_bands, cand_opts.shingle_rows)
+    else:
+        keys = np.empty(0, dtype=np.uint32)
+    return keys, {term_id(stem) for stem in stemmer(norm.tokens)}
 
 
 # -- one feed -----------------------------------------------------------------------------
@@ -341,7 +368,7 @@ def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, m
     into the index, are verified against their candidates, and their stories recomputed.
     `analysis` (a token hasher and a stemmer) can be shared by the batches of a run."""
     outcome = _Outcome()
-    fp_opts, cand_opts = options.fingerprint, options.candidates
+    cand_opts = options.candidates
     hasher, stemmer = analysis or (TokenHasher(), Stemmer())
     fresh: dict[int, Normalized] = {}
     candidates: dict[int, set[int]] = {}
@@ -371,13 +398,7 @@ def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, m
                                  version=stored.version + 1 if stored else 1)
         if skipped:
             continue
-        shingles = shingle_hashes(hasher(norm.tokens), fp_opts.shingle_size)
-        if len(shingles):
-            signature = minhash_signatures([shingles], fp_opts.num_perm, fp_opts.seed)[0]
-            keys = band_keys(signature, cand_opts.shingle_bands, cand_opts.shingle_rows)
-        else:
-            keys = np.empty(0, dtype=np.uint32)
-        terms = {term_id(stem) for stem in stemmer(norm.tokens)}
+        keys, terms = _index_entries(norm, options, hasher, stemmer)
         candidates[article] = st.index(article, keys, terms, cand_opts)
         fresh[article] = norm
     pairs = sorted({(min(a, c), max(a, c)) for a, found in candidates.items() if a in fresh

@@ -79,6 +79,22 @@ def test_index_layout_must_match(tmp_path):
         Store.open(path, other)
 
 
+def test_index_made_by_other_code_is_refused(tmp_path):
+    path = tmp_path / "news.db"
+    made = IndexLayout.of(FingerprintOptions(), CandidateOptions(), probe="0123456789abcdef")
+    Store.open(path, made).close()
+    Store.open(path, made).close()
+    Store.open(path, LAYOUT).close()  # no probe asked: not checked
+    other = IndexLayout.of(FingerprintOptions(), CandidateOptions(), probe="fedcba9876543210")
+    with pytest.raises(StoreError, match="indexed by a version of dedupe that reduces texts"):
+        Store.open(path, other)
+    older = tmp_path / "older.db"
+    Store.open(older, LAYOUT).close()  # a store from before probes were kept takes one
+    Store.open(older, made).close()
+    with pytest.raises(StoreError, match="indexed by a version"):
+        Store.open(older, other)
+
+
 def test_migrations_run_in_order_once(tmp_path, monkeypatch):
     path = tmp_path / "news.db"
     Store.open(path, LAYOUT).close()

@@ -261,6 +261,20 @@ def test_busy_store_exit_75(tmp_path):
         assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_probe_is_stable_and_checked(tmp_path, monkeypatch):
+    from dedupe import watch as watch_module
+    from dedupe.config import ScanOptions
+
+    first = watch_module.index_layout(ScanOptions())
+    assert first == watch_module.index_layout(ScanOptions()) and len(first.probe) == 16
+    db = str(tmp_path / "news.db")
+    scan_into_store([DATA / "sample" / "news.jsonl"], db)
+    # as if a new dedupe hashed or stemmed texts differently
+    monkeypatch.setattr(watch_module, "term_id", lambda stem: 7)
+    with pytest.raises(dedupe.StoreError, match="indexed by a version of dedupe"):
+        scan_into_store([DATA / "sample" / "news.jsonl"], db)
+
+
 def test_usage_errors():
     result = CliRunner().invoke(main, ["watch", "--store", "x.db"])
     assert result.exit_code == 2 and "give at least one FEED or --feeds FILE" in result.stderr
@@ -297,6 +311,19 @@ def test_scan_store_cli_and_new_version(tmp_path):
     with Store.open(db, readonly=True) as st:
         assert [v.version for v in st.versions("valley-courier-frost")] == [1, 2]
     assert check_store(db) == 27
+
+
+def test_scan_store_report_is_a_full_report_v1(tmp_path):
+    db = str(tmp_path / "news.db")
+    scan_into_store([DATA / "sample" / "news.jsonl"], db)
+    out = tmp_path / "files.json"
+    result = CliRunner().invoke(main, ["scan", str(DATA / "sample" / "files"), "--store", db, "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    stored_before = [m for c in data["clusters"] for m in c["members"][1:] if not m["id"].endswith((".html", ".md", ".txt"))]
+    assert stored_before and all("segments" in m for m in stored_before)
+    again = CliRunner().invoke(main, ["report", str(out), "--format", "text"])  # main's loader accepts it
+    assert again.exit_code == 0, again.output
 
 
 def test_sample_arriving_in_random_batches_gives_the_scan_answer(tmp_path, expected):
