@@ -145,16 +145,23 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, quiet):
 
 
 @main.command(name="report")
-@click.argument("saved", metavar="REPORT.json")
+@click.argument("saved", metavar="[REPORT.json]", required=False)
+@click.option("--store", type=click.Path(dir_okay=False),
+              help="Render every story in this store (made by watch or scan --store) instead.")
 @_output_options(REPORT_FORMATS, "text")
 @_debug_option
-def report_command(saved, fmt, output):
-    """Render a saved JSON report again, as text, HTML, CSV or JSON.
+def report_command(saved, store, fmt, output):
+    """Render a saved JSON report again, or a whole store, as text, HTML, CSV or JSON.
 
     REPORT.json is the output of `dedupe scan --format json` (or - for standard input).
     The report is checked first; a damaged file stops with the place of the problem.
+    With --store PATH the report is built from the store instead.
     """
-    if saved == "-":
+    if (saved is None) == (store is None):
+        raise click.UsageError("give either REPORT.json or --store PATH (one of them)")
+    if store is not None:
+        report = watching.store_report(store)
+    elif saved == "-":
         report = parse_report(sys.stdin.buffer.read(), "<stdin>")
     else:
         report = load_report(saved)
