@@ -266,25 +266,27 @@ def cmd_e2e(args) -> None:
             print(f"| dedupe.scan jobs={jobs} vs datasketch stand-in | {stand[0] / ours[0]:.2f} |")
 
 
-def _textdedup(path: str, procs: int, workdir: Path) -> tuple[float, float]:
+def _textdedup(path: str, procs: int, workdir: Path) -> tuple[float, tuple[float, float], None]:
+    """Wall time and peak RSS of `python -m text_dedup.minhash` (its own venv, offline)."""
     out = workdir / "textdedup-out"
     cache = workdir / "textdedup-cache"
-    cmd = [str(TEXTDEDUP_PYTHON), "-c",
-           "import resource, runpy, sys, json; sys.argv = ['text_dedup.minhash'] + sys.argv[1:];\n"
-           "try:\n    runpy.run_module('text_dedup.minhash', run_name='__main__')\n"
-           "except SystemExit:\n    pass\n"
-           "r = resource.getrusage; print(json.dumps([r(resource.RUSAGE_SELF).ru_maxrss / 1024,"
-           " r(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))",
-           "--path", "json", "--data_files", path, "--split", "train", "--cache_dir", str(cache),
-           "--output", str(out), "--column", "text", "--num_perm", "128", "--ngram", "3",
-           "--threshold", "0.5", "--num_proc", str(procs)]
+    minhash = [str(TEXTDEDUP_PYTHON), "-m", "text_dedup.minhash",
+               "--path", "json", "--data_files", path, "--split", "train", "--cache_dir", str(cache),
+               "--output", str(out), "--column", "text", "--num_perm", "128", "--ngram", "3",
+               "--threshold", "0.5", "--num_proc", str(procs)]
+    # a small wrapper process, so that RUSAGE_CHILDREN is text-dedup's peak alone
+    wrapper = ("import json, resource, subprocess, sys\n"
+               "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+               "sys.stderr.write(done.stderr[-3000:]) if done.returncode else None\n"
+               "print(json.dumps([done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))")
     env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
     start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    done = subprocess.run([sys.executable, "-c", wrapper, *minhash], capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
-    if done.returncode:
+    code, peak = json.loads(done.stdout.strip().splitlines()[-1])
+    if code:
         raise RuntimeError(done.stderr[-3000:])
-    return wall, tuple(json.loads(done.stdout.strip().splitlines()[-1])), None
+    return wall, (peak, 0.0), None
 
 
 # ---------------------------------------------------------------- scaling curve

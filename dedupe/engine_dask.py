@@ -36,7 +36,7 @@ from .digest import Digest, NumberSets, digest_documents, merge_digests, sentenc
 from .errors import OptionsError
 from .fingerprint import Stemmer, assemble_fingerprints
 from .model import Document, Report
-from .pairwise import SentenceRows, decide_pairs, pair_feature_arrays
+from .pairwise import SentenceRows, could_link, decide_pairs, pair_feature_arrays, shingle_counts
 
 PARTITION = 5000  # documents per digest task
 PAIR_CHUNK = 20000  # candidate pairs per verification task
@@ -96,16 +96,22 @@ def scan_documents_dask(docs: list[Document], options: ScanOptions, timer=None, 
         pairs = np.stack(divmod(codes.astype(np.int64), max(total, 1)), axis=1).astype(np.int64) \
             if len(codes) else np.empty((0, 2), dtype=np.int64)
         timer.done("candidates")
-        # 4. pair features on the workers, decisions on the driver
-        words, offsets, sizes = sentence_words(digest, np.unique(pairs))
-        rows = SentenceRows.from_words(words, offsets, sizes, fp)
-        shared = client.scatter(_VerifyData(fp, rows, options.verify.sentence_match), broadcast=True)
+        # 4. pair features on the workers, decisions on the driver: cheap features for all
+        # pairs, then the sentence alignment for the pairs that could link (see verify_pairs)
+        sizes = shingle_counts(fp)
         chunks = [pairs[lo:lo + PAIR_CHUNK] for lo in range(0, len(pairs), PAIR_CHUNK)]
-        features = client.gather(client.map(_pair_features, chunks, data=shared, pure=False))
-        joined = tuple(np.concatenate([f[k] for f in features]) if features else np.empty(0) for k in range(6))
-        matches = decide_pairs(pairs, joined, np.diff(fp.shingle_offsets), digest.numbers, options.verify) \
-            if len(pairs) else []
-        del digest, rows, shared
+        shared = client.scatter(_VerifyData(fp, None, options.verify.sentence_match), broadcast=True)
+        cheap = _joined(client.gather(client.map(_pair_features, chunks, data=shared, pure=False)))
+        subset = pairs[could_link(pairs, cheap, sizes, digest.numbers, options.verify)] if len(pairs) else pairs
+        matches = []
+        if len(subset):
+            rows = SentenceRows.from_words(*sentence_words(digest, np.unique(subset)), fp)
+            shared = client.scatter(_VerifyData(fp, rows, options.verify.sentence_match), broadcast=True)
+            chunks = [subset[lo:lo + PAIR_CHUNK] for lo in range(0, len(subset), PAIR_CHUNK)]
+            full = _joined(client.gather(client.map(_pair_features, chunks, data=shared, pure=False)))
+            matches = decide_pairs(subset, full, sizes, digest.numbers, options.verify)
+            del rows
+        del digest, shared
         timer.done("verify")
         agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
         wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
@@ -128,10 +134,15 @@ def scan_documents_dask(docs: list[Document], options: ScanOptions, timer=None, 
 class _VerifyData:
     """What every verification task needs, shipped to each worker once."""
 
-    def __init__(self, fp, rows: SentenceRows, sentence_match: float) -> None:
+    def __init__(self, fp, rows: SentenceRows | None, sentence_match: float) -> None:
         self.fp = fp
         self.rows = rows
         self.sentence_match = sentence_match
+
+
+def _joined(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    return tuple(np.concatenate([p[k] for p in parts]) for k in range(6)) if parts else \
+        tuple(np.empty(0) for _ in range(6))
 
 
 def _digest_partition(docs: Sequence[Document], options: ScanOptions) -> Digest:

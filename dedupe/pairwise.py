@@ -15,7 +15,7 @@ the two on real and generated text.  The linking rule itself stays in
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -71,9 +71,11 @@ class SentenceRows:
         self.matrix.sort_indices()
 
 
-def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows,
+def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows | None,
                         sentence_match: float, jobs: int = 1) -> tuple[np.ndarray, ...]:
-    """(intersection, cosine, aligned_a, aligned_b) arrays for all pairs, as `verify.pair_features`."""
+    """(intersection, cosine, aligned_a, aligned_b, terms_ab, terms_ba) arrays for all pairs, as
+    `verify.pair_features` computes them.  Without `rows` the sentence alignment is skipped
+    (aligned_a and aligned_b stay 0): everything else costs a fraction of it."""
     k = len(pairs)
     inter = np.zeros(k, dtype=np.int64)
     cosine = np.zeros(k, dtype=np.float32)
@@ -97,6 +99,9 @@ def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows,
         offsets = np.zeros(len(fp.shingle_sets) + 1, dtype=np.int64)
         np.cumsum([len(s) for s in fp.shingle_sets], out=offsets[1:])
         values = np.concatenate(fp.shingle_sets) if len(fp.shingle_sets) else np.empty(0, np.uint32)
+    align = rows is not None
+    if not align:
+        rows = SentenceRows.from_words([], np.zeros(len(offsets), dtype=np.int64), np.empty(0), fp)
     sent = rows.matrix
     # numpy >= 2 compares a float32 array with a Python float in float32 (NEP 50)
     threshold = np.float32(sentence_match)
@@ -108,7 +113,7 @@ def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows,
         _pair_kernel(left[lo:hi], right[lo:hi], values, offsets,
                      terms.indptr.astype(np.int64), terms.indices.astype(np.int64), terms.data.astype(np.float32),
                      stored.indices.astype(np.int64), idf,
-                     has_terms, sent.indptr.astype(np.int64), sent.indices.astype(np.int64),
+                     has_terms, align, sent.indptr.astype(np.int64), sent.indices.astype(np.int64),
                      sent.data.astype(np.float32), rows.offsets, rows.sizes, threshold,
                      inter[lo:hi], cosine[lo:hi], aligned_a[lo:hi], aligned_b[lo:hi],
                      terms_ab[lo:hi], terms_ba[lo:hi])
@@ -129,22 +134,54 @@ def verify_batch(pairs: np.ndarray, fp: Fingerprints, docs: Sequence[Normalized]
     """`verify.verify` for all pairs at once: the same matches, in pair order."""
     if not len(pairs):
         return []
-    involved = np.unique(pairs)
-    rows = SentenceRows(docs, fp, stemmer, only=involved)
-    numbers = {int(i): number_set(docs[i]) for i in involved}
-    return verify_pairs(pairs, fp, rows, numbers, options, jobs)
+    numbers = {int(i): number_set(docs[i]) for i in np.unique(pairs)}
+    return verify_pairs(pairs, fp, lambda only: SentenceRows(docs, fp, stemmer, only=only), numbers, options, jobs)
 
 
-def verify_pairs(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows,
+def verify_pairs(pairs: np.ndarray, fp: Fingerprints, make_rows: Callable[[np.ndarray], SentenceRows],
                  numbers: Mapping[int, frozenset[str]] | Sequence[frozenset[str]],
                  options: VerifyOptions = VerifyOptions(), jobs: int = 1) -> list[Match]:
-    """Matches among `pairs` from prepared sentence rows and number sets (indexed by document)."""
+    """Matches among `pairs`, given number sets (indexed by document) and a way to make the
+    sentence rows of chosen documents.
+
+    Most candidates are far from a link, so the cheap features come first and the
+    sentence alignment (most of the cost) is computed only for pairs that
+    `verify.is_derived` would link with a perfect alignment; the others cannot be
+    linked with any alignment, as the rule never gets stricter when alignment grows
+    (a property tests/test_pairwise.py checks on the rule itself)."""
     if not len(pairs):
         return []
-    features = pair_feature_arrays(pairs, fp, rows, options.sentence_match, jobs)
-    sizes = np.diff(fp.shingle_offsets) if fp.shingle_offsets is not None else \
-        np.array([len(s) for s in fp.shingle_sets], dtype=np.int64)
-    return decide_pairs(pairs, features, sizes, numbers, options)
+    sizes = shingle_counts(fp)
+    cheap = pair_feature_arrays(pairs, fp, None, options.sentence_match, jobs)
+    chosen = np.flatnonzero(could_link(pairs, cheap, sizes, numbers, options))
+    if not len(chosen):
+        return []
+    subset = pairs[chosen]
+    rows = make_rows(np.unique(subset))
+    features = pair_feature_arrays(subset, fp, rows, options.sentence_match, jobs)
+    return decide_pairs(subset, features, sizes, numbers, options)
+
+
+def shingle_counts(fp: Fingerprints) -> np.ndarray:
+    if fp.shingle_offsets is not None:
+        return np.diff(fp.shingle_offsets)
+    return np.array([len(s) for s in fp.shingle_sets], dtype=np.int64)
+
+
+def could_link(pairs: np.ndarray, features: tuple[np.ndarray, ...], shingle_counts: np.ndarray,
+               numbers: Mapping[int, frozenset[str]] | Sequence[frozenset[str]],
+               options: VerifyOptions = VerifyOptions(), chunk: int = 100_000) -> np.ndarray:
+    """Which pairs `verify.is_derived` links when their sentences align perfectly (1.0)."""
+    inter, cosine, _, _, terms_ab, terms_ba = features
+    out = np.zeros(len(pairs), dtype=bool)
+    sizes = shingle_counts
+    for lo in range(0, len(pairs), chunk):  # chunks: a list of 10^7 pairs would cost gigabytes
+        for p, (i, j) in enumerate(pairs[lo:lo + chunk].tolist(), lo):
+            f = features_of(int(inter[p]), int(sizes[i]), int(sizes[j]), float(cosine[p]), 1.0, 1.0,
+                            float(terms_ab[p]), float(terms_ba[p]),
+                            number_agreement(numbers[i], numbers[j], options.min_numbers))
+            out[p] = is_derived(f, options)
+    return out
 
 
 def decide_pairs(pairs: np.ndarray, features: tuple[np.ndarray, ...], shingle_counts: np.ndarray,
@@ -271,7 +308,7 @@ def _sparse_dot32(ip, ix, data, ra, rb):
 
 
 @numba.njit(cache=True, nogil=True)
-def _pair_kernel(left, right, values, offsets, tp, tx, td, stored_x, idf, has_terms, sp_, sx, sd, sent_offsets,
+def _pair_kernel(left, right, values, offsets, tp, tx, td, stored_x, idf, has_terms, align, sp_, sx, sd, sent_offsets,
                  sizes, threshold, inter_out, cosine_out, aligned_a_out, aligned_b_out, terms_ab_out, terms_ba_out):
     scratch = np.empty(16, dtype=np.float32)
     shared_idf = np.empty(16, dtype=np.float32)
@@ -338,6 +375,8 @@ def _pair_kernel(left, right, values, offsets, tp, tx, td, stored_x, idf, has_te
                 else:
                     terms_ba_out[p] = share
         # order-preserving sentence alignment (verify.monotone_alignment)
+        if not align:
+            continue
         s0 = sent_offsets[i]
         na = sent_offsets[i + 1] - s0
         t0 = sent_offsets[j]

@@ -1,6 +1,7 @@
 """The one place that calls the stages in order."""
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -71,11 +72,9 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
     timer.done("fingerprint")
     pairs = find_candidates(fp.signatures, fp.terms, options.candidates, options.fingerprint.seed)
     timer.done("candidates")
-    words, offsets, sizes = sentence_words(digest, np.unique(pairs))
-    rows = SentenceRows.from_words(words, offsets, sizes, fp)
-    del words
-    matches = verify_pairs(pairs, fp, rows, digest.numbers, options.verify, jobs=options.jobs)
-    del digest, rows
+    matches = verify_pairs(pairs, fp, lambda only: SentenceRows.from_words(*sentence_words(digest, only), fp),
+                           digest.numbers, options.verify, jobs=options.jobs)
+    del digest
     timer.done("verify")
     agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
     wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
@@ -94,7 +93,9 @@ BATCH = 5000
 def digest_all(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer) -> Digest:
     """`digest_documents` over all documents, batch by batch (in `options.jobs` processes)."""
     batches = [docs[lo:lo + BATCH] for lo in range(0, len(docs), BATCH)] or [[]]
-    parts = _fan_out(_digest_batches, batches, options.jobs, (options, stemmer, NumberSets()), min_items=2)
+    # one batch per task: each result travels back small, instead of an eighth of the corpus at once
+    parts = _fan_out(_digest_batches, batches, options.jobs, (options, stemmer, NumberSets()), min_items=2,
+                     parts=len(batches))
     return merge_digests(parts, [len(b) for b in batches], options.fingerprint.num_perm)
 
 
@@ -129,19 +130,23 @@ _FORK_STATE: dict[str, Any] = {}  # set in the parent just before forking; read 
 
 
 def _fan_out(function: Callable, items: Sequence, jobs: int, state: Any,
-             min_items: int = _MIN_ITEMS_PER_JOB) -> list:
+             min_items: int = _MIN_ITEMS_PER_JOB, parts: int | None = None) -> list:
     workers = min(jobs, len(items) // min_items)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return function(items, state)
     # several chunks per worker, so that one slow chunk (a big cluster) does not hold up the rest
-    parts = min(workers * 4, len(items))
+    parts = min(parts or workers * 4, len(items))
     bounds = [len(items) * p // parts for p in range(parts + 1)]
     token = f"{os.getpid()}-{id(state)}-{time.perf_counter_ns()}"
     _FORK_STATE[token] = (function, items, state)  # inherited by the workers, never pickled
+    # Inherited objects go to the collector's permanent generation: a worker's collections
+    # then skip them instead of touching (and so copying) every page of the parent's heap.
+    gc.freeze()
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             results = list(pool.map(_run_forked, [token] * parts, bounds[:-1], bounds[1:]))
     finally:
+        gc.unfreeze()
         del _FORK_STATE[token]
     return [x for part in results for x in part]
 

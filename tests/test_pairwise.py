@@ -8,7 +8,8 @@ from dedupe.candidates import find_candidates
 from dedupe.config import ScanOptions
 from dedupe.fingerprint import Stemmer, fingerprint
 from dedupe.normalize import normalize
-from dedupe.pairwise import SentenceRows, _pairwise_sum32, features_of, pair_feature_arrays, verify_batch
+from dedupe.pairwise import (SentenceRows, _pairwise_sum32, could_link, decide_pairs, features_of, pair_feature_arrays,
+                             verify_batch)
 from dedupe.read import read_documents
 from dedupe.verify import SentenceVectors, number_set, pair_features, verify
 
@@ -62,3 +63,35 @@ def test_batch_features_and_matches_equal_verify(which):
 def test_no_pairs_no_matches():
     kept, stemmer, options, fp, _ = _corpus([SAMPLE])
     assert verify_batch(np.empty((0, 2), dtype=np.int64), fp, kept, stemmer, options.verify) == []
+
+
+def test_rule_never_gets_stricter_as_alignment_grows():
+    """verify_pairs aligns sentences only for pairs is_derived would link at alignment 1.0:
+    exact only while the rule is monotone in alignment. Check that on the rule itself."""
+    from dataclasses import replace
+
+    from dedupe.config import VerifyOptions
+    from dedupe.verify import PairFeatures, is_derived
+
+    rng = np.random.default_rng(5)
+    options = VerifyOptions()
+    for _ in range(20000):
+        x = rng.random(8)
+        f = PairFeatures(cosine=float(x[0]), contain_ab=float(x[1]), contain_ba=float(x[2]), jaccard=float(x[3]),
+                         aligned_a=float(x[4]), aligned_b=float(x[5]), terms_ab=float(x[6]), terms_ba=float(x[7]),
+                         numbers=None if rng.random() < 0.3 else float(rng.random()))
+        if is_derived(f, options):
+            assert is_derived(replace(f, aligned_a=1.0, aligned_b=1.0), options)
+
+
+def test_could_link_keeps_every_match():
+    kept, stemmer, options, fp, pairs = _corpus([SAMPLE])
+    rows = SentenceRows(kept, fp, stemmer)
+    full = pair_feature_arrays(pairs, fp, rows, options.verify.sentence_match)
+    cheap = pair_feature_arrays(pairs, fp, None, options.verify.sentence_match)
+    assert all(np.array_equal(a, b) for k, (a, b) in enumerate(zip(full, cheap)) if k not in (2, 3))
+    numbers = [number_set(d) for d in kept]
+    possible = could_link(pairs, cheap, np.diff(fp.shingle_offsets), numbers, options.verify)
+    linked = {(m.a, m.b) for m in decide_pairs(pairs, full, np.diff(fp.shingle_offsets), numbers, options.verify)}
+    assert linked and all(possible[p] for p, (i, j) in enumerate(pairs.tolist()) if (i, j) in linked)
+    assert possible.sum() < len(pairs)  # the point: most candidates skip the alignment
