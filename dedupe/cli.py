@@ -8,20 +8,29 @@ import traceback
 
 import click
 
-from . import pipeline
+from . import pipeline, watch as watching
 from .config import ScanOptions
 from .errors import DedupeError
+from .feeds import FetchOptions
 from .model import Report
 from .read import decode_text
 from .report import render_diff_text, render_text
 from .report_csv import render_csv
 from .report_html import render_html
 from .report_json import load_report, parse_report
+from .store import StoreBusyError
 
 REPORT_FORMATS = ("text", "json", "html", "csv")
 DIFF_FORMATS = ("text", "json")
+WATCH_FORMATS = ("text", "json")
 EXTENSIONS = {"json": "json", "html": "html", "htm": "html", "csv": "csv", "txt": "text", "text": "text"}
 RENDERERS = {"text": render_text, "json": Report.to_json, "html": render_html, "csv": render_csv}
+EXIT_PARTLY = 3  # watch: some feeds or entries could not be read; the rest was stored
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the store; try again later
+
+
+class _StoreBusy(click.ClickException):
+    exit_code = EXIT_BUSY
 
 
 def _debug_option(func):
@@ -35,6 +44,10 @@ def _debug_option(func):
             return func(*args, **kwargs)
         except (click.ClickException, click.Abort, click.exceptions.Exit):
             raise
+        except StoreBusyError as exc:
+            if debug:
+                traceback.print_exc()
+            raise _StoreBusy(str(exc)) from None
         except DedupeError as exc:
             if debug:
                 traceback.print_exc()
@@ -102,9 +115,12 @@ def main(debug: bool) -> None:
 @click.option("--scheduler", metavar="ADDRESS",
               help="Dask scheduler to use with --engine dask, e.g. tcp://10.0.0.5:8786 "
                    "(default: a local cluster of --jobs workers).")
+@click.option("--store", type=click.Path(dir_okay=False),
+              help="Also add the documents to this store (an SQLite file, created if missing) and report "
+                   "the stories they belong to there, with the articles stored before (local engine only).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @_debug_option
-def scan(paths, fmt, output, min_words, jobs, engine, scheduler, quiet):
+def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, quiet):
     """Scan articles for copies, rewrites and partial reuse.
 
     PATHS are JSONL files, .txt/.md/.html files, directories (read recursively),
@@ -117,22 +133,35 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, quiet):
             click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
 
     options = ScanOptions(min_words=min_words, jobs=jobs, engine=engine, scheduler=scheduler)
-    report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer)
+    if store:
+        if engine != "local":
+            raise click.UsageError("--store works with the local engine only")
+        report = watching.scan_into_store(list(paths), store, options, progress=_notifier(quiet),
+                                          stdin=sys.stdin.buffer)
+    else:
+        report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer)
     kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
     _emit(RENDERERS[kind](report), output)
 
 
 @main.command(name="report")
-@click.argument("saved", metavar="REPORT.json")
+@click.argument("saved", metavar="[REPORT.json]", required=False)
+@click.option("--store", type=click.Path(dir_okay=False),
+              help="Render every story in this store (made by watch or scan --store) instead.")
 @_output_options(REPORT_FORMATS, "text")
 @_debug_option
-def report_command(saved, fmt, output):
-    """Render a saved JSON report again, as text, HTML, CSV or JSON.
+def report_command(saved, store, fmt, output):
+    """Render a saved JSON report again, or a whole store, as text, HTML, CSV or JSON.
 
     REPORT.json is the output of `dedupe scan --format json` (or - for standard input).
     The report is checked first; a damaged file stops with the place of the problem.
+    With --store PATH the report is built from the store instead.
     """
-    if saved == "-":
+    if (saved is None) == (store is None):
+        raise click.UsageError("give either REPORT.json or --store PATH (one of them)")
+    if store is not None:
+        report = watching.store_report(store)
+    elif saved == "-":
         report = parse_report(sys.stdin.buffer.read(), "<stdin>")
     else:
         report = load_report(saved)
@@ -166,6 +195,66 @@ def diff(original, copy, fmt, output, color):
         _emit(content, output, color=colour)
         return
     _emit(content, output)
+
+
+def _notifier(quiet: bool):
+    def notify(message: str) -> None:
+        if not quiet:
+            click.echo(f"dedupe: {message}", err=True)
+    return notify
+
+
+def _read_feed_list(path: str) -> list[str]:
+    try:
+        with open(path, "rb") as fh:
+            text = decode_text(fh.read(), path)
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot read file: {exc.strerror or exc}") from None
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+@main.command()
+@click.argument("feeds", nargs=-1)
+@click.option("--feeds", "feed_list", type=click.Path(dir_okay=False),
+              help="Read feeds from FILE too: one URL or path a line; blank lines and # comments are ignored.")
+@click.option("--store", required=True, type=click.Path(dir_okay=False),
+              help="The store: an SQLite file kept between runs (created if missing).")
+@_output_options(WATCH_FORMATS, "json")
+@click.option("--no-fetch", is_flag=True,
+              help="Never fetch article pages: an entry with only a summary is stored with its summary.")
+@click.option("--wait", type=click.FloatRange(0, 86400), default=watching.WatchOptions.wait, show_default=True,
+              help="Seconds to wait for another run that holds the store; then give up with exit code 75.")
+@click.option("--keep-days", type=click.IntRange(1), default=None,
+              help="Drop articles older than N days (and their index entries); older entries are not stored.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=FetchOptions.timeout, show_default=True,
+              help="Seconds allowed for each feed or page response.")
+@click.option("--delay", type=click.FloatRange(0, 60), default=FetchOptions.delay, show_default=True,
+              help="Seconds to pause between two requests to the same host.")
+@click.option("--min-words", type=click.IntRange(1), default=ScanOptions.min_words, show_default=True,
+              help="Texts with fewer words are stored but not compared (and listed as skipped).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (feed failures are still shown).")
+@_debug_option
+def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeout, delay, min_words, quiet):
+    """Read RSS/Atom feeds into a store and report what is new: new stories, new copies of known
+    stories (with relation, original and marks) and articles edited since they were stored.
+
+    FEEDS are URLs or local files. Exit codes: 0 every feed read, 3 some feeds or entries could
+    not be read (one line each on stderr; the rest was stored), 75 the store is busy, 1 error.
+    """
+    sources = list(feeds) + (_read_feed_list(feed_list) if feed_list else [])
+    if not sources:
+        raise click.UsageError("give at least one FEED or --feeds FILE")
+    options = watching.WatchOptions(scan=ScanOptions(min_words=min_words),
+                                    fetch=FetchOptions(timeout=timeout, delay=delay),
+                                    fetch_pages=not no_fetch, wait=wait, keep_days=keep_days)
+    result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet))
+    kind = _pick_format(fmt, output, WATCH_FORMATS, "json")
+    _emit(result.to_json() if kind == "json" else watching.render_watch_text(result), output)
+    for status in result.feeds:
+        if not status.ok:
+            click.echo(f"dedupe: {status.feed}: {status.problem}", err=True)
+    if not result.ok:
+        click.get_current_context().exit(EXIT_PARTLY)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,8 +24,8 @@ import scipy.sparse as sp
 
 from .config import VerifyOptions
 from .fingerprint import Fingerprints, Stemmer
-from .model import Match, Normalized, Scores
-from .verify import PairFeatures, is_derived, number_agreement, number_set
+from .model import Match, Normalized
+from .verify import PairFeatures, is_derived, match_from_features, number_agreement, number_set
 
 
 class SentenceRows:
@@ -196,13 +196,7 @@ def decide_pairs(pairs: np.ndarray, features: tuple[np.ndarray, ...], shingle_co
                         float(aligned_a[p]), float(aligned_b[p]), float(terms_ab[p]), float(terms_ba[p]),
                         number_agreement(numbers[i], numbers[j], options.min_numbers))
         if is_derived(f, options):
-            matches.append(Match(
-                a=i, b=j,
-                scores=Scores(cosine=f.cosine, containment=max(f.contain_ab, f.contain_ba),
-                              jaccard=f.jaccard, coverage=max(f.aligned_a, f.aligned_b)),
-                contain_ab=f.contain_ab, contain_ba=f.contain_ba,
-                aligned_a=f.aligned_a, aligned_b=f.aligned_b,
-            ))
+            matches.append(match_from_features(i, j, f))
     return matches
 
 

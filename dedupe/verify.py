@@ -178,11 +178,16 @@ def verify(pairs: np.ndarray, fp: Fingerprints, sentences: SentenceVectors,
     for i, j in pairs.tolist():
         f = pair_features(i, j, fp, sentences, options, numbers)
         if is_derived(f, options):
-            matches.append(Match(
-                a=i, b=j,
-                scores=Scores(cosine=f.cosine, containment=max(f.contain_ab, f.contain_ba),
-                              jaccard=f.jaccard, coverage=max(f.aligned_a, f.aligned_b)),
-                contain_ab=f.contain_ab, contain_ba=f.contain_ba,
-                aligned_a=f.aligned_a, aligned_b=f.aligned_b,
-            ))
+            matches.append(match_from_features(i, j, f))
     return matches
+
+
+def match_from_features(i: int, j: int, f: PairFeatures) -> Match:
+    """The Match recorded for a linked pair."""
+    return Match(
+        a=i, b=j,
+        scores=Scores(cosine=f.cosine, containment=max(f.contain_ab, f.contain_ba),
+                      jaccard=f.jaccard, coverage=max(f.aligned_a, f.aligned_b)),
+        contain_ab=f.contain_ab, contain_ba=f.contain_ba,
+        aligned_a=f.aligned_a, aligned_b=f.aligned_b,
+    )

@@ -119,3 +119,23 @@ def test_scheduler_without_dask_engine_is_a_usage_error(runner):
     result = runner.invoke(main, ["scan", str(DATA / "sample"), "--scheduler", "tcp://127.0.0.1:8786"])
     assert result.exit_code == 2
     assert "--scheduler needs --engine dask" in result.stderr
+
+
+def test_report_from_store(runner, tmp_path):
+    store = tmp_path / "news.db"
+    result = runner.invoke(main, ["scan", str(DATA / "sample" / "news.jsonl"), "--store", str(store),
+                                  "--format", "json", "-q"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["report", "--store", str(store), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["documents"] == 27
+    relations = sorted(m["relation"] for c in data["clusters"] for m in c["members"] if m["relation"] != "original")
+    assert relations.count("duplicate") == 2 and relations.count("rewrite") == 2
+    html = runner.invoke(main, ["report", "--store", str(store), "--format", "html"])
+    assert html.exit_code == 0 and "<html" in html.stdout
+
+
+def test_report_needs_one_input(runner, tmp_path):
+    result = runner.invoke(main, ["report"])
+    assert result.exit_code == 2 and "either REPORT.json or --store" in result.stderr

@@ -1,0 +1,748 @@
+"""The cron use: watch feeds into a store, add file batches to it, report from it.
+
+A second pipeline next to pipeline.scan, calling the same stages on what is new:
+
+    feeds -> entries (feeds.py) -> normalize -> fingerprint (signature, band keys, words)
+      -> candidates (index lookups in the store) -> verify (new article x candidate only)
+      -> cluster (build_trees over the touched part of the link graph) -> attribute + diff
+
+Nothing here is proportional to the store: candidates come from indexed lookups,
+verification reads only the candidates' texts, and stories are recomputed only
+for the connected parts of the link graph that a batch touched.  TF-IDF weights
+use the store's document frequencies, so a pair gets the same cosine whichever
+batch it is verified in; a single batch into an empty store scores pairs exactly
+as ``dedupe scan`` scores them.
+
+Each feed is one batch and one transaction (articles, index, links, stories and
+the feed's ETag together), so a run killed at any moment loses nothing that the
+next run will not redo.  Articles of a run that never finished are reported by
+the next watch run.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+import json
+
+import numpy as np
+import scipy.sparse as sp
+
+from .attribute import AttributeOptions, Link as TreeLink, attribute, is_wire_agency
+from .cluster import Tree, build_trees
+from .config import ScanOptions, _check
+from .errors import OptionsError
+from .feeds import FeedError, Fetcher, FetchError, FetchOptions, entry_document, read_feed
+from .fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
+                          term_vectorizer)
+from .diff import classify, diff_documents
+from .model import Cluster, Diff, Document, Member, Normalized, Report, Skipped
+from .normalize import normalize
+from .pipeline import _make_cluster, _tree_order, diff as diff_texts
+from .read import read_documents
+from .report import render_member
+from .store import (FeedState, IndexLayout, Link, NewArticle, Store, StoredArticle, StoreError, band_keys,
+                    term_id, timestamp, utc_now)
+from .verify import SentenceVectors, is_derived, pair_features, verify
+
+Notify = Callable[[str], None]
+"""Called with a one-line progress message (the CLI prints them on stderr)."""
+
+WATCH_SCHEMA = "dedupe/watch-v1"
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    """Everything a watch run needs; `scan` holds the analysis options shared with ``dedupe scan``."""
+
+    scan: ScanOptions = ScanOptions()
+    fetch: FetchOptions = FetchOptions()
+    fetch_pages: bool = True  # fetch the article page of entries that carry only a summary
+    wait: float = 60.0  # seconds to wait for another run holding the store
+    keep_days: int | None = None  # drop articles older than this many days
+    max_component: int = 5000  # articles read to recompute the stories around a new article
+
+    def __post_init__(self) -> None:
+        _check(0 <= self.wait <= 86400, f"wait must be 0..86400 seconds, got {self.wait}")
+        _check(self.keep_days is None or self.keep_days >= 1, f"keep_days must be at least 1, got {self.keep_days}")
+        _check(self.max_component >= 10, f"max_component must be at least 10, got {self.max_component}")
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    """What happened to one feed in a run."""
+
+    feed: str
+    status: str  # "read", "not modified" or "failed"
+    title: str | None = None
+    entries: int = 0
+    new: int = 0
+    edited: int = 0
+    problem: str | None = None  # one line: why the feed, or some of its entries, could not be read
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"feed": self.feed, "status": self.status, "ok": self.ok}
+        if self.title:
+            out["title"] = self.title
+        out.update(entries=self.entries, new=self.new, edited=self.edited)
+        if self.problem:
+            out["problem"] = self.problem
+        return out
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An article whose text changed at the same address: the new version marked against the previous."""
+
+    id: str
+    version: int
+    previous: int
+    previous_seen: str
+    diff: Diff
+    before: Document = field(compare=False, repr=False)
+    after: Document = field(compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "previous": self.previous,
+                "previous_seen": self.previous_seen, **self.diff.to_dict()}
+
+
+@dataclass(frozen=True)
+class WatchResult:
+    """What one run added: the feeds' status, the new articles, the stories they joined or
+    started (`report`, whose ``documents`` counts the new articles) and the edits."""
+
+    run: int
+    started: str
+    finished: str
+    feeds: tuple[FeedStatus, ...]
+    new: tuple[str, ...]
+    edits: tuple[Edit, ...]
+    report: Report
+    story_status: dict[str, str]  # cluster id -> "new" (first seen in this run) or "grown"
+    recovered: tuple[int, ...] = ()  # interrupted runs whose articles this run reports
+    dropped: int = 0  # articles removed by --keep-days
+
+    @property
+    def ok(self) -> bool:
+        """True when every feed, and every entry of it, was read."""
+        return all(f.ok for f in self.feeds)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``dedupe/watch-v1`` document: run facts, then the report-v1 fields for the new part."""
+        report = self.report.to_dict()
+        new = set(self.new)
+        for cluster in report["clusters"]:
+            cluster["status"] = self.story_status.get(cluster["id"], "grown")
+            for member in cluster["members"]:
+                member["new"] = member["id"] in new
+        return {
+            "schema": WATCH_SCHEMA,
+            "run": self.run,
+            "started": self.started,
+            "finished": self.finished,
+            "recovered_runs": list(self.recovered),
+            "feeds": [f.to_dict() for f in self.feeds],
+            "new": list(self.new),
+            "dropped": self.dropped,
+            "edits": [e.to_dict() for e in self.edits],
+            "documents": report["documents"],
+            "skipped": report["skipped"],
+            "clusters": report["clusters"],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True)
+class _Item:
+    key: str
+    doc: Document
+    guid: str | None = None
+    feed: str | None = None
+    entry_hash: str | None = None
+
+
+@dataclass
+class _Outcome:
+    stored: int = 0
+    edited: int = 0
+    unchanged: int = 0
+
+
+# -- public entry points -------------------------------------------------------------------
+
+def watch_feeds(feeds: Sequence[str], store: str, options: WatchOptions | None = None,
+          progress: Notify | None = None) -> WatchResult:
+    """Read each feed (URL or file), store what is new and report where it came from.
+
+    Raises StoreBusyError when another run holds the store beyond ``options.wait``,
+    StoreError for an unusable store; a feed that cannot be read is not an error
+    but a FeedStatus with a `problem` (``result.ok`` is False).
+
+    >>> result = watch_feeds(["https://example.org/rss"], "news.db")  # doctest: +SKIP
+    >>> [c.id for c in result.report.clusters]                   # doctest: +SKIP
+    """
+    options = options or WatchOptions()
+    feeds = list(dict.fromkeys(f.strip() for f in feeds if f.strip()))
+    if not feeds:
+        raise OptionsError("no feeds given")
+    notify = progress or (lambda message: None)
+    fetcher = Fetcher(options.fetch)
+    layout = index_layout(options.scan)
+    with Store.open(store, layout, wait=options.wait) as st:
+        run, recovered = st.start_run("watch")
+        started = utc_now()
+        if recovered:
+            notify(f"reporting the articles of interrupted run(s) {', '.join(map(str, recovered))}")
+        dropped = _expire(st, options, run, notify) if options.keep_days else 0
+        analysis = (TokenHasher(), Stemmer())  # their caches serve every feed of the run
+        statuses = [_watch_feed(st, fetcher, url, run, options, notify, analysis) for url in feeds]
+        result = _run_result(st, run, recovered, started, tuple(statuses), dropped, options.scan)
+        st.finish_run(run, recovered, len(result.new), sum(not s.ok for s in statuses))
+    return result
+
+
+def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = None, wait: float = 60.0,
+                    progress: Notify | None = None, stdin: BinaryIO | None = None) -> Report:
+    """Add a batch of documents (the inputs of `pipeline.scan`) to a store, in one
+    transaction, and report the stories they belong to (with their stored members).
+
+    A document's identity is its id: the same id with the same text is stored once,
+    with another text it is a new version.
+    """
+    options = options or ScanOptions()
+    notify = progress or (lambda message: None)
+    docs = read_documents(inputs, stdin=stdin)
+    layout = index_layout(options)
+    with Store.open(store, layout, wait=wait) as st:
+        run, _ = st.start_run("scan")
+        notify(f"storing {len(docs)} documents")
+        with st.transaction():
+            outcome = _ingest(st, [_Item(d.id, d) for d in docs], run, options, WatchOptions().max_component)
+        notify(f"{outcome.stored} new, {outcome.edited} new versions, {outcome.unchanged} already stored")
+        with _snapshot(st):
+            arts = [a for a in (st.current(d.id) for d in docs) if a is not None]
+            # a full report-v1 (every member with its marks), like pipeline.scan's
+            clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options)
+        skipped = tuple(Skipped(a.key, a.skipped) for a in arts if a.skipped)
+        texts.update({d.id: d for d in docs})
+        # runs interrupted earlier stay unreported here: the next watch run reports them
+        st.finish_run(run, (), outcome.stored + outcome.edited, 0)
+    return Report(documents=len(docs), skipped=skipped, clusters=tuple(clusters), texts=texts)
+
+
+def store_report(store: str, options: ScanOptions | None = None) -> Report:
+    """Every story in a store as one report (read-only; never waits for a running watch).
+
+    Cluster ids are the stories' stable ids (``s12``); ``documents`` counts the
+    current articles; ``skipped`` lists the stored articles too short to compare.
+
+    >>> print(store_report("news.db").to_json())  # doctest: +SKIP
+    """
+    options = options or ScanOptions()
+    with Store.open(store, readonly=True) as st, _snapshot(st):
+        clusters, texts = _story_clusters(st, st.all_stories(), options)
+        total, _ = st.count_articles()
+        skipped = tuple(Skipped(key, reason) for key, reason in st.skipped_articles())
+    return Report(documents=total, skipped=skipped, clusters=tuple(clusters), texts=texts)
+
+
+PROBE_TEXT = ("PORT CALDER, March 14 (MPA) - A passenger ferry struck the harbour wall while docking "
+              "at Port Calder early on Saturday, injuring 14 people, the operator Tidewater Ferries said.")
+
+
+def index_layout(options: ScanOptions) -> IndexLayout:
+    """The store's index layout for these options, with the probe: a digest of the band keys
+    and word ids this code makes for PROBE_TEXT (see store.IndexLayout)."""
+    import hashlib
+
+    keys, terms = _index_entries(normalize(Document("probe", PROBE_TEXT)), options, TokenHasher(), Stemmer())
+    digest = hashlib.sha1(keys.astype("<u4").tobytes() + np.array(sorted(terms), dtype="<u4").tobytes())
+    return IndexLayout.of(options.fingerprint, options.candidates, probe=digest.hexdigest()[:16])
+
+
+def _index_entries(norm: Normalized, options: ScanOptions, hasher: TokenHasher,
+                   stemmer: Stemmer) -> tuple[np.ndarray, set[int]]:
+    """A text's LSH band keys and word ids, as the store indexes them."""
+    fp_opts, cand_opts = options.fingerprint, options.candidates
+    shingles = shingle_hashes(hasher(norm.tokens), fp_opts.shingle_size)
+    if len(shingles):
+        signature = minhash_signatures([shingles], fp_opts.num_perm, fp_opts.seed)[0]
+        keys = band_keys(signature, cand_opts.shingle_bands, cand_opts.shingle_rows)
+    else:
+        keys = np.empty(0, dtype=np.uint32)
+    return keys, {term_id(stem) for stem in stemmer(norm.tokens)}
+
+
+# -- one feed -----------------------------------------------------------------------------
+
+def _watch_feed(st: Store, fetcher: Fetcher, url: str, run: int, options: WatchOptions,
+                notify: Notify, analysis: tuple[TokenHasher, Stemmer]) -> FeedStatus:
+    state = st.feed_state(url)
+    checked = utc_now()
+    try:
+        feed = read_feed(url, fetcher, state.etag, state.last_modified)
+    except (FetchError, FeedError) as exc:
+        with st.transaction():  # keep the ETag: the feed was not read
+            st.save_feed_state(FeedState(url, state.title, state.etag, state.last_modified, checked, "failed", str(exc)))
+        return FeedStatus(url, "failed", title=state.title, problem=str(exc))
+    if feed.not_modified:
+        with st.transaction():
+            st.save_feed_state(FeedState(url, state.title, state.etag, state.last_modified, checked,
+                                         "not modified", None))
+        notify(f"{url}: not modified")
+        return FeedStatus(url, "not modified", title=state.title)
+    for warning in feed.warnings:
+        notify(f"{url}: {warning}")
+
+    cutoff = time.time() - options.keep_days * 86400 if options.keep_days else None
+    items: list[_Item] = []
+    problems: list[str] = []
+    retry = False  # a transient failure: do not keep the ETag, so the next run reads the feed again
+    for entry in feed.entries:
+        if entry.key is None:
+            problems.append("an entry has neither a link nor a guid")
+            continue
+        if cutoff is not None and entry.published and timestamp(entry.published, cutoff) < cutoff:
+            continue  # older than --keep-days: it would be dropped at once
+        if st.is_forgotten(entry.key):
+            continue
+        stored = st.current(entry.key)
+        if stored is not None and stored.entry_hash == entry.entry_hash:
+            continue  # the same entry as last time: no page to fetch again
+        try:
+            doc = entry_document(entry, feed, fetcher if options.fetch_pages else None)
+        except FetchError as exc:
+            problems.append(f"{entry.link}: {exc}")
+            retry = True
+            continue
+        if not doc.text.strip():
+            # stored all the same (as an empty, skipped article) so it is reported once, not every run
+            problems.append(f"{entry.link or entry.key}: entry without text")
+        items.append(_Item(entry.key, doc, entry.guid, url, entry.entry_hash))
+    problem = _problem_line(problems, len(feed.entries))
+    if items:
+        notify(f"{url}: storing {len(items)} entries")
+    with st.transaction():
+        outcome = _ingest(st, items, run, options.scan, options.max_component, analysis)
+        st.save_feed_state(FeedState(url, feed.title, None if retry else feed.etag,
+                                     None if retry else feed.last_modified, checked,
+                                     "read" if problem is None else "partly read", problem))
+    notify(f"{url}: {len(feed.entries)} entries, {outcome.stored} new, {outcome.edited} edited")
+    return FeedStatus(url, "read", title=feed.title, entries=len(feed.entries), new=outcome.stored,
+                      edited=outcome.edited, problem=problem)
+
+
+def _problem_line(problems: list[str], entries: int) -> str | None:
+    if not problems:
+        return None
+    shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+    return f"{len(problems)} of {entries} entries could not be read: {shown}"
+
+
+def _expire(st: Store, options: WatchOptions, run: int, notify: Notify) -> int:
+    now = time.time()
+    cutoff = now - options.keep_days * 86400
+    with st.transaction():
+        ids = st.expired(cutoff)
+        neighbours = st.drop(ids, now)
+        st.forget_tombstones(cutoff)
+        _restory(st, neighbours, run, options.max_component, options.scan, Stemmer())
+    if ids:
+        notify(f"dropped {len(ids)} articles older than {options.keep_days} days")
+    return len(ids)
+
+
+# -- a batch: store, index, verify, cluster ------------------------------------------------
+
+def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, max_component: int,
+            analysis: tuple[TokenHasher, Stemmer] | None = None) -> _Outcome:
+    """Store a batch (inside the caller's transaction): new articles and new versions go
+    into the index, are verified against their candidates, and their stories recomputed.
+    `analysis` (a token hasher and a stemmer) can be shared by the batches of a run."""
+    outcome = _Outcome()
+    cand_opts = options.candidates
+    hasher, stemmer = analysis or (TokenHasher(), Stemmer())
+    fresh: dict[int, Normalized] = {}
+    candidates: dict[int, set[int]] = {}
+    retired: set[int] = set()
+    dirty: set[int] = set()
+    for item in items:
+        norm = normalize(item.doc)
+        stored = st.current(item.key)
+        if stored is not None and stored.content_hash == norm.content_hash:
+            if item.entry_hash and stored.entry_hash != item.entry_hash:
+                st.set_entry_hash(stored.id, item.entry_hash)
+            outcome.unchanged += 1
+            continue
+        words = len(norm.tokens)
+        skipped = None
+        if words < options.min_words:
+            skipped = "empty" if not words else f"too short ({words} words)"
+        if stored is not None:
+            dirty |= st.retire(stored.id)
+            retired.add(stored.id)
+            fresh.pop(stored.id, None)
+            outcome.edited += 1
+        else:
+            outcome.stored += 1
+        article = st.add_article(NewArticle(item.key, item.doc, norm.content_hash, words, skipped, item.guid,
+                                            item.feed, item.entry_hash), run,
+                                 version=stored.version + 1 if stored else 1)
+        if skipped:
+            continue
+        keys, terms = _index_entries(norm, options, hasher, stemmer)
+        candidates[article] = st.index(article, keys, terms, cand_opts)
+        fresh[article] = norm
+    pairs = sorted({(min(a, c), max(a, c)) for a, found in candidates.items() if a in fresh
+                    for c in found if c not in retired})
+    st.add_links(_verify_pairs(st, pairs, fresh, options, hasher, stemmer), run)
+    _restory(st, dirty | set(fresh), run, max_component, options, stemmer)
+    return outcome
+
+
+def _verify_pairs(st: Store, pairs: Sequence[tuple[int, int]], fresh: dict[int, Normalized],
+                  options: ScanOptions, hasher: TokenHasher, stemmer: Stemmer) -> list[Link]:
+    """Run verify.verify on candidate pairs of stored articles, TF-IDF weighted by the store's
+    document frequencies (so a pair scores the same in whichever batch it is checked)."""
+    if not pairs:
+        return []
+    ids = sorted({a for pair in pairs for a in pair})
+    loaded = st.articles([a for a in ids if a not in fresh])
+    norms = [fresh[a] if a in fresh else normalize(loaded[a].document()) for a in ids]
+    position = {a: n for n, a in enumerate(ids)}
+    fp = _store_fingerprints(st, norms, options, hasher, stemmer)
+    index_pairs = [(position[a], position[b]) for a, b in pairs]
+    hopeful = _could_link(index_pairs, fp, options)
+    matches = verify(np.array(hopeful, dtype=np.int64).reshape(-1, 2), fp, SentenceVectors(norms, fp, stemmer),
+                     options.verify)
+    return [Link.from_match(m, ids[m.a], ids[m.b]) for m in matches]
+
+
+class _BestCaseSentences:
+    """Stands in for verify.SentenceVectors: each text is one sentence that aligns fully
+    with the other, the alignment most favourable to linking."""
+
+    _ONE = (sp.csr_matrix(np.ones((1, 1), dtype=np.float32)), np.ones(1))
+
+    def __call__(self, i: int):
+        return self._ONE
+
+
+def _could_link(pairs: list[tuple[int, int]], fp: Fingerprints, options: ScanOptions) -> list[tuple[int, int]]:
+    """The pairs verify.is_derived could accept: it is asked with the real cosine and
+    containment but the best case for the costly measures (full sentence alignment, no
+    disagreeing numbers).  The rule only links more when alignment rises or the number
+    veto goes, so a pair refused here is refused by verify too (tests/test_watch.py
+    checks this on the sample corpus); the sentence alignment, most of the cost, is then
+    computed for the few pairs left."""
+    best_case = _BestCaseSentences()
+    no_numbers = [frozenset()] * fp.terms.shape[0]
+    return [(i, j) for i, j in pairs
+            if is_derived(pair_features(i, j, fp, best_case, options.verify, no_numbers), options.verify)]
+
+
+def _store_fingerprints(st: Store, norms: Sequence[Normalized], options: ScanOptions, hasher: TokenHasher,
+                        stemmer: Stemmer) -> Fingerprints:
+    fp_opts = options.fingerprint
+    shingle_sets = tuple(shingle_hashes(hasher(n.tokens), fp_opts.shingle_size) for n in norms)
+    stems = [stemmer(n.tokens) for n in norms]
+    vectorizer = term_vectorizer()
+    if any(stems):
+        vectorizer.fit(stems)  # the vocabulary of these texts; the weights come from the store
+        vocabulary = vectorizer.get_feature_names_out()
+        ids = [term_id(str(stem)) for stem in vocabulary]
+        df = st.document_frequencies(ids)
+        _, n_docs = st.count_articles()
+        # sklearn's smooth idf, over the whole store instead of the batch
+        counts = np.array([df.get(t, 1) for t in ids], dtype=np.float64)
+        vectorizer.idf_ = (np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0).astype(np.float32)
+        terms = vectorizer.transform(stems).tocsr()
+    else:
+        terms = sp.csr_matrix((len(norms), 0), dtype=np.float32)
+    return Fingerprints(shingle_sets=shingle_sets,
+                        signatures=minhash_signatures(shingle_sets, fp_opts.num_perm, fp_opts.seed),
+                        terms=terms, vectorizer=vectorizer, options=fp_opts)
+
+
+def _restory(st: Store, dirty: Iterable[int], run: int, max_component: int, options: ScanOptions,
+             stemmer: Stemmer) -> None:
+    """Recompute the stories of the link-graph components holding these articles.
+
+    cluster.build_trees over a whole component gives exactly what it gives over the
+    whole store (trees never cross components), so only touched components are read.
+    A story keeps the oldest story id among its members; a new one gets a new id.
+    """
+    live = st.articles(dirty, text=False)
+    seen: set[int] = set()
+    for start in sorted(a for a, art in live.items() if art.current and not art.skipped):
+        if start in seen:
+            continue
+        component = _component(st, start, max_component)
+        seen |= component
+        _cluster_component(st, sorted(component), run, options, stemmer)
+
+
+def _component(st: Store, start: int, limit: int) -> set[int]:
+    found, frontier = {start}, [start]
+    while frontier and len(found) < limit:
+        nxt: set[int] = set()
+        for linked in st.neighbours(frontier).values():
+            nxt |= linked - found
+        frontier = sorted(nxt)[: max(0, limit - len(found))]
+        found.update(frontier)
+    return found
+
+
+def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions, stemmer: Stemmer) -> None:
+    arts = st.articles(ids, text=False)
+    docs = [Document(id=arts[a].key, text="", source=arts[a].source, published=arts[a].published) for a in ids]
+    position = {a: n for n, a in enumerate(ids)}
+    matches = [link.match(position) for link in st.links_among(ids)]
+    agencies = _agencies(options)  # as pipeline.scan_documents: wire texts rank as originals
+    trees = build_trees(docs, matches, wire=frozenset(i for i, d in enumerate(docs)
+                                                      if is_wire_agency(d.source, agencies)))
+    wanted: dict[int, tuple[int | None, int | None]] = {a: (None, None) for a in ids}
+    used: set[int] = set()
+    for tree in trees:
+        members = [ids[tree.root], *(ids[c] for c in sorted(tree.parents))]
+        earlier = sorted({arts[a].story for a in members if arts[a].story is not None} - used)
+        story = earlier[0] if earlier else st.new_story(run)
+        used.add(story)
+        wanted[ids[tree.root]] = (story, None)
+        for child, parent in tree.parents.items():
+            wanted[ids[child]] = (story, ids[parent])
+    changed = [(a, s, p) for a, (s, p) in wanted.items() if (s, p) != (arts[a].story, arts[a].parent)]
+    # the relation to a new parent is kept, so later runs show a known member without
+    # computing its marks again (as pipeline._make_cluster classifies)
+    pairs = [(a, p) for a, _, p in changed if p is not None]
+    texts = st.articles({x for pair in pairs for x in pair})
+    norms = {a: normalize(art.document()) for a, art in texts.items()}
+    relation = {}
+    for child, parent in pairs:
+        d = diff_documents(norms[parent], norms[child], options.verify.diff_match, stemmer)
+        relation[child] = classify(d, norms[child].content_hash == norms[parent].content_hash,
+                                   options.verify.partial_added, options.verify.copy_kept,
+                                   options.verify.partial_facts)
+    st.assign((a, s, p, relation.get(a)) for a, s, p in changed)
+
+
+# -- reading stories back ------------------------------------------------------------------
+
+class _snapshot:
+    """A read transaction: every query inside sees the same committed state."""
+
+    def __init__(self, st: Store) -> None:
+        self.st = st
+
+    def __enter__(self) -> Store:
+        self.st.conn.execute("BEGIN")
+        return self.st
+
+    def __exit__(self, *exc) -> None:
+        self.st.conn.execute("COMMIT")
+
+
+def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, marked: set[str] | None = None
+                    ) -> tuple[list[Cluster], dict[str, Document]]:
+    """Clusters (with attribution and marks) of stored stories, ordered by their original's date.
+
+    With `marked`, only those members (and members without a stored relation) get
+    marks; the others keep the relation stored when they joined, so a run's cost
+    does not grow with the size of the stories it touches.
+    """
+    stemmer = Stemmer()
+    built: list[tuple[tuple, Cluster]] = []
+    texts: dict[str, Document] = {}
+    for story, arts in st.story_members(stories).items():
+        if not arts:
+            continue
+        tree = _story_tree(st, story, arts)
+        docs = [a.document() for a in arts]
+        if marked is None:
+            cluster = _make_cluster(f"s{story}", tree, {i: normalize(d) for i, d in enumerate(docs)}, options,
+                                    stemmer, _agencies(options))
+        else:
+            cluster = _new_part_cluster(f"s{story}", tree, docs, arts, marked, options, stemmer)
+        root = arts[tree.root]
+        built.append(((timestamp(root.published, float("inf")), root.id), cluster))
+        texts.update({d.id: d for d in docs})
+    built.sort(key=lambda pair: pair[0])
+    return [c for _, c in built], texts
+
+
+def _new_part_cluster(cluster_id: str, tree: Tree, docs: list[Document], arts: list[StoredArticle],
+                      marked: set[str], options: ScanOptions, stemmer: Stemmer) -> Cluster:
+    """pipeline._make_cluster, with marks computed only for the `marked` members."""
+    norms: dict[int, Normalized] = {}
+
+    def norm(i: int) -> Normalized:
+        if i not in norms:
+            norms[i] = normalize(docs[i])
+        return norms[i]
+
+    root = docs[tree.root]
+    links = [TreeLink.from_match(docs[c].id, docs[p].id, tree.edges[c], tree.edges[c].a == c)
+             for c, p in sorted(tree.parents.items())]
+    origin = attribute(root, [docs[i] for i in [tree.root, *sorted(tree.parents)]], links, _agencies(options))
+    members = [Member(id=root.id, relation="original", source=root.source, published=root.published,
+                      title=root.title)]
+    for child in _tree_order(tree):
+        parent, doc = tree.parents[child], docs[child]
+        d, relation = None, arts[child].relation
+        if doc.id in marked or relation is None:
+            d = diff_documents(norm(parent), norm(child), options.verify.diff_match, stemmer)
+            relation = classify(d, norm(child).content_hash == norm(parent).content_hash,
+                                options.verify.partial_added, options.verify.copy_kept,
+                                options.verify.partial_facts)
+        members.append(Member(id=doc.id, relation=relation, of=docs[parent].id, scores=tree.edges[child].scores,
+                              diff=d, source=doc.source, published=doc.published, title=doc.title))
+    return Cluster(id=cluster_id, original=origin, members=tuple(members))
+
+
+def _agencies(options: ScanOptions) -> AttributeOptions:
+    return AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
+
+
+def _story_tree(st: Store, story: int, arts: list[StoredArticle]) -> Tree:
+    position = {a.id: n for n, a in enumerate(arts)}
+    roots = [a for a in arts if a.parent is None]
+    if len(roots) != 1 or any(a.parent not in position for a in arts if a.parent is not None):
+        raise StoreError(f"{st.path}: story {story} is inconsistent; run `dedupe watch` or "
+                         "`dedupe scan --store` to rebuild it")
+    links = {(l.a, l.b): l for l in st.links_among(position)}
+    parents, edges = {}, {}
+    for art in arts:
+        if art.parent is None:
+            continue
+        link = links.get((min(art.id, art.parent), max(art.id, art.parent)))
+        if link is None:
+            raise StoreError(f"{st.path}: story {story} has no link between {art.key} and its parent")
+        parents[position[art.id]] = position[art.parent]
+        edges[position[art.id]] = link.match(position)
+    return Tree(root=position[roots[0].id], parents=parents, edges=edges)
+
+
+def _run_result(st: Store, run: int, recovered: tuple[int, ...], started: str, feeds: tuple[FeedStatus, ...],
+                dropped: int, options: ScanOptions) -> WatchResult:
+    with _snapshot(st):
+        arts = st.articles_of_runs([run, *recovered])
+        stories = sorted({a.story for a in arts if a.story is not None})
+        clusters, texts = _story_clusters(st, stories, options, marked={a.key for a in arts})
+        born = st.story_runs(stories)
+        edits = []
+        for art in arts:
+            if art.version > 1:
+                earlier = [v for v in st.versions(art.key) if v.version < art.version]
+                if earlier:
+                    before = earlier[-1]
+                    edits.append(Edit(id=art.key, version=art.version, previous=before.version,
+                                      previous_seen=before.seen,
+                                      diff=diff_texts(before.text or "", art.text or "",
+                                                      options.verify.diff_match),
+                                      before=before.document(), after=art.document()))
+    runs = {run, *recovered}
+    status = {f"s{s}": ("new" if born.get(s) in runs else "grown") for s in stories}
+    for art in arts:
+        texts.setdefault(art.key, art.document())
+    report = Report(documents=len(arts), skipped=tuple(Skipped(a.key, a.skipped) for a in arts if a.skipped),
+                    clusters=tuple(clusters), texts=texts)
+    return WatchResult(run=run, started=started, finished=utc_now(), feeds=feeds,
+                       new=tuple(a.key for a in arts), edits=tuple(edits), report=report, story_status=status,
+                       recovered=recovered, dropped=dropped)
+
+
+# -- text rendering ------------------------------------------------------------------------
+
+def render_watch_text(result: WatchResult) -> str:
+    """What a run found, for people: a summary line, then each new or grown story
+    (new members with their marks), then the edited articles."""
+    feeds = result.feeds
+    failed = sum(1 for f in feeds if f.status == "failed")
+    partly = sum(1 for f in feeds if f.status != "failed" and not f.ok)
+    unchanged = sum(1 for f in feeds if f.status == "not modified")
+    new_stories = sum(1 for s in result.story_status.values() if s == "new")
+    grown = len(result.story_status) - new_stories
+    notes = [f"{unchanged} not modified"] if unchanged else []
+    if failed:
+        notes.append(f"{failed} failed")
+    if partly:
+        notes.append(f"{partly} with unreadable entries")
+    line = (f"run {result.run}: {_count(len(feeds), 'feed')}" + (f" ({', '.join(notes)})" if notes else "")
+            + f", {_count(len(result.new), 'new article')} ({len(result.edits)} edited), "
+            f"{_count(new_stories, 'new story', 'new stories')}, "
+            f"{_count(grown, 'known story', 'known stories')} with new articles")
+    if result.dropped:
+        line += f", {_count(result.dropped, 'old article')} dropped"
+    lines = [line]
+    if result.recovered:
+        lines.append(f"  including the articles of interrupted run(s) {', '.join(map(str, result.recovered))}")
+    for skipped in result.report.skipped:
+        lines.append(f"  skipped {skipped.id}: {skipped.reason}")
+    new = set(result.new)
+    edited = {e.id for e in result.edits}
+    texts = result.report.texts
+    for cluster in result.report.clusters:
+        lines.append("")
+        lines.extend(_render_story(cluster, result.story_status.get(cluster.id, "grown"), new, edited, texts))
+    for edit in result.edits:
+        lines.append("")
+        lines.extend(_render_edit(edit))
+    return "\n".join(lines) + "\n"
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _render_story(cluster: Cluster, status: str, new: set[str], edited: set[str],
+                  texts: dict[str, Document]) -> list[str]:
+    origin = cluster.original
+    where = origin.source or "unknown source"
+    if not origin.in_corpus:
+        where += " (named by the texts; its own text is not in the store)"
+    added = sum(1 for m in cluster.members if m.id in new)
+    head = f"[{cluster.id}] new story from {where}" if status == "new" else \
+        f"[{cluster.id}] known story from {where}: {added} new"
+    root = cluster.members[0]
+    mark = "  (edited, see below)" if root.id in edited else "  (new)" if root.id in new else ""
+    lines = [head, f"  original  {_describe(root)}{mark}"]
+    for member in cluster.members[1:]:
+        if member.id in new:
+            lines.extend(render_member(member, texts))
+        else:
+            lines.append(f"  · {member.relation:<9} {_describe(member)}  (seen before)")
+    return lines
+
+
+def _describe(member) -> str:
+    return " | ".join(p for p in (member.id, member.source, member.published) if p)
+
+
+def _render_edit(edit: Edit) -> list[str]:
+    d = edit.diff
+    shares = ", ".join(f"{kind} {d.share(kind):.0%}" for kind in ("kept", "reworded", "added"))
+    lines = [f"edited {edit.id} (version {edit.version}; version {edit.previous} seen {edit.previous_seen})",
+             f"      {shares}"]
+    for span in _largest([s for s in d.segments if s.kind != "kept"]):
+        lines.append(f"      + {_snippet(edit.after.text, span.start, span.end)}")
+    for span in _largest(list(d.removed)):
+        lines.append(f"      - {_snippet(edit.before.text, span.start, span.end)}")
+    return lines
+
+
+def _largest(spans, count: int = 3):
+    ranked = sorted(spans, key=lambda s: (-(s.end - s.start), s.start))[:count]
+    return sorted(ranked, key=lambda s: s.start)
+
+
+def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
+    piece = " ".join(text[start:end].split())
+    return piece if len(piece) <= width else piece[: width - 1].rstrip() + "…"
