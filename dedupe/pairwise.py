@@ -109,12 +109,15 @@ def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows 
     right = np.ascontiguousarray(pairs[:, 1], dtype=np.int64)
     has_terms = terms.shape[1] > 0
 
+    # converted once, shared by the threads (at a million articles each array is hundreds of MB)
+    arrays = (np.asarray(terms.indptr, dtype=np.int64), np.asarray(terms.indices, dtype=np.int64),
+              np.asarray(terms.data, dtype=np.float32), np.asarray(stored.indices, dtype=np.int64), idf,
+              has_terms, align, np.asarray(sent.indptr, dtype=np.int64), np.asarray(sent.indices, dtype=np.int64),
+              np.asarray(sent.data, dtype=np.float32), rows.offsets, rows.sizes, threshold)
+    del terms  # the kernel holds what it needs
+
     def run(lo: int, hi: int) -> None:
-        _pair_kernel(left[lo:hi], right[lo:hi], values, offsets,
-                     terms.indptr.astype(np.int64), terms.indices.astype(np.int64), terms.data.astype(np.float32),
-                     stored.indices.astype(np.int64), idf,
-                     has_terms, align, sent.indptr.astype(np.int64), sent.indices.astype(np.int64),
-                     sent.data.astype(np.float32), rows.offsets, rows.sizes, threshold,
+        _pair_kernel(left[lo:hi], right[lo:hi], values, offsets, *arrays,
                      inter[lo:hi], cosine[lo:hi], aligned_a[lo:hi], aligned_b[lo:hi],
                      terms_ab[lo:hi], terms_ba[lo:hi])
 
