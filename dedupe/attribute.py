@@ -31,12 +31,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from .errors import OptionsError
-from .model import Document, Match, Original
+from .model import Document, Match, Original, published_instant
 
 WIRE_AGENCIES: Mapping[str, str] = MappingProxyType({
     "reuters": "Reuters", "thomson reuters": "Reuters",
@@ -354,18 +353,6 @@ class _Profile:
         return self.credited is not None
 
 
-def _instant(doc: Document) -> float | None:
-    if not doc.published:
-        return None
-    try:
-        stamp = datetime.fromisoformat(doc.published)
-    except ValueError:
-        return None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp.timestamp()
-
-
 def _own_outlet(doc: Document) -> str | None:
     if doc.source:
         return doc.source
@@ -381,7 +368,7 @@ def _profile(doc: Document, finder: CreditFinder) -> _Profile:
     return _Profile(doc=doc, own=own, credits=credits,
                     credited=strongest_credit([c for c in strong if not same_outlet(c.source, own)]),
                     claims=tuple(c for c in strong if same_outlet(c.source, own)),
-                    wire=finder.options.agency(own), instant=_instant(doc))
+                    wire=finder.options.agency(own), instant=published_instant(doc.published))
 
 
 def _list(ids: Sequence[str], limit: int = 4) -> str:

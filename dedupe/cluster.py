@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
-from .model import Document, Match
+from .model import Document, Match, published_instant
 
 
 @dataclass(frozen=True)
@@ -29,15 +28,6 @@ class Tree:
     root: int
     parents: dict[int, int]  # member -> the document it derives from
     edges: dict[int, Match]  # member -> the match with its parent
-
-
-def _timestamp(doc: Document) -> float | None:
-    if not doc.published:
-        return None
-    stamp = datetime.fromisoformat(doc.published)
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp.timestamp()
 
 
 def _explained(match: Match, child: int) -> float:
@@ -70,7 +60,7 @@ def rank_documents(docs: Sequence[Document], matches: Sequence[Match],
         hub[m.b] += _strength(m)
 
     def key(i: int):
-        stamp = _timestamp(docs[i])
+        stamp = published_instant(docs[i].published)
         share = contained.get(i)
         originality = sum(share) / len(share) if share else 0.0
         return (stamp is None, stamp or 0.0, i not in wire, -round(hub[i], 3), -round(originality, 6), i)

@@ -174,11 +174,11 @@ def _pair_features(pairs: np.ndarray, data: _VerifyData) -> tuple[np.ndarray, ..
 
 def _diff_chunk(numbered, docs: dict[int, Document], options: ScanOptions, agencies: AttributeOptions):
     from .normalize import normalize
-    from .pipeline import _make_cluster
+    from .pipeline import make_cluster
 
     stemmer = Stemmer()
     out = []
     for cluster_id, tree in numbered:
         normalized = {i: normalize(docs[i]) for i in (tree.root, *tree.parents, *tree.parents.values())}
-        out.append(_make_cluster(cluster_id, tree, normalized, options, stemmer, agencies))
+        out.append(make_cluster(cluster_id, tree, normalized, options, stemmer, agencies))
     return out

@@ -8,11 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 SCHEMA = "dedupe/report-v1"
 RELATIONS = ("original", "duplicate", "copy", "rewrite", "partial")
 SEGMENT_KINDS = ("kept", "reworded", "added")
+
+
+def published_instant(published: str | None) -> float | None:
+    """Unix time of an ISO 8601 date (a naive time counts as UTC); None when absent or unreadable."""
+    if not published:
+        return None
+    try:
+        stamp = datetime.fromisoformat(published)
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.timestamp()
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ def _cluster_chunk(numbered, state) -> list[Cluster]:
         # only cluster members need their tokens again: normalize them afresh (deterministic)
         members = {tree.root, *tree.parents, *tree.parents.values()}
         normalized = {i: normalize(kept[i]) for i in members}
-        out.append(_make_cluster(cluster_id, tree, normalized, options, stemmer, agencies))
+        out.append(make_cluster(cluster_id, tree, normalized, options, stemmer, agencies))
     return out
 
 
@@ -181,7 +181,7 @@ def _run_forked(token: str, lo: int, hi: int) -> list:
     return function(items[lo:hi], state)
 
 
-def _make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: ScanOptions, stemmer: Stemmer,
+def make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: ScanOptions, stemmer: Stemmer,
                   agencies: AttributeOptions) -> Cluster:
     root = kept[tree.root]
     links = [Link.from_match(kept[c].doc.id, kept[p].doc.id, tree.edges[c], tree.edges[c].a == c)
@@ -189,7 +189,7 @@ def _make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: Sca
     origin = attribute(root.doc, [kept[i].doc for i in [tree.root, *sorted(tree.parents)]], links, agencies)
     members = [Member(id=root.doc.id, relation="original", source=root.doc.source,
                       published=root.doc.published, title=root.doc.title)]
-    order = _tree_order(tree)
+    order = tree_order(tree)
     for child in order:
         parent = kept[tree.parents[child]]
         doc = kept[child]
@@ -203,7 +203,7 @@ def _make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: Sca
     return Cluster(id=cluster_id, original=origin, members=tuple(members))
 
 
-def _tree_order(tree) -> list[int]:
+def tree_order(tree) -> list[int]:
     """Members parents-first, siblings in input order."""
     children: dict[int, list[int]] = {}
     for child, parent in tree.parents.items():

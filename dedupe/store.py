@@ -45,7 +45,7 @@ import xxhash
 
 from .config import CandidateOptions, FingerprintOptions
 from .errors import DedupeError
-from .model import Document, Match, Scores
+from .model import Document, Match, Scores, published_instant
 
 APPLICATION_ID = 0x64647570  # "ddup": marks the file as a dedupe store
 SCHEMA_VERSION = 1
@@ -270,15 +270,8 @@ def utc_now() -> str:
 
 def timestamp(published: str | None, default: float) -> float:
     """Unix time of an ISO 8601 date (naive means UTC), or `default`."""
-    if not published:
-        return default
-    try:
-        stamp = datetime.fromisoformat(published)
-    except ValueError:
-        return default
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp.timestamp()
+    instant = published_instant(published)
+    return default if instant is None else instant
 
 
 def _chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:

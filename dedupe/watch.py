@@ -39,7 +39,7 @@ from .fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures
 from .diff import classify, diff_documents
 from .model import Cluster, Diff, Document, Member, Normalized, Report, Skipped
 from .normalize import normalize
-from .pipeline import _make_cluster, _tree_order, diff as diff_texts
+from .pipeline import make_cluster, tree_order, diff as diff_texts
 from .read import read_documents
 from .report import render_member
 from .store import (FeedState, IndexLayout, Link, NewArticle, Store, StoredArticle, StoreError, band_keys,
@@ -521,7 +521,7 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
             wanted[ids[child]] = (story, ids[parent])
     changed = [(a, s, p) for a, (s, p) in wanted.items() if (s, p) != (arts[a].story, arts[a].parent)]
     # the relation to a new parent is kept, so later runs show a known member without
-    # computing its marks again (as pipeline._make_cluster classifies)
+    # computing its marks again (as pipeline.make_cluster classifies)
     pairs = [(a, p) for a, _, p in changed if p is not None]
     texts = st.articles({x for pair in pairs for x in pair})
     norms = {a: normalize(art.document()) for a, art in texts.items()}
@@ -567,7 +567,7 @@ def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, mar
         tree = _story_tree(st, story, arts)
         docs = [a.document() for a in arts]
         if marked is None:
-            cluster = _make_cluster(f"s{story}", tree, {i: normalize(d) for i, d in enumerate(docs)}, options,
+            cluster = make_cluster(f"s{story}", tree, {i: normalize(d) for i, d in enumerate(docs)}, options,
                                     stemmer, _agencies(options))
         else:
             cluster = _new_part_cluster(f"s{story}", tree, docs, arts, marked, options, stemmer)
@@ -580,7 +580,7 @@ def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, mar
 
 def _new_part_cluster(cluster_id: str, tree: Tree, docs: list[Document], arts: list[StoredArticle],
                       marked: set[str], options: ScanOptions, stemmer: Stemmer) -> Cluster:
-    """pipeline._make_cluster, with marks computed only for the `marked` members."""
+    """pipeline.make_cluster, with marks computed only for the `marked` members."""
     norms: dict[int, Normalized] = {}
 
     def norm(i: int) -> Normalized:
@@ -594,7 +594,7 @@ def _new_part_cluster(cluster_id: str, tree: Tree, docs: list[Document], arts: l
     origin = attribute(root, [docs[i] for i in [tree.root, *sorted(tree.parents)]], links, _agencies(options))
     members = [Member(id=root.id, relation="original", source=root.source, published=root.published,
                       title=root.title)]
-    for child in _tree_order(tree):
+    for child in tree_order(tree):
         parent, doc = tree.parents[child], docs[child]
         d, relation = None, arts[child].relation
         if doc.id in marked or relation is None:
