@@ -9,10 +9,16 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left
+from itertools import accumulate
 
 from .model import Document, Normalized, Sentence
 
 TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+# The same pattern as a capturing split: text -> [gap, token, gap, ..., token, gap], so the
+# tokens and (from the parts' lengths) their offsets come out of C loops, not a Python loop
+# over match objects.
+_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
 # Lines that are wire furniture rather than story text.
 BOILERPLATE_LINE = re.compile(
     r"""^[\s\x00-\x1f]*(?:
@@ -32,18 +38,41 @@ PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n+|<[ \t]*\r?\n|(?<=[.!?:\"”’)
 
 def fold_token(token: str) -> str:
     """Case-, width- and apostrophe-insensitive form of a token."""
+    if token.isascii():
+        # NFKC leaves ASCII alone and casefold() is lower() on it (a test checks every
+        # ASCII character); most tokens are ASCII, and this skips two string copies.
+        return token.lower()
     return unicodedata.normalize("NFKC", token).casefold().replace("’", "'")
 
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of lines that are wire furniture."""
-    spans = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        if line.strip() and len(line) < 120 and BOILERPLATE_LINE.match(line.rstrip("\r\n")):
-            spans.append((pos, pos + len(line)))
-        pos += len(line)
-    return spans
+    lines = text.splitlines(keepends=True)
+    # the pattern is tried on the lines in one C loop (long lines as "", which it cannot match:
+    # furniture is short, and runs of spaces make the pattern backtrack); only hits are looked at
+    hits = list(map(BOILERPLATE_LINE.match, [line.rstrip("\r\n") if len(line) < 120 else "" for line in lines]))
+    if not any(hits):
+        return []
+    ends = list(accumulate(map(len, lines)))
+    return [(end - len(line), end) for line, end, hit in zip(lines, ends, hits) if hit and line.strip()]
+
+
+def tokenize(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Folded tokens of a text, with their start and end offsets (wire furniture included).
+
+    >>> tokenize("Ministers’ plan FAILS")
+    (['ministers', 'plan', 'fails'], [0, 11, 16], [9, 15, 21])
+    """
+    if text.isascii():
+        # lower() keeps an ASCII text's length and its word characters, so the tokens of
+        # the lowered text are the folded tokens, at the same offsets
+        parts = _TOKEN_SPLIT.split(text.lower())
+        tokens = parts[1::2]
+    else:
+        parts = _TOKEN_SPLIT.split(text)
+        tokens = list(map(fold_token, parts[1::2]))
+    bounds = list(accumulate(map(len, parts)))  # token i spans bounds[2i]:bounds[2i + 1]
+    return tokens, bounds[0:-1:2], bounds[1::2]
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -70,19 +99,11 @@ def normalize(doc: Document) -> Normalized:
     (('storm', 'hits', 'coast', 'ferries', 'halted'), 2)
     """
     text = doc.text
-    skip = boilerplate_spans(text)
-    tokens: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    skip_i = 0
-    for m in TOKEN.finditer(text):
-        while skip_i < len(skip) and skip[skip_i][1] <= m.start():
-            skip_i += 1
-        if skip_i < len(skip) and skip[skip_i][0] <= m.start() < skip[skip_i][1]:
-            continue
-        tokens.append(fold_token(m.group()))
-        starts.append(m.start())
-        ends.append(m.end())
+    tokens, starts, ends = tokenize(text)
+    # drop the tokens that start inside wire furniture (spans are sorted and disjoint)
+    for lo, hi in reversed(boilerplate_spans(text)):
+        first, last = bisect_left(starts, lo), bisect_left(starts, hi)
+        del tokens[first:last], starts[first:last], ends[first:last]
     sentences = _sentences(text, starts)
     digest = hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
     return Normalized(doc=doc, tokens=tuple(tokens), starts=tuple(starts), ends=tuple(ends),

@@ -43,3 +43,103 @@ def test_content_hash_ignores_case_and_spacing():
     b = normalize(Document("b", "STORM hits  the coast. Ferries halted"))
     c = normalize(Document("c", "Storm hits the coast. Ferries resumed."))
     assert a.content_hash == b.content_hash != c.content_hash
+
+
+# ---------------------------------------------------------------- fast paths vs the plain definitions
+import hashlib
+import re
+import unicodedata
+
+from dedupe.model import Sentence
+from dedupe.normalize import TOKEN, boilerplate_spans, fold_token, sentence_spans, tokenize
+
+
+def reference_fold(token):
+    return unicodedata.normalize("NFKC", token).casefold().replace("’", "'")
+
+
+def reference_boilerplate_spans(text):
+    from dedupe.normalize import BOILERPLATE_LINE
+
+    spans, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        if line.strip() and len(line) < 120 and BOILERPLATE_LINE.match(line.rstrip("\r\n")):
+            spans.append((pos, pos + len(line)))
+        pos += len(line)
+    return spans
+
+
+def reference_normalize(text):
+    """normalize() as first written: one regex match at a time, every token folded in full."""
+    import bisect
+
+    skip = reference_boilerplate_spans(text)
+    tokens, starts, ends = [], [], []
+    skip_i = 0
+    for m in TOKEN.finditer(text):
+        while skip_i < len(skip) and skip[skip_i][1] <= m.start():
+            skip_i += 1
+        if skip_i < len(skip) and skip[skip_i][0] <= m.start() < skip[skip_i][1]:
+            continue
+        tokens.append(reference_fold(m.group()))
+        starts.append(m.start())
+        ends.append(m.end())
+    sentences = []
+    for s, e in sentence_spans(text):
+        t0, t1 = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+        if t1 > t0:
+            sentences.append(Sentence(start=s, end=e, tok_start=t0, tok_end=t1))
+    digest = hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
+    return tuple(tokens), tuple(starts), tuple(ends), tuple(sentences), digest
+
+
+ALL_ASCII = "".join(map(chr, range(128)))
+
+TRICKY_TEXTS = [
+    PA_STYLE,
+    PA_STYLE.replace("\n", "\r\n"),
+    "Ministers’ plan FAILS, says Ms O'Neill. Rock ’n’ roll’s ‘comeback’ -- O’Brien's ’90s.",
+    "Straße in Köln: MASSE vs Maße. İstanbul’s ﬁnance ﬂoor; ＦＵＬＬＷＩＤＴＨ １２３ ２⁵ ½ Ⅻ.\n\nΣίσυφος ΌΣΟΣ.",
+    "Émigrés in Zürich\u00a0said\u2009“no”.\n\n\u00a0\nBy Anna Åberg, Reuters\nend\nNext_story_1987 won't fail__x '' a'b'c ’’ x’’y.",
+    "  ----------\nBY JOHN SMITH\n(see pix)\n" + "x" * 130 + "\nmore\n" + " " * 200 + "by line\n02:49 07/01/00: slug\nENDS",
+    "Line one\x0bline two\x0cthree\x1cfour\x85five\u2028six\u2029seven\r\neight\rnine",
+    ALL_ASCII + "\n" + ALL_ASCII[::-1] + "\n" + "".join(map(chr, range(128, 1200))),
+    "",
+    "   \n\n  ",
+    "by",
+    "Dr. Smith arrived at 3 p.m. on Jan. 5. \"Hello,\" he said! (Quietly.) [Aside.] Then 4,000 left.",
+]
+
+
+def test_fold_of_every_ascii_character_is_lower():
+    # NFKC and casefold() are lower() on ASCII: the fast path of fold_token and tokenize
+    for c in ALL_ASCII:
+        assert reference_fold(c) == c.lower() == fold_token(c)
+        assert bool(re.fullmatch(r"\w", c)) == bool(re.fullmatch(r"\w", c.lower()))
+    assert reference_fold(ALL_ASCII) == ALL_ASCII.lower()
+
+
+def test_fold_token_matches_definition_on_non_ascii():
+    for token in ["Straße", "İstanbul", "ﬁnance", "ＦＵＬＬ", "O’Brien", "ΌΣΟΣ", "Ⅻ", "２⁵", "émigré", "x’’y"]:
+        assert fold_token(token) == reference_fold(token)
+
+
+def test_tokenize_matches_regex_tokens_and_offsets():
+    for text in TRICKY_TEXTS:
+        tokens, starts, ends = tokenize(text)
+        matches = list(TOKEN.finditer(text))
+        assert starts == [m.start() for m in matches]
+        assert ends == [m.end() for m in matches]
+        assert tokens == [reference_fold(m.group()) for m in matches]
+
+
+def test_boilerplate_spans_match_line_by_line_definition():
+    for text in TRICKY_TEXTS:
+        assert boilerplate_spans(text) == reference_boilerplate_spans(text)
+    assert boilerplate_spans(PA_STYLE)
+
+
+def test_normalize_matches_reference_definition():
+    for text in TRICKY_TEXTS:
+        n = normalize(Document("t", text))
+        assert (n.tokens, n.starts, n.ends, n.sentences, n.content_hash) == reference_normalize(text)
