@@ -27,7 +27,7 @@ import numba
 import numpy as np
 import xxhash
 import scipy.sparse as sp
-import snowballstemmer
+import Stemmer as pystemmer  # PyStemmer: the Snowball C library
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer, TfidfVectorizer
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
@@ -101,13 +101,27 @@ _NOT_CONTENT = object()  # marks a cached token that `content_words` drops
 
 
 class Stemmer:
-    """English Snowball stems of content words, cached per distinct token."""
+    """English Snowball stems of content words, cached per distinct token.
+
+    The stems come from PyStemmer (Snowball's C library), a dependency: the same
+    stems as snowballstemmer's pure-Python English stemmer (equal on the 120,705
+    distinct tokens of the evaluation corpora; tests check a word list), about
+    ten times faster.  (snowballstemmer itself switches to PyStemmer when it is
+    installed, so requiring it also makes every install stem alike.)
+    """
 
     def __init__(self) -> None:
-        self._stem = snowballstemmer.stemmer("english").stemWord
         # token -> its stem, or _NOT_CONTENT; one dict lookup per token in C (map) instead
         # of a Python loop with a stop-word test per token.
         self._cache: dict[str, object] = {}
+        self._stem_words = _english_stemmer()
+
+    def __getstate__(self) -> dict:
+        return {"_cache": self._cache}  # the C stemmer does not pickle; a new one is made
+
+    def __setstate__(self, state: dict) -> None:
+        self._cache = state["_cache"]
+        self._stem_words = _english_stemmer()
 
     def __call__(self, tokens: Sequence[str]) -> list[str]:
         looked_up = list(map(self._cache.get, tokens))
@@ -131,9 +145,15 @@ class Stemmer:
 
     def _learn(self, tokens: Sequence[str]) -> None:
         cache = self._cache
-        for token in tokens:
-            if token not in cache:
-                cache[token] = self._stem(token) if content_words((token,)) else _NOT_CONTENT
+        new = [t for t in dict.fromkeys(tokens) if t not in cache]
+        words = content_words(new)
+        cache.update(dict.fromkeys(new, _NOT_CONTENT))
+        cache.update(zip(words, self._stem_words(words)))
+
+
+def _english_stemmer():
+    # no cache of its own (0): `Stemmer` caches every distinct token already
+    return pystemmer.Stemmer("english", 0).stemWords
 
 
 def term_vectorizer() -> TfidfVectorizer:

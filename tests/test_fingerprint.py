@@ -117,6 +117,41 @@ def test_stemmer_keeps_content_words_in_order():
     assert stem(tokens) == stem(tokens)  # second call served from the cache
 
 
+STEMMER_EDGE_WORDS = ["ferries", "generously", "news", "skies", "dying", "lying", "tied", "cried", "succeeded",
+                      "proceed", "exceed", "innings", "outing", "canning", "howe", "atlas", "cosmos", "bias",
+                      "andes", "gently", "early", "only", "singly", "o'neill", "rock'n'roll's", "ministers'",
+                      "it's", "1987", "3rd", "x1", "_id", "yes", "year", "youth", "ying", "consign", "arsenal",
+                      "communism", "universal", "emily", "straße", "émigrés", "zürich", "ämter", "istanbul's",
+                      "σίσυφος", "ﬁnance", "ies", "eed", "ly", "abcdefghijklmnopqrstuvwxyz" * 3]
+
+
+def test_stemmer_gives_pure_python_snowball_stems():
+    # PyStemmer (C) must stem exactly as snowballstemmer's pure-Python English stemmer
+    english_stemmer = pytest.importorskip("snowballstemmer.english_stemmer")
+    from pathlib import Path
+
+    from dedupe.read import read_documents
+
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data"
+    inputs = [Path(__file__).resolve().parents[1] / "data" / "sample"]
+    inputs += [p for p in (shared / "meter_showbiz" / "docs.jsonl", shared / "clough_stevenson" / "docs.jsonl")
+               if p.exists()]
+    words = sorted({t for d in read_documents(inputs) for t in normalize(d).tokens} | set(STEMMER_EDGE_WORDS))
+    reference = english_stemmer.EnglishStemmer().stemWord
+    content = content_words(words)
+    assert Stemmer()(words) == [reference(w) for w in content]
+    assert len(content) > 1000
+
+
+def test_stemmer_pickles_with_its_cache():
+    import pickle
+
+    stem = Stemmer()
+    stem(("ferries", "halted"))
+    copy = pickle.loads(pickle.dumps(stem))
+    assert copy(("ferries", "storms")) == ["ferri", "storm"] and "halted" in copy._cache
+
+
 def _same_matrix(a, b):
     return (type(a) is type(b) and a.shape == b.shape and a.has_sorted_indices == b.has_sorted_indices and np.array_equal(a.indptr, b.indptr)
             and np.array_equal(a.indices, b.indices) and a.dtype == b.dtype and np.array_equal(a.data, b.data))
