@@ -12,6 +12,9 @@ import unicodedata
 from bisect import bisect_left
 from itertools import accumulate
 
+import numba
+import numpy as np
+
 from .model import Document, Normalized, Sentence
 
 TOKEN = re.compile(r"\w+(?:['’]\w+)*")
@@ -19,6 +22,9 @@ TOKEN = re.compile(r"\w+(?:['’]\w+)*")
 # tokens and (from the parts' lengths) their offsets come out of C loops, not a Python loop
 # over match objects.
 _TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
+# What TOKEN's \w is in an ASCII text (a test checks this against the regex for every character).
+_ASCII_WORD = np.zeros(128, dtype=np.bool_)
+_ASCII_WORD[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")] = True
 # Lines that are wire furniture rather than story text.
 BOILERPLATE_LINE = re.compile(
     r"""^[\s\x00-\x1f]*(?:
@@ -65,14 +71,41 @@ def tokenize(text: str) -> tuple[list[str], list[int], list[int]]:
     """
     if text.isascii():
         # lower() keeps an ASCII text's length and its word characters, so the tokens of
-        # the lowered text are the folded tokens, at the same offsets
-        parts = _TOKEN_SPLIT.split(text.lower())
-        tokens = parts[1::2]
-    else:
-        parts = _TOKEN_SPLIT.split(text)
-        tokens = list(map(fold_token, parts[1::2]))
+        # the lowered text are the folded tokens, at the same offsets; a compiled scan
+        # finds them (the same as TOKEN: tests compare the two)
+        lowered = text.lower()
+        first, last = _ascii_token_bounds(np.frombuffer(lowered.encode("ascii"), dtype=np.uint8), _ASCII_WORD)
+        starts, ends = first.tolist(), last.tolist()
+        return list(map(lowered.__getitem__, map(slice, starts, ends))), starts, ends
+    parts = _TOKEN_SPLIT.split(text)
     bounds = list(accumulate(map(len, parts)))  # token i spans bounds[2i]:bounds[2i + 1]
-    return tokens, bounds[0:-1:2], bounds[1::2]
+    return list(map(fold_token, parts[1::2])), bounds[0:-1:2], bounds[1::2]
+
+
+@numba.njit(cache=True, nogil=True)
+def _ascii_token_bounds(buf, word):
+    """Starts and ends of TOKEN's matches in ASCII bytes: runs of word characters joined by
+    single apostrophes that have a word character on both sides."""
+    n = len(buf)
+    starts = np.empty(n // 2 + 1, dtype=np.int64)
+    ends = np.empty(n // 2 + 1, dtype=np.int64)
+    k = 0
+    i = 0
+    while i < n:
+        if not word[buf[i]]:
+            i += 1
+            continue
+        starts[k] = i
+        while True:
+            while i < n and word[buf[i]]:
+                i += 1
+            if i + 1 < n and buf[i] == 39 and word[buf[i + 1]]:  # 39: "'"
+                i += 1
+            else:
+                break
+        ends[k] = i
+        k += 1
+    return starts[:k], ends[:k]
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

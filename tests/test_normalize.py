@@ -143,3 +143,14 @@ def test_normalize_matches_reference_definition():
     for text in TRICKY_TEXTS:
         n = normalize(Document("t", text))
         assert (n.tokens, n.starts, n.ends, n.sentences, n.content_hash) == reference_normalize(text)
+
+
+def test_ascii_tokenizer_matches_regex_on_every_character_pair_and_apostrophes():
+    # the compiled ASCII scan against TOKEN: every ASCII character next to letters and apostrophes
+    pieces = [c for c in ALL_ASCII] + ["'", "''", "a'", "'a", "a'b", "a''b", "a'b'c", "1'2", "_'_", "a' b", "'a'"]
+    texts = [f"x{p}y {p}z{p} {p}" for p in pieces] + ["".join(pieces), "".join(reversed(pieces)), "a'", "'", "a"]
+    for text in texts:
+        tokens, starts, ends = tokenize(text)
+        matches = list(TOKEN.finditer(text))
+        assert (starts, ends) == ([m.start() for m in matches], [m.end() for m in matches]), text
+        assert tokens == [reference_fold(m.group()) for m in matches]
