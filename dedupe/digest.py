@@ -23,7 +23,7 @@ import numpy as np
 from .config import ScanOptions
 from .fingerprint import Stemmer, minhash_batch
 from .model import Document, Skipped
-from .normalize import normalize
+from .normalize import content_hash, content_tokens, sentence_ranges
 from .verify import number_set
 
 
@@ -77,7 +77,7 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
     number_sets = number_sets or NumberSets()
     kept: list[int] = []
     skipped: list[tuple[int, Skipped]] = []
-    tokens: list[tuple[str, ...]] = []
+    tokens: list[list[str]] = []
     hashes: list[str] = []
     numbers: list[frozenset[str]] = []
     stems: list[list[str]] = []
@@ -85,22 +85,25 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
     bounds: list[int] = []
     sizes: list[int] = []
     for position, doc in enumerate(docs):
-        norm = normalize(doc)
-        if len(norm.tokens) < options.min_words:
-            reason = "empty" if not norm.tokens else f"too short ({len(norm.tokens)} words)"
+        # what `normalize` computes, without building its objects (Sentence, tuples)
+        doc_tokens, starts, _ = content_tokens(doc.text)
+        if len(doc_tokens) < options.min_words:
+            reason = "empty" if not doc_tokens else f"too short ({len(doc_tokens)} words)"
             skipped.append((position, Skipped(doc.id, reason)))
             continue
         kept.append(position)
-        tokens.append(norm.tokens)
-        hashes.append(norm.content_hash)
-        numbers.append(number_sets(norm.tokens))
-        doc_stems, at = stemmer.with_positions(norm.tokens)
+        tokens.append(doc_tokens)
+        hashes.append(content_hash(doc_tokens))
+        numbers.append(number_sets(doc_tokens))
+        doc_stems, at = stemmer.with_positions(doc_tokens)
         stems.append(doc_stems)
-        for s in norm.sentences:
-            bounds.append(int(at[s.tok_start]))
-            bounds.append(int(at[s.tok_end]))
-            sizes.append(s.tok_end - s.tok_start)
-        sentence_counts.append(len(norm.sentences))
+        at = at.tolist()
+        sentences = sentence_ranges(doc.text, starts)
+        for _, _, t0, t1 in sentences:
+            bounds.append(at[t0])
+            bounds.append(at[t1])
+            sizes.append(t1 - t0)
+        sentence_counts.append(len(sentences))
     values, offsets, signatures = minhash_batch(tokens, options.fingerprint)
     return Digest(
         kept=np.array(kept, dtype=np.int64), skipped=skipped, content_hashes=hashes, numbers=numbers,

@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 from bisect import bisect_left
-from itertools import accumulate
+from itertools import accumulate, starmap
 
 import numba
 import numpy as np
@@ -110,6 +110,10 @@ def _ascii_token_bounds(buf, word):
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of sentences: paragraphs first, then sentence punctuation."""
+    return [(s, e) for s, e in _all_sentence_spans(text) if text[s:e].strip()]
+
+
+def _all_sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     breaks = [m.end() for m in PARAGRAPH_BREAK.finditer(text)] + [len(text)]
@@ -121,7 +125,33 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if start < para_end:
             spans.append((start, para_end))
         start = para_end
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    return spans
+
+
+def content_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+    """`tokenize` without the tokens that start inside wire furniture."""
+    tokens, starts, ends = tokenize(text)
+    for lo, hi in reversed(boilerplate_spans(text)):  # sorted and disjoint
+        first, last = bisect_left(starts, lo), bisect_left(starts, hi)
+        del tokens[first:last], starts[first:last], ends[first:last]
+    return tokens, starts, ends
+
+
+def sentence_ranges(text: str, starts: list[int]) -> list[tuple[int, int, int, int]]:
+    """(start, end, first token, end token) of each sentence with tokens, given the tokens' starts."""
+    out = []
+    # a span without tokens is dropped here, so sentence_spans' test for blank spans is not needed
+    for s, e in _all_sentence_spans(text):
+        t0 = bisect_left(starts, s)
+        t1 = bisect_left(starts, e, t0)
+        if t1 > t0:
+            out.append((s, e, t0, t1))
+    return out
+
+
+def content_hash(tokens: list[str]) -> str:
+    """Hash of the folded words: equal for texts that differ only in case, spacing or furniture."""
+    return hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
 
 
 def normalize(doc: Document) -> Normalized:
@@ -131,25 +161,7 @@ def normalize(doc: Document) -> Normalized:
     >>> n.tokens, len(n.sentences)
     (('storm', 'hits', 'coast', 'ferries', 'halted'), 2)
     """
-    text = doc.text
-    tokens, starts, ends = tokenize(text)
-    # drop the tokens that start inside wire furniture (spans are sorted and disjoint)
-    for lo, hi in reversed(boilerplate_spans(text)):
-        first, last = bisect_left(starts, lo), bisect_left(starts, hi)
-        del tokens[first:last], starts[first:last], ends[first:last]
-    sentences = _sentences(text, starts)
-    digest = hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
+    tokens, starts, ends = content_tokens(doc.text)
+    sentences = tuple(starmap(Sentence, sentence_ranges(doc.text, starts)))  # fields in that order
     return Normalized(doc=doc, tokens=tuple(tokens), starts=tuple(starts), ends=tuple(ends),
-                      sentences=tuple(sentences), content_hash=digest)
-
-
-def _sentences(text: str, starts: list[int]) -> list[Sentence]:
-    import bisect
-
-    out = []
-    for s, e in sentence_spans(text):
-        t0 = bisect.bisect_left(starts, s)
-        t1 = bisect.bisect_left(starts, e)
-        if t1 > t0:
-            out.append(Sentence(start=s, end=e, tok_start=t0, tok_end=t1))
-    return out
+                      sentences=sentences, content_hash=content_hash(tokens))
