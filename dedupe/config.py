@@ -52,7 +52,7 @@ class CandidateOptions:
 class VerifyOptions:
     """When a candidate pair counts as derived, and of which kind."""
 
-    min_cosine: float = 0.40
+    min_cosine: float = 0.43
     min_containment: float = 0.30
     near_copy: float = 0.80
     min_aligned: float = 0.70
