@@ -200,3 +200,19 @@ def test_sample_corpus_sources(sample_docs):
     assert "1 other text credits Northfield Post: newshub-trees-copy" in found["northfield-post-trees"].evidence
     assert "wire reuse: coastline-today-kestrel uses material from an unnamed agency" \
         in found["daily-ledger-kestrel"].evidence
+
+
+def test_citation_shortcut_finds_what_the_full_pattern_finds(seeds, sample_docs):
+    from dedupe.attribute import _PATTERNS, _SHORTCUTS
+
+    full = dict((kind, pattern) for kind, _, pattern in _PATTERNS)["citation"]
+    needs, shortcut = _SHORTCUTS["citation"]
+    texts = [d["text"] for d in sample_docs] + list(seeds.values()) + [
+        "Prices rose, according to AFP.", "He told Reuters on Monday.", "Additional reporting by PA News staff",
+        "xAFP quoted by Xinhua.", "Reporting by Jane Doe; editing by Bob"]
+    for text in texts + [t.replace("said", "told") for t in texts]:
+        if needs.search(text):
+            continue
+        found = [(m.start(), m.group(0), m.group("name")) for m in full.finditer(text)]
+        assert [(m.start(), m.group(0), m.group("name")) for m in shortcut.finditer(text)] == found
+    assert sources("The deal was signed, Xinhua REPORTED.") == ["Xinhua"]
