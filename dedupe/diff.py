@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .fingerprint import Stemmer, term_vectorizer
+from .fingerprint import Stemmer, pair_cosines
 from .model import Diff, Normalized, Segment, Span
 
 KEPT_NGRAM = 3
@@ -34,8 +34,7 @@ def sentence_similarity(original: Normalized, copy: Normalized,
     words_c = sentence_words(copy, stemmer)
     if not any(words_o) or not any(words_c):
         return np.zeros((len(words_o), len(words_c)))
-    vec = term_vectorizer().fit(words_o + words_c)
-    return (vec.transform(words_o) @ vec.transform(words_c).T).toarray()
+    return pair_cosines(words_o, words_c)
 
 
 def shared_ngram_mask(tokens: Sequence[str], other: Sequence[str], n: int) -> np.ndarray:
