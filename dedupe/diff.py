@@ -41,14 +41,24 @@ def shared_ngram_mask(tokens: Sequence[str], other: Sequence[str], n: int) -> np
     """True for each token of `tokens` that lies inside an n-gram also found in `other`.
 
     Texts shorter than n words count as one n-gram."""
-    mask = np.zeros(len(tokens), dtype=bool)
-    if not tokens or not other:
-        return mask
-    n = min(n, len(tokens), len(other))
-    grams = {tuple(other[i:i + n]) for i in range(len(other) - n + 1)}
-    for i in range(len(tokens) - n + 1):
-        if tuple(tokens[i:i + n]) in grams:
-            mask[i:i + n] = True
+    return shared_ngram_masks(tokens, other, n)[0]
+
+
+def shared_ngram_masks(a: Sequence[str], b: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``shared_ngram_mask(a, b, n), shared_ngram_mask(b, a, n)``, each side's n-grams built once."""
+    if not a or not b:
+        return np.zeros(len(a), dtype=bool), np.zeros(len(b), dtype=bool)
+    n = min(n, len(a), len(b))
+    grams_a = list(zip(*(a[i:] for i in range(n))))
+    grams_b = list(zip(*(b[i:] for i in range(n))))
+    return _covered(grams_a, set(grams_b), n, len(a)), _covered(grams_b, set(grams_a), n, len(b))
+
+
+def _covered(grams: list[tuple[str, ...]], known: set[tuple[str, ...]], n: int, size: int) -> np.ndarray:
+    hits = np.fromiter(map(known.__contains__, grams), dtype=bool, count=len(grams))
+    mask = np.zeros(size, dtype=bool)
+    for i in range(n):  # the n-gram at position p covers tokens p .. p + n - 1
+        mask[i:i + len(hits)] |= hits
     return mask
 
 
@@ -68,16 +78,17 @@ def _runs(doc: Normalized, labels: Sequence[str]) -> list[tuple[int, int, str]]:
 
     A run stays open across punctuation and spaces but closes at a sentence end,
     so a segment never spans two paragraphs of different fate."""
-    sentence_of = np.zeros(len(doc.tokens), dtype=np.int64)
+    size = len(doc.tokens)
+    sentence_of = [0] * size
     for k, sent in enumerate(doc.sentences):
-        sentence_of[sent.tok_start:sent.tok_end] = k
-    runs: list[tuple[int, int, str]] = []
-    for t, label in enumerate(labels):
-        if runs and runs[-1][2] == label and sentence_of[t] == sentence_of[t - 1]:
-            runs[-1] = (runs[-1][0], doc.ends[t], label)
-        else:
-            runs.append((doc.starts[t], doc.ends[t], label))
-    return runs
+        lo, hi = min(sent.tok_start, size), min(sent.tok_end, size)
+        sentence_of[lo:hi] = [k] * max(hi - lo, 0)
+    if not labels:
+        return []
+    bounds = [0, *(t for t in range(1, len(labels))
+                   if labels[t] != labels[t - 1] or sentence_of[t] != sentence_of[t - 1]), len(labels)]
+    starts, ends = doc.starts, doc.ends
+    return [(starts[a], ends[b - 1], labels[a]) for a, b in zip(bounds, bounds[1:])]
 
 
 def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.20,
@@ -88,7 +99,7 @@ def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.
     # on the other side (many-to-one), not a one-to-one alignment.
     aligned_c = set(np.flatnonzero(sims.max(axis=0, initial=0.0) >= threshold).tolist())
     aligned_o = set(np.flatnonzero(sims.max(axis=1, initial=0.0) >= threshold).tolist())
-    kept_c = shared_ngram_mask(copy.tokens, original.tokens, KEPT_NGRAM)
+    kept_c, kept_o = shared_ngram_masks(copy.tokens, original.tokens, KEPT_NGRAM)
     if sims.size:
         # inside a sentence matched to one of the original's, any word the two
         # sentences share was kept too, even alone ("the 36-year-old star")
@@ -99,10 +110,9 @@ def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.
             for t in range(sent_c.tok_start, sent_c.tok_end):
                 if copy.tokens[t] in words_o:
                     kept_c[t] = True
-    kept_o = shared_ngram_mask(original.tokens, copy.tokens, KEPT_NGRAM)
     labels_c = _token_labels(copy, kept_c, aligned_c)
     segments = tuple(Segment(s, e, kind) for s, e, kind in _runs(copy, labels_c))
-    labels_o = ["kept" if kept_o[t] else "other" for t in range(len(original.tokens))]
+    labels_o = ["kept" if kept else "other" for kept in kept_o.tolist()]
     for k, sent in enumerate(original.sentences):
         if k not in aligned_o:
             for t in range(sent.tok_start, sent.tok_end):
@@ -128,7 +138,7 @@ def new_facts(copy: Normalized, labels: Sequence[str], original: Normalized) -> 
         if label != "added" or token in known or token in found:
             continue
         raw = text[copy.starts[t]:copy.ends[t]]
-        if any(c.isdigit() for c in raw) or (raw[:1].isupper() and t not in sentence_starts and len(raw) > 1):
+        if any(map(str.isdigit, raw)) or (raw[:1].isupper() and t not in sentence_starts and len(raw) > 1):
             found[token] = None
     return tuple(found)
 
