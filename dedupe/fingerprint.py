@@ -256,8 +256,8 @@ def pair_cosines(rows_a: Sequence[Sequence[str]], rows_b: Sequence[Sequence[str]
     (`inplace_csr_row_normalize_l2`), and each cosine summed term by term in vocabulary
     order, in float32 (scipy's ``csr_matmat``).
 
-    >>> pair_cosines([["storm", "coast"]], [["storm"], ["ferri"]]).round(3).tolist()
-    [[0.707, 0.0]]
+    >>> pair_cosines([["storm", "coast"]], [["coast", "storm"], ["ferri"]]).round(3).tolist()
+    [[1.0, 0.0]]
     """
     if not _word_list_tfidf_agrees():  # another scikit-learn: whatever it computes is the reference
         vectorizer = term_vectorizer().fit([*rows_a, *rows_b])
