@@ -215,13 +215,22 @@ _PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         rf"|(?P<before>{_NAME})\s+(?i:inputs))\s*\)")),
 )
 
-_SHORTCUTS: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]] = MappingProxyType({
-    # "X reported" tries a name at every letter of a text (most of the time `find` takes), yet
-    # cannot match a text without the word: such a text is searched for the other forms alone,
-    # which finds the same matches.
-    "citation": (re.compile(r"(?i:reported)"), re.compile(_CITING)),
+_NEEDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "source line": ("original",), "syndication dateline": ("menafn",), "dateline": ("(",),
+    "credit line": ("(",), "byline": ("by",), "copyright line": ("copyright", "©", "(c)"),
+    "republication note": ("first", "originally", "republished", "reproduced", "reprinted"),
+    "citation": ("according", "told", "reported", "reporting", "quoted"), "agency inputs": ("with",),
 })
-"""kind -> (a pattern a text must match for the slow part to matter, the kind's pattern without it)."""
+"""kind -> words of its pattern, one of which a text must contain (in lower case) to match it.
+Most texts have none of a kind's words, and a pattern that is not run costs nothing."""
+_UNLOWERED = ("\u0130", "\u0131", "\u017f")
+"""Letters that case-insensitive patterns match with i or s but `str.lower` does not turn into them."""
+_SHORTCUTS: Mapping[str, tuple[str, re.Pattern[str]]] = MappingProxyType({
+    # "X reported" tries a name at every letter of a text, yet cannot match a text without the
+    # word: such a text is searched for the other forms alone, which finds the same matches.
+    "citation": ("reported", re.compile(_CITING)),
+})
+"""kind -> (a word whose absence leaves out part of the kind's pattern, the pattern without that part)."""
 
 
 class CreditFinder:
@@ -291,10 +300,16 @@ class CreditFinder:
     def find(self, text: str) -> list[Credit]:
         """Outlets a text credits, in order of appearance."""
         found: list[tuple[int, Credit]] = []
+        lowered = text.lower()
+        if not text.isascii() and any(c in text for c in _UNLOWERED):
+            lowered = None  # the word tests below might miss a match: run every pattern
         for kind, reason, pattern in _PATTERNS:
-            shortcut = _SHORTCUTS.get(kind)
-            if shortcut is not None and not shortcut[0].search(text):
-                pattern = shortcut[1]
+            if lowered is not None:
+                if not any(word in lowered for word in _NEEDS.get(kind, ("",))):
+                    continue
+                shortcut = _SHORTCUTS.get(kind)
+                if shortcut is not None and shortcut[0] not in lowered:
+                    pattern = shortcut[1]
             for m in pattern.finditer(text):
                 name = self._named(kind, m)
                 if name:
