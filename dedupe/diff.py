@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import starmap
 
 import numpy as np
 
@@ -62,15 +63,18 @@ def _covered(grams: list[tuple[str, ...]], known: set[tuple[str, ...]], n: int, 
     return mask
 
 
-def _token_labels(doc: Normalized, kept: np.ndarray, aligned_sentences: set[int]) -> list[str]:
-    labels = ["added"] * len(doc.tokens)
+COPY_KINDS = ("kept", "reworded", "added")
+ORIGINAL_KINDS = ("kept", "other", "removed")
+
+
+def _token_codes(doc: Normalized, kept: np.ndarray, aligned_sentences: set[int]) -> np.ndarray:
+    """Index into COPY_KINDS of each token of the copy."""
+    codes = np.full(len(doc.tokens), 2, dtype=np.int64)  # added
     for k, sent in enumerate(doc.sentences):
         if k in aligned_sentences:
-            for t in range(sent.tok_start, sent.tok_end):
-                labels[t] = "reworded"
-    for t in np.flatnonzero(kept):
-        labels[t] = "kept"
-    return labels
+            codes[sent.tok_start:sent.tok_end] = 1  # reworded
+    codes[kept] = 0  # kept
+    return codes
 
 
 def _runs(doc: Normalized, labels: Sequence[str]) -> list[tuple[int, int, str]]:
@@ -78,17 +82,24 @@ def _runs(doc: Normalized, labels: Sequence[str]) -> list[tuple[int, int, str]]:
 
     A run stays open across punctuation and spaces but closes at a sentence end,
     so a segment never spans two paragraphs of different fate."""
-    size = len(doc.tokens)
-    sentence_of = [0] * size
-    for k, sent in enumerate(doc.sentences):
-        lo, hi = min(sent.tok_start, size), min(sent.tok_end, size)
-        sentence_of[lo:hi] = [k] * max(hi - lo, 0)
-    if not labels:
+    kinds = tuple(dict.fromkeys(labels))
+    code = {kind: i for i, kind in enumerate(kinds)}
+    return _code_runs(doc, np.fromiter(map(code.__getitem__, labels), dtype=np.int64, count=len(labels)), kinds)
+
+
+def _code_runs(doc: Normalized, codes: np.ndarray, kinds: Sequence[str]) -> list[tuple[int, int, str]]:
+    """`_runs` of the labels ``kinds[codes[t]]``."""
+    if not len(codes):
         return []
-    bounds = [0, *(t for t in range(1, len(labels))
-                   if labels[t] != labels[t - 1] or sentence_of[t] != sentence_of[t - 1]), len(labels)]
+    sentence_of = np.zeros(len(doc.tokens), dtype=np.int64)
+    for k, sent in enumerate(doc.sentences):
+        sentence_of[sent.tok_start:sent.tok_end] = k
+    key = sentence_of[:len(codes)] * len(kinds) + codes  # one value per (sentence, label)
+    bounds = (np.flatnonzero(key[1:] != key[:-1]) + 1).tolist()
+    firsts = [0, *bounds]
     starts, ends = doc.starts, doc.ends
-    return [(starts[a], ends[b - 1], labels[a]) for a, b in zip(bounds, bounds[1:])]
+    return [(starts[a], ends[b - 1], kinds[c])
+            for a, b, c in zip(firsts, [*bounds, len(codes)], codes[firsts].tolist())]
 
 
 def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.20,
@@ -110,15 +121,15 @@ def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.
             for t in range(sent_c.tok_start, sent_c.tok_end):
                 if copy.tokens[t] in words_o:
                     kept_c[t] = True
-    labels_c = _token_labels(copy, kept_c, aligned_c)
-    segments = tuple(Segment(s, e, kind) for s, e, kind in _runs(copy, labels_c))
-    labels_o = ["kept" if kept else "other" for kept in kept_o.tolist()]
+    codes_c = _token_codes(copy, kept_c, aligned_c)
+    segments = tuple(starmap(Segment, _code_runs(copy, codes_c, COPY_KINDS)))
+    unaligned = np.zeros(len(original.tokens), dtype=bool)
     for k, sent in enumerate(original.sentences):
         if k not in aligned_o:
-            for t in range(sent.tok_start, sent.tok_end):
-                if labels_o[t] != "kept":
-                    labels_o[t] = "removed"
-    removed = tuple(Span(s, e) for s, e, kind in _runs(original, labels_o) if kind == "removed")
+            unaligned[sent.tok_start:sent.tok_end] = True
+    codes_o = np.where(kept_o, 0, np.where(unaligned, 2, 1))  # kept, else removed or other
+    removed = tuple(Span(s, e) for s, e, kind in _code_runs(original, codes_o, ORIGINAL_KINDS) if kind == "removed")
+    labels_c = list(map(COPY_KINDS.__getitem__, codes_c.tolist()))
     return Diff(segments=segments, removed=removed, new_facts=new_facts(copy, labels_c, original))
 
 
@@ -133,11 +144,12 @@ def new_facts(copy: Normalized, labels: Sequence[str], original: Normalized) -> 
     sentence_starts = {s.tok_start for s in copy.sentences}
     found: dict[str, None] = {}
     text = copy.text
-    for t, label in enumerate(labels):
-        token = copy.tokens[t]
-        if label != "added" or token in known or token in found:
+    tokens, starts, ends = copy.tokens, copy.starts, copy.ends
+    for t in [t for t, label in enumerate(labels) if label == "added"]:
+        token = tokens[t]
+        if token in known or token in found:
             continue
-        raw = text[copy.starts[t]:copy.ends[t]]
+        raw = text[starts[t]:ends[t]]
         if any(map(str.isdigit, raw)) or (raw[:1].isupper() and t not in sentence_starts and len(raw) > 1):
             found[token] = None
     return tuple(found)
