@@ -190,6 +190,9 @@ def _host(url: str | None) -> str | None:
 _NAME = r"[A-Za-z][\w&.'’-]*(?:[ \t]+(?:of[ \t]+)?[A-Z][\w&.'’-]*){0,4}"
 _FREE_NAME = r"(?:the\s+)?(?P<free>[A-Z][\w&'.-]*(?:\s+(?:of\s+)?[A-Z][\w&'.-]*){0,4})"
 _DOMAIN = r"(?:https?://)?(?:www\.)?(?P<free>[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})"
+_CITING = (r"\b(?i:according[ \t]+to|told|reported[ \t]+by|(?:additional[ \t]+)?reporting[ \t]+by|quoted[ \t]+by)"
+           rf"[ \t]+(?P<name>{_NAME})")
+_REPORTED = rf"(?P<before>{_NAME})[ \t]+(?i:reported)\b"
 _PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("source line", "names its original source", re.compile(rf"(?i:Original\s+Source)\s*:\s*{_DOMAIN}")),
     ("syndication dateline", "carries a syndication dateline", re.compile(r"\bMENAFN\s*[-–—]\s*(?P<free>[^)\n]{2,40})\)")),
@@ -206,13 +209,28 @@ _PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         r"\b(?i:(?:article|story|piece|report|column|post)\s+(?:was\s+|has\s+)?(?:first|originally)\s+"
         r"(?:appeared|published|ran)\s+(?:in|on|by|at)|(?:republished|reproduced|reprinted)\s+(?:from|courtesy\s+of))"
         rf"\s+{_FREE_NAME}")),
-    ("citation", "cites", re.compile(
-        r"\b(?i:according[ \t]+to|told|reported[ \t]+by|(?:additional[ \t]+)?reporting[ \t]+by|quoted[ \t]+by)"
-        rf"[ \t]+(?P<name>{_NAME})|(?P<before>{_NAME})[ \t]+(?i:reported)\b")),
+    ("citation", "cites", re.compile(rf"{_CITING}|{_REPORTED}")),
     ("agency inputs", "uses agency inputs", re.compile(
         rf"\(\s*(?i:with)\s+(?:(?i:agency|wire)\s+(?i:inputs)|(?i:inputs\s+from)\s+(?P<name>{_NAME})"
         rf"|(?P<before>{_NAME})\s+(?i:inputs))\s*\)")),
 )
+
+_NEEDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "source line": ("original",), "syndication dateline": ("menafn",), "dateline": ("(",),
+    "credit line": ("(",), "byline": ("by",), "copyright line": ("copyright", "©", "(c)"),
+    "republication note": ("first", "originally", "republished", "reproduced", "reprinted"),
+    "citation": ("according", "told", "reported", "reporting", "quoted"), "agency inputs": ("with",),
+})
+"""kind -> words of its pattern, one of which a text must contain (in lower case) to match it.
+Most texts have none of a kind's words, and a pattern that is not run costs nothing."""
+_UNLOWERED = ("\u0130", "\u0131", "\u017f")
+"""Letters that case-insensitive patterns match with i or s but `str.lower` does not turn into them."""
+_SHORTCUTS: Mapping[str, tuple[str, re.Pattern[str]]] = MappingProxyType({
+    # "X reported" tries a name at every letter of a text, yet cannot match a text without the
+    # word: such a text is searched for the other forms alone, which finds the same matches.
+    "citation": ("reported", re.compile(_CITING)),
+})
+"""kind -> (a word whose absence leaves out part of the kind's pattern, the pattern without that part)."""
 
 
 class CreditFinder:
@@ -282,7 +300,16 @@ class CreditFinder:
     def find(self, text: str) -> list[Credit]:
         """Outlets a text credits, in order of appearance."""
         found: list[tuple[int, Credit]] = []
+        lowered = text.lower()
+        if not text.isascii() and any(c in text for c in _UNLOWERED):
+            lowered = None  # the word tests below might miss a match: run every pattern
         for kind, reason, pattern in _PATTERNS:
+            if lowered is not None:
+                if not any(word in lowered for word in _NEEDS.get(kind, ("",))):
+                    continue
+                shortcut = _SHORTCUTS.get(kind)
+                if shortcut is not None and shortcut[0] not in lowered:
+                    pattern = shortcut[1]
             for m in pattern.finditer(text):
                 name = self._named(kind, m)
                 if name:

@@ -13,10 +13,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import starmap
 
 import numpy as np
 
-from .fingerprint import Stemmer, term_vectorizer
+from .fingerprint import Stemmer, pair_cosines
 from .model import Diff, Normalized, Segment, Span
 
 KEPT_NGRAM = 3
@@ -34,34 +35,46 @@ def sentence_similarity(original: Normalized, copy: Normalized,
     words_c = sentence_words(copy, stemmer)
     if not any(words_o) or not any(words_c):
         return np.zeros((len(words_o), len(words_c)))
-    vec = term_vectorizer().fit(words_o + words_c)
-    return (vec.transform(words_o) @ vec.transform(words_c).T).toarray()
+    return pair_cosines(words_o, words_c)
 
 
 def shared_ngram_mask(tokens: Sequence[str], other: Sequence[str], n: int) -> np.ndarray:
     """True for each token of `tokens` that lies inside an n-gram also found in `other`.
 
     Texts shorter than n words count as one n-gram."""
-    mask = np.zeros(len(tokens), dtype=bool)
-    if not tokens or not other:
-        return mask
-    n = min(n, len(tokens), len(other))
-    grams = {tuple(other[i:i + n]) for i in range(len(other) - n + 1)}
-    for i in range(len(tokens) - n + 1):
-        if tuple(tokens[i:i + n]) in grams:
-            mask[i:i + n] = True
+    return shared_ngram_masks(tokens, other, n)[0]
+
+
+def shared_ngram_masks(a: Sequence[str], b: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``shared_ngram_mask(a, b, n), shared_ngram_mask(b, a, n)``, each side's n-grams built once."""
+    if not a or not b:
+        return np.zeros(len(a), dtype=bool), np.zeros(len(b), dtype=bool)
+    n = min(n, len(a), len(b))
+    grams_a = list(zip(*(a[i:] for i in range(n))))
+    grams_b = list(zip(*(b[i:] for i in range(n))))
+    return _covered(grams_a, set(grams_b), n, len(a)), _covered(grams_b, set(grams_a), n, len(b))
+
+
+def _covered(grams: list[tuple[str, ...]], known: set[tuple[str, ...]], n: int, size: int) -> np.ndarray:
+    hits = np.fromiter(map(known.__contains__, grams), dtype=bool, count=len(grams))
+    mask = np.zeros(size, dtype=bool)
+    for i in range(n):  # the n-gram at position p covers tokens p .. p + n - 1
+        mask[i:i + len(hits)] |= hits
     return mask
 
 
-def _token_labels(doc: Normalized, kept: np.ndarray, aligned_sentences: set[int]) -> list[str]:
-    labels = ["added"] * len(doc.tokens)
+COPY_KINDS = ("kept", "reworded", "added")
+ORIGINAL_KINDS = ("kept", "other", "removed")
+
+
+def _token_codes(doc: Normalized, kept: np.ndarray, aligned_sentences: set[int]) -> np.ndarray:
+    """Index into COPY_KINDS of each token of the copy."""
+    codes = np.full(len(doc.tokens), 2, dtype=np.int64)  # added
     for k, sent in enumerate(doc.sentences):
         if k in aligned_sentences:
-            for t in range(sent.tok_start, sent.tok_end):
-                labels[t] = "reworded"
-    for t in np.flatnonzero(kept):
-        labels[t] = "kept"
-    return labels
+            codes[sent.tok_start:sent.tok_end] = 1  # reworded
+    codes[kept] = 0  # kept
+    return codes
 
 
 def _runs(doc: Normalized, labels: Sequence[str]) -> list[tuple[int, int, str]]:
@@ -69,16 +82,24 @@ def _runs(doc: Normalized, labels: Sequence[str]) -> list[tuple[int, int, str]]:
 
     A run stays open across punctuation and spaces but closes at a sentence end,
     so a segment never spans two paragraphs of different fate."""
+    kinds = tuple(dict.fromkeys(labels))
+    code = {kind: i for i, kind in enumerate(kinds)}
+    return _code_runs(doc, np.fromiter(map(code.__getitem__, labels), dtype=np.int64, count=len(labels)), kinds)
+
+
+def _code_runs(doc: Normalized, codes: np.ndarray, kinds: Sequence[str]) -> list[tuple[int, int, str]]:
+    """`_runs` of the labels ``kinds[codes[t]]``."""
+    if not len(codes):
+        return []
     sentence_of = np.zeros(len(doc.tokens), dtype=np.int64)
     for k, sent in enumerate(doc.sentences):
         sentence_of[sent.tok_start:sent.tok_end] = k
-    runs: list[tuple[int, int, str]] = []
-    for t, label in enumerate(labels):
-        if runs and runs[-1][2] == label and sentence_of[t] == sentence_of[t - 1]:
-            runs[-1] = (runs[-1][0], doc.ends[t], label)
-        else:
-            runs.append((doc.starts[t], doc.ends[t], label))
-    return runs
+    key = sentence_of[:len(codes)] * len(kinds) + codes  # one value per (sentence, label)
+    bounds = (np.flatnonzero(key[1:] != key[:-1]) + 1).tolist()
+    firsts = [0, *bounds]
+    starts, ends = doc.starts, doc.ends
+    return [(starts[a], ends[b - 1], kinds[c])
+            for a, b, c in zip(firsts, [*bounds, len(codes)], codes[firsts].tolist())]
 
 
 def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.20,
@@ -89,7 +110,7 @@ def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.
     # on the other side (many-to-one), not a one-to-one alignment.
     aligned_c = set(np.flatnonzero(sims.max(axis=0, initial=0.0) >= threshold).tolist())
     aligned_o = set(np.flatnonzero(sims.max(axis=1, initial=0.0) >= threshold).tolist())
-    kept_c = shared_ngram_mask(copy.tokens, original.tokens, KEPT_NGRAM)
+    kept_c, kept_o = shared_ngram_masks(copy.tokens, original.tokens, KEPT_NGRAM)
     if sims.size:
         # inside a sentence matched to one of the original's, any word the two
         # sentences share was kept too, even alone ("the 36-year-old star")
@@ -100,16 +121,15 @@ def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.
             for t in range(sent_c.tok_start, sent_c.tok_end):
                 if copy.tokens[t] in words_o:
                     kept_c[t] = True
-    kept_o = shared_ngram_mask(original.tokens, copy.tokens, KEPT_NGRAM)
-    labels_c = _token_labels(copy, kept_c, aligned_c)
-    segments = tuple(Segment(s, e, kind) for s, e, kind in _runs(copy, labels_c))
-    labels_o = ["kept" if kept_o[t] else "other" for t in range(len(original.tokens))]
+    codes_c = _token_codes(copy, kept_c, aligned_c)
+    segments = tuple(starmap(Segment, _code_runs(copy, codes_c, COPY_KINDS)))
+    unaligned = np.zeros(len(original.tokens), dtype=bool)
     for k, sent in enumerate(original.sentences):
         if k not in aligned_o:
-            for t in range(sent.tok_start, sent.tok_end):
-                if labels_o[t] != "kept":
-                    labels_o[t] = "removed"
-    removed = tuple(Span(s, e) for s, e, kind in _runs(original, labels_o) if kind == "removed")
+            unaligned[sent.tok_start:sent.tok_end] = True
+    codes_o = np.where(kept_o, 0, np.where(unaligned, 2, 1))  # kept, else removed or other
+    removed = tuple(Span(s, e) for s, e, kind in _code_runs(original, codes_o, ORIGINAL_KINDS) if kind == "removed")
+    labels_c = list(map(COPY_KINDS.__getitem__, codes_c.tolist()))
     return Diff(segments=segments, removed=removed, new_facts=new_facts(copy, labels_c, original))
 
 
@@ -124,12 +144,13 @@ def new_facts(copy: Normalized, labels: Sequence[str], original: Normalized) -> 
     sentence_starts = {s.tok_start for s in copy.sentences}
     found: dict[str, None] = {}
     text = copy.text
-    for t, label in enumerate(labels):
-        token = copy.tokens[t]
-        if label != "added" or token in known or token in found:
+    tokens, starts, ends = copy.tokens, copy.starts, copy.ends
+    for t in [t for t, label in enumerate(labels) if label == "added"]:
+        token = tokens[t]
+        if token in known or token in found:
             continue
-        raw = text[copy.starts[t]:copy.ends[t]]
-        if any(c.isdigit() for c in raw) or (raw[:1].isupper() and t not in sentence_starts and len(raw) > 1):
+        raw = text[starts[t]:ends[t]]
+        if any(map(str.isdigit, raw)) or (raw[:1].isupper() and t not in sentence_starts and len(raw) > 1):
             found[token] = None
     return tuple(found)
 

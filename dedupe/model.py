@@ -6,8 +6,10 @@ cluster -> attribute -> diff -> report.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 import json
+from json.encoder import encode_basestring
 from datetime import datetime, timezone
 from typing import Any
 
@@ -247,6 +249,93 @@ class Report:
             "texts": texts,
         }
 
-    def to_json(self, indent: int | None = 2) -> str:
+    def to_json(self, indent: int | str | None = 2) -> str:
         """JSON text of `to_dict()`; the same input always gives the same bytes."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False) + "\n"
+        if indent is None:
+            return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False) + "\n"
+        return indented_json(self.to_dict(), indent) + "\n"
+
+
+def indented_json(value: Any, indent: int | str = 2) -> str:
+    """``json.dumps(value, indent=indent, ensure_ascii=False)``, the same text, about three times
+    faster.
+
+    The standard library writes indented JSON with its pure-Python encoder, a generator step per
+    token, and a report holds half a million values; here each container is one join and each
+    value of the common types one C call.
+
+    >>> indented_json({"a": [1, "x"], "b": {}})
+    '{\\n  "a": [\\n    1,\\n    "x"\\n  ],\\n  "b": {}\\n}'
+    """
+    step = indent if isinstance(indent, str) else " " * indent
+    plain = _PLAIN_JSON
+    keys = _KeyTexts()
+
+    def text(o: Any, newline: str) -> str:
+        write = plain.get(type(o))
+        if write is not None:
+            return write(o)
+        if isinstance(o, (list, tuple)):
+            if not o:
+                return "[]"
+            inner = newline + step
+            return "[" + inner + ("," + inner).join([text(v, inner) for v in o]) + newline + "]"
+        if isinstance(o, dict):
+            if not o:
+                return "{}"
+            inner = newline + step
+            items = [(keys[k] if type(k) is str else _json_key(k)) + ": "
+                     + (write(v) if (write := plain.get(type(v))) is not None else text(v, inner))
+                     for k, v in o.items()]
+            return "{" + inner + ("," + inner).join(items) + newline + "}"
+        return _json_scalar(o)
+
+    return text(value, "\n")
+
+
+def _json_float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value == float("inf"):
+        return "Infinity"
+    if value == -float("inf"):
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+_PLAIN_JSON: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring, int: int.__repr__, float: _json_float, bool: lambda v: "true" if v else "false",
+    type(None): lambda v: "null",
+}
+"""Exact types written without looking further (subclasses go the standard library's way)."""
+
+
+class _KeyTexts(dict):
+    """str key -> its JSON text, written once per distinct key."""
+
+    def __missing__(self, key: str) -> str:
+        text = self[key] = encode_basestring(key)
+        return text
+
+
+def _json_scalar(o: Any) -> str:
+    # json.encoder's order of tests, for subclasses of the plain types
+    if isinstance(o, str):
+        return encode_basestring(o)
+    if isinstance(o, int):
+        return int.__repr__(o)
+    if isinstance(o, float):
+        return _json_float(o)
+    raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return encode_basestring(key)
+    if isinstance(key, float):
+        return encode_basestring(_json_float(key))
+    if key is True or key is False or key is None:
+        return encode_basestring({True: "true", False: "false", None: "null"}[key])
+    if isinstance(key, int):
+        return encode_basestring(int.__repr__(key))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")

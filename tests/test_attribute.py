@@ -200,3 +200,37 @@ def test_sample_corpus_sources(sample_docs):
     assert "1 other text credits Northfield Post: newshub-trees-copy" in found["northfield-post-trees"].evidence
     assert "wire reuse: coastline-today-kestrel uses material from an unnamed agency" \
         in found["daily-ledger-kestrel"].evidence
+
+
+def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
+    """find() runs a pattern only on texts with one of its words (and the citation's second form
+    only on texts saying "reported"): no match may be lost that way."""
+    import re
+    import string
+    import sys
+
+    from dedupe.attribute import _NEEDS, _PATTERNS, _SHORTCUTS, _UNLOWERED
+
+    texts = [d["text"] for d in sample_docs] + list(seeds.values()) + [
+        "Prices rose, according to AFP.", "He told Reuters on Monday.", "Additional reporting by PA News staff",
+        "xAFP quoted by Xinhua.", "Reporting by Jane Doe; editing by Bob", "The deal, Xinhua REPORTED.",
+        "COPYRIGHT (C) 2020 Kyodo", "This Article Was First Published In The Daily Planet",
+        "(WITH AGENCY INPUTS)", "ORIGINAL SOURCE: www.livemint.com", "MENAFN - Live Mint) x"]
+    for text in texts + [t.replace("said", "told") for t in texts]:
+        lowered = text.lower()
+        for kind, _, pattern in _PATTERNS:
+            if pattern.search(text) and kind in _NEEDS:
+                assert any(word in lowered for word in _NEEDS[kind]), (kind, text[:80])
+        word, shortcut = _SHORTCUTS["citation"]
+        if word not in lowered:
+            full = dict((kind, pattern) for kind, _, pattern in _PATTERNS)["citation"]
+            assert ([(m.start(), m.group(0), m.group("name")) for m in shortcut.finditer(text)]
+                    == [(m.start(), m.group(0), m.group("name")) for m in full.finditer(text)])
+    # every character a case-insensitive pattern matches with an ASCII letter lowers to that letter,
+    # but for the few that find() looks out for
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    for letter in string.ascii_lowercase:
+        odd = {m.group() for m in re.finditer(f"(?i:{letter})", every)} - {letter, letter.upper()}
+        assert all(c.lower() == letter or c in _UNLOWERED for c in odd), (letter, odd)
+    assert sources("Prices rose, accordıng to AFP.") == ["AFP"]  # dotless i: every pattern runs
+    assert sources("The deal was signed, Xinhua REPORTED.") == ["Xinhua"]

@@ -181,3 +181,42 @@ def test_word_list_tfidf_equals_sklearn_on_real_text():
     fast2, slow2 = WordListTfidf(**kwargs).fit(pair), TfidfVectorizer(**kwargs).fit(pair)
     assert _same_matrix(fast2.transform(pair[:5]), slow2.transform(pair[:5]))
     assert np.array_equal(fast2.idf_, slow2.idf_)
+
+
+def _sklearn_cosines(rows_a, rows_b):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from dedupe.fingerprint import _identity
+
+    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32).fit(rows_a + rows_b)
+    return (vec.transform(rows_a) @ vec.transform(rows_b).T).toarray()
+
+
+def test_pair_cosines_equal_sklearn_bit_for_bit(monkeypatch):
+    """The diff's sentence cosines without sparse matrices: the same float32 bits, since
+    thresholds and best matches are decided on them."""
+    from pathlib import Path
+
+    from dedupe import fingerprint as fp
+    from dedupe.fingerprint import pair_cosines
+    from dedupe.read import read_documents
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    meter = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"
+    docs = [normalize(d) for d in read_documents([sample] + ([meter] if meter.exists() else []))]
+    stem = Stemmer()
+    sentences = [[stem(d.tokens[s.tok_start:s.tok_end]) for s in d.sentences] for d in docs]
+    rng = np.random.default_rng(7)
+    pairs = list(zip(sentences, sentences[1:]))[:80]
+    words = sorted({w for doc in sentences for row in doc for w in row})
+    pairs += [([list(rng.choice(words[:40], size=rng.integers(0, 30))) for _ in range(rng.integers(1, 9))],
+               [list(rng.choice(words[:40], size=rng.integers(0, 30))) for _ in range(rng.integers(1, 9))])
+              for _ in range(60)]  # heavy repeats (sublinear tf), empty rows, many shared terms
+    pairs = [(a, b) for a, b in pairs if any(a + b)]
+    for a, b in pairs:
+        got, want = pair_cosines(a, b), _sklearn_cosines(a, b)
+        assert got.dtype == want.dtype == np.float32 and got.shape == want.shape
+        assert np.array_equal(got, want)
+    monkeypatch.setattr(fp, "_COSINE_BLOCK", 7)  # a few rows at a time: the same numbers
+    for a, b in pairs[:20]:
+        assert np.array_equal(pair_cosines(a, b), _sklearn_cosines(a, b))

@@ -118,3 +118,33 @@ def test_not_a_report(content, message, tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ReportError, match="nothing.json: cannot read file"):
         load_report(tmp_path / "nothing.json")
+
+
+def test_indented_json_is_the_standard_librarys_text(sample_report):
+    """Report.to_json writes indented JSON itself (the standard library's indented writer is
+    pure Python): the text must stay exactly json.dumps's."""
+    import enum
+
+    from dedupe.model import indented_json
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    class Name(str):
+        pass
+
+    tricky = {"schema": "x", "n": [0, -1, 2 ** 70, True, False, None, 1.5, 1e-7, 1e22, float("nan"),
+                                   float("inf"), -float("inf"), -0.0, Level.HIGH, Name("sub")],
+              "empty": [[], {}, (), ""], "tuple": (1, ("a", {"b": ()})),
+              "quotes": 'He said "hi"\\\n\t\u2028 — café \x00 \U0001F600',
+              7: "int key", 2.5: "float key", True: "bool key", None: "none key", "nested": {"a": {"b": [{}]}}}
+    data = sample_report.to_dict()
+    for value in (tricky, data, [], {}, "text", 3):
+        for indent in (2, 0, 4, "\t", "--"):
+            assert indented_json(value, indent) == json.dumps(value, indent=indent, ensure_ascii=False)
+    assert sample_report.to_json() == json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    assert sample_report.to_json(indent=None) == json.dumps(data, ensure_ascii=False) + "\n"
+    with pytest.raises(TypeError):
+        indented_json({"a": object()})
+    with pytest.raises(TypeError):
+        indented_json({(1, 2): "tuple key"})
