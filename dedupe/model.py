@@ -13,6 +13,8 @@ from json.encoder import encode_basestring
 from datetime import datetime, timezone
 from typing import Any
 
+from .gcpause import collector_paused
+
 SCHEMA = "dedupe/report-v1"
 RELATIONS = ("original", "duplicate", "copy", "rewrite", "partial")
 SEGMENT_KINDS = ("kept", "reworded", "added")
@@ -251,9 +253,10 @@ class Report:
 
     def to_json(self, indent: int | str | None = 2) -> str:
         """JSON text of `to_dict()`; the same input always gives the same bytes."""
-        if indent is None:
-            return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False) + "\n"
-        return indented_json(self.to_dict(), indent) + "\n"
+        with collector_paused():  # a report is half a million values and no cycles
+            if indent is None:
+                return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False) + "\n"
+            return indented_json(self.to_dict(), indent) + "\n"
 
 
 def indented_json(value: Any, indent: int | str = 2) -> str:

@@ -179,12 +179,35 @@ def could_link(pairs: np.ndarray, features: tuple[np.ndarray, ...], shingle_coun
     out = np.zeros(len(pairs), dtype=bool)
     sizes = shingle_counts
     for lo in range(0, len(pairs), chunk):  # chunks: a list of 10^7 pairs would cost gigabytes
-        for p, (i, j) in enumerate(pairs[lo:lo + chunk].tolist(), lo):
+        hi = min(lo + chunk, len(pairs))
+        # only the pairs the whole-array bound lets through (a sixth on Reuters) get the exact rule
+        maybe = lo + np.flatnonzero(may_link(pairs[lo:hi], inter[lo:hi], cosine[lo:hi], terms_ab[lo:hi],
+                                             terms_ba[lo:hi], sizes, options))
+        for p, (i, j) in zip(maybe.tolist(), pairs[maybe].tolist()):
             f = features_of(int(inter[p]), int(sizes[i]), int(sizes[j]), float(cosine[p]), 1.0, 1.0,
                             float(terms_ab[p]), float(terms_ba[p]),
                             number_agreement(numbers[i], numbers[j], options.min_numbers))
             out[p] = is_derived(f, options)
     return out
+
+
+SLACK = 1e-6
+"""How far below a threshold `may_link` still lets a pair through: far more than any rounding
+of float32 features or of numpy's division, so the bound never decides a pair alone."""
+
+
+def may_link(pairs: np.ndarray, inter: np.ndarray, cosine: np.ndarray, terms_ab: np.ndarray,
+             terms_ba: np.ndarray, shingle_counts: np.ndarray, options: VerifyOptions) -> np.ndarray:
+    """A superset, over whole arrays, of the pairs `could_link` keeps: `verify.is_derived`'s
+    accepting branches without the numbers test (which can only refuse), each threshold
+    lowered by `SLACK`.  The pairs it keeps still get the exact rule."""
+    small = np.maximum(np.minimum(shingle_counts[pairs[:, 0]], shingle_counts[pairs[:, 1]]), 1)
+    contained = inter.astype(np.float64) / small  # max(contain_ab, contain_ba)
+    cos = cosine.astype(np.float64)  # (compared in float64, as the rule does)
+    terms = np.maximum(terms_ab, terms_ba).astype(np.float64)
+    return ((contained >= min(options.near_copy, options.min_containment) - SLACK)
+            | (cos >= options.min_cosine - SLACK)
+            | ((cos >= options.min_term_cosine - SLACK) & (terms >= options.min_terms - SLACK)))
 
 
 def decide_pairs(pairs: np.ndarray, features: tuple[np.ndarray, ...], shingle_counts: np.ndarray,

@@ -19,6 +19,7 @@ from .config import ScanOptions
 from .diff import classify, diff_documents
 from .digest import Digest, NumberSets, digest_documents, merge_digests, sentence_words
 from .fingerprint import Stemmer, assemble_fingerprints
+from .gcpause import collector_paused
 from .model import Cluster, Diff, Document, Member, Normalized, Report
 from .normalize import normalize
 from .pairwise import SentenceRows, verify_pairs
@@ -45,7 +46,8 @@ def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progres
         options = replace(options, engine=engine or ("dask" if scheduler else options.engine),
                           scheduler=scheduler if scheduler is not None else options.scheduler)
     timer = _Timer(progress)
-    docs = read_documents(inputs, stdin=stdin)
+    with collector_paused():  # a Document and a meta dict per line, no cycles
+        docs = read_documents(inputs, stdin=stdin)
     timer.done("read")
     return scan_documents(docs, options, timer)
 
@@ -62,6 +64,11 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
         from .engine_dask import scan_documents_dask  # optional dependency, loaded on demand
 
         return scan_documents_dask(docs, options, timer)
+    with collector_paused():  # the stages allocate much and make (almost) no cycles
+        return _scan_local(docs, options, timer)
+
+
+def _scan_local(docs: list[Document], options: ScanOptions, timer: "_Timer") -> Report:
     stemmer = Stemmer()
     digest = digest_all(docs, options, stemmer)
     kept = [docs[i] for i in digest.kept.tolist()]

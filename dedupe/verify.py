@@ -157,7 +157,10 @@ def pair_features(i: int, j: int, fp: Fingerprints, sentences: SentenceVectors,
 
 
 def is_derived(f: PairFeatures, options: VerifyOptions) -> bool:
-    """The linking rule (see the module docstring)."""
+    """The linking rule (see the module docstring).
+
+    `pairwise.may_link` bounds its accepting branches over whole arrays: a new way to
+    accept a pair must be added there too (tests/test_pairwise.py checks the bound)."""
     contained = max(f.contain_ab, f.contain_ba)
     if contained >= options.near_copy:
         return True

@@ -128,3 +128,46 @@ def test_meter_identical_with_jobs(monkeypatch):
     monkeypatch.setattr(pipeline, "_MIN_ITEMS_PER_JOB", 10)
     monkeypatch.setattr(pipeline, "BATCH", 50)
     assert dedupe.scan([METER], ScanOptions(jobs=2)).to_json() == expected
+
+
+def test_scan_pauses_the_collector_and_restores_it(sample_json, monkeypatch, tmp_path):
+    import contextlib
+    import gc
+
+    from dedupe import gcpause, model
+
+    seen = []
+    monkeypatch.setattr(pipeline, "digest_all", lambda *a, real=pipeline.digest_all: (seen.append(gc.isenabled()),
+                                                                                      real(*a))[1])
+    assert gc.isenabled()
+    report = dedupe.scan([SAMPLE])
+    assert seen == [False] and gc.isenabled()
+    assert report.to_json() == sample_json and gc.isenabled()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a"}\n')
+    with pytest.raises(dedupe.InputError):
+        dedupe.scan([bad])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        dedupe.scan([SAMPLE])
+        assert not gc.isenabled()  # a caller's choice stands
+    finally:
+        gc.enable()
+    # the same bytes with the collector running throughout (the reference path)
+    monkeypatch.setattr(pipeline, "collector_paused", contextlib.nullcontext)
+    monkeypatch.setattr(model, "collector_paused", contextlib.nullcontext)
+    assert dedupe.scan([SAMPLE]).to_json() == sample_json
+
+
+def test_collector_paused_restores_state_after_errors():
+    import gc
+
+    from dedupe.gcpause import collector_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        with collector_paused():
+            assert not gc.isenabled()
+            1 / 0
+    assert gc.isenabled()
