@@ -160,7 +160,7 @@ def term_vectorizer() -> TfidfVectorizer:
     """TF-IDF over pre-stemmed content words (documents are passed as word lists).
 
     Normally a `WordListTfidf`, which computes sklearn's numbers without sklearn's
-    per-call overhead (diffs fit one per pair); if it ever disagrees with sklearn on
+    per-call overhead; if it ever disagrees with sklearn on
     a reference sample (say, after a scikit-learn upgrade), sklearn's own class is used.
     """
     cls = WordListTfidf if _word_list_tfidf_agrees() else TfidfVectorizer
@@ -232,13 +232,7 @@ class WordListTfidf(TfidfVectorizer):
                                shape=counts.shape)
         self.vocabulary_ = {word: new for new, (word, _) in enumerate(order)}
         self.fixed_vocabulary_ = False
-        # TfidfTransformer.fit
-        df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32, copy=False)
-        df += 1.0
-        idf = np.full_like(df, fill_value=counts.shape[0] + 1, dtype=np.float32)
-        idf /= df
-        np.log(idf, out=idf)
-        idf += 1.0
+        idf = _smooth_idf(counts.indices, counts.shape[1], counts.shape[0])
         self._tfidf = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True)
         self._tfidf.idf_ = idf
         self._tfidf.n_features_in_ = len(order)
@@ -253,11 +247,27 @@ class WordListTfidf(TfidfVectorizer):
 
     def _tfidf_rows(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         # TfidfTransformer.transform with sublinear_tf and l2 norm
-        np.log(counts.data, counts.data)
-        counts.data += 1.0
-        counts.data *= self._tfidf.idf_[counts.indices]
+        _weigh_counts(counts.data, self._tfidf.idf_[counts.indices])
         inplace_csr_row_normalize_l2(counts)
         return counts
+
+
+def _smooth_idf(terms: np.ndarray, width: int, rows: int) -> np.ndarray:
+    """TfidfTransformer.fit's smooth idf, in float32, from the term of every (row, term) entry."""
+    df = np.bincount(terms, minlength=width).astype(np.float32, copy=False)
+    df += 1.0
+    idf = np.full_like(df, fill_value=rows + 1, dtype=np.float32)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    return idf
+
+
+def _weigh_counts(data: np.ndarray, idf_of_entries: np.ndarray) -> None:
+    """TfidfTransformer.transform's sublinear tf times idf, in place on float32 counts."""
+    np.log(data, out=data)
+    data += 1.0
+    data *= idf_of_entries
 
 
 _COSINE_BLOCK = 1 << 22
@@ -294,18 +304,10 @@ def pair_cosines(rows_a: Sequence[Sequence[str]], rows_b: Sequence[Sequence[str]
     keys, counts = np.unique(np.repeat(np.arange(len(rows), dtype=np.int64) * width, lengths) + ids,
                              return_counts=True)
     row, term = np.divmod(keys, width)
-    # TfidfTransformer.fit: smooth idf in float32
-    df = np.bincount(term, minlength=width).astype(np.float32)
-    df += 1.0
-    idf = np.full_like(df, fill_value=len(rows) + 1, dtype=np.float32)
-    idf /= df
-    np.log(idf, out=idf)
-    idf += 1.0
+    idf = _smooth_idf(term, width, len(rows))
     # TfidfTransformer.transform: sublinear tf, idf, l2 norm of each row
     data = counts.astype(np.float32)
-    np.log(data, out=data)
-    data += 1.0
-    data *= idf[term]
+    _weigh_counts(data, idf[term])
     starts = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=len(rows)), out=starts[1:])
     squares = np.zeros((len(rows), int(lengths.max())), dtype=np.float64)
