@@ -253,10 +253,16 @@ class Report:
 
     def to_json(self, indent: int | str | None = 2) -> str:
         """JSON text of `to_dict()`; the same input always gives the same bytes."""
-        with collector_paused():  # a report is half a million values and no cycles
-            if indent is None:
-                return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False) + "\n"
-            return indented_json(self.to_dict(), indent) + "\n"
+        return json_document(self.to_dict, indent)
+
+
+def json_document(make: Callable[[], Any], indent: int | str | None = 2) -> str:
+    """``json.dumps(make(), indent=indent, ensure_ascii=False) + "\\n"``, written by `indented_json`
+    when indented, with the collector paused (a report is half a million values and no cycles)."""
+    with collector_paused():
+        if indent is None:
+            return json.dumps(make(), ensure_ascii=False) + "\n"
+        return indented_json(make(), indent) + "\n"
 
 
 def indented_json(value: Any, indent: int | str = 2) -> str:

@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
-import json
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,7 +36,7 @@ from .feeds import FeedError, Fetcher, FetchError, FetchOptions, entry_document,
 from .fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
                           term_vectorizer)
 from .diff import classify, diff_documents
-from .model import Cluster, Diff, Document, Member, Normalized, Report, Skipped
+from .model import Cluster, Diff, Document, Member, Normalized, Report, Skipped, json_document
 from .normalize import normalize
 from .pipeline import make_cluster, tree_order, diff as diff_texts
 from .read import read_documents
@@ -157,7 +156,7 @@ class WatchResult:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
+        return json_document(self.to_dict, indent)
 
 
 @dataclass(frozen=True)
