@@ -14,6 +14,7 @@ The script measures the ``dedupe`` package of the checkout it lives in, not what
     python benchmarks/quality.py --corpus meter_showbiz
     python benchmarks/quality.py --check            # exit 1 if a figure is past its floor
     python benchmarks/quality.py --json figures.json
+    python benchmarks/quality.py --verify min_terms=0.45   # what-if: a verifier threshold changed
 
 Exit status: 0 fine, 1 a figure failed its floor (``--check``), 2 usage or missing data.
 """
@@ -28,6 +29,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Union
 
@@ -228,6 +230,33 @@ def ancestry(member: dict, cluster: dict) -> list[str]:
 
 def run_scan(dedupe, docs: list[dict]) -> dict[str, Any]:
     return dedupe.scan(docs).to_dict()
+
+
+class Tuned:
+    """The dedupe package with other verifier thresholds (``--verify NAME=VALUE``): the
+    measures call ``scan`` and ``diff`` on it as they would on the package."""
+
+    def __init__(self, dedupe, settings: dict[str, float]) -> None:
+        self._dedupe = dedupe
+        self._options = replace(dedupe.ScanOptions(), verify=replace(dedupe.VerifyOptions(), **settings))
+
+    def scan(self, docs):
+        return self._dedupe.scan(docs, self._options)
+
+    def diff(self, original: str, copy: str):
+        return self._dedupe.diff(original, copy, self._options.verify.diff_match)
+
+
+def verify_setting(text: str) -> tuple[str, float]:
+    """NAME=VALUE of ``--verify``, checked against VerifyOptions' fields."""
+    name, sep, value = text.partition("=")
+    fields = import_dedupe().VerifyOptions.__dataclass_fields__
+    if not sep or name not in fields:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE with NAME one of {', '.join(fields)}; got {text!r}")
+    try:
+        return name, type(fields[name].default)(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name} needs a {type(fields[name].default).__name__}, got {value!r}") from None
 
 
 # ---------------------------------------------------------------- meter_showbiz
@@ -521,6 +550,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help=f"compare with the floors in {FLOORS_FILE.name}; exit 1 if one fails")
     parser.add_argument("--floors", type=Path, default=FLOORS_FILE, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write all figures as JSON")
+    parser.add_argument("--verify", type=verify_setting, action="append", default=[], metavar="NAME=VALUE",
+                        help="run with this verifier threshold changed (a field of dedupe.VerifyOptions; repeatable)")
     return parser.parse_args(argv)
 
 
@@ -536,6 +567,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     seeds = (args.seeds or data.parent / "seeds").resolve()
     selected = [name for name, _ in CORPORA if not args.corpus or name in args.corpus]
     dedupe = import_dedupe()
+    if args.verify:
+        try:
+            dedupe = Tuned(dedupe, dict(args.verify))
+        except dedupe.OptionsError as exc:
+            print(f"quality.py: --verify: {exc}", file=sys.stderr)
+            return 2
     figures: dict[str, Value] = {}
     for name, measure in CORPORA:
         if name not in selected:

@@ -172,3 +172,37 @@ def test_check_floors_reports_each_failure_and_skips_corpora_not_run():
     (3.5, (2.5, 3.5)), (3.8, (3.5, 4.0)), (4.0, (3.5, 4.0)), (0.5, None), (4.5, None)])
 def test_score_band_edges(score, band):
     assert quality.score_band(score) == band
+
+
+# ---------------------------------------------------------------- --verify what-ifs
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "news.jsonl"
+
+
+def _budget_pair() -> list[dict]:
+    """Two independently written reports of one council vote (same facts and figures)."""
+    import json
+
+    docs = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    return [d for d in docs if d["id"] in ("coast-radio-budget", "larkspur-herald-budget")]
+
+
+def test_tuned_scan_applies_the_changed_threshold():
+    dedupe = quality.import_dedupe()
+    docs = _budget_pair()
+    assert len(docs) == 2
+    assert dedupe.scan(docs).clusters == ()  # kept apart by the default vocabulary rule
+    tuned = quality.Tuned(dedupe, {"min_terms": 0.45})
+    assert [len(c.members) for c in tuned.scan(docs).clusters] == [2]
+    assert quality.Tuned(dedupe, {"min_terms": 0.55}).scan(docs).clusters == ()
+
+
+@pytest.mark.parametrize("text", ["min_terms", "no_such=1", "min_terms=abc"])
+def test_verify_setting_refuses_malformed_settings(text):
+    with pytest.raises(quality.argparse.ArgumentTypeError):
+        quality.verify_setting(text)
+
+
+def test_verify_setting_converts_to_the_field_type():
+    assert quality.verify_setting("min_terms=0.45") == ("min_terms", 0.45)
+    assert quality.verify_setting("partial_facts=2") == ("partial_facts", 2)
