@@ -130,6 +130,14 @@ class Stemmer:
             looked_up = list(map(self._cache.__getitem__, tokens))
         return [stem for stem in looked_up if stem is not _NOT_CONTENT]
 
+    def lookup(self, tokens: Sequence[str]) -> list[str | None]:
+        """Each token's stem, or None for a token that is not a content word."""
+        looked_up = list(map(self._cache.get, tokens))
+        if None in looked_up:
+            self._learn(tokens)
+            looked_up = list(map(self._cache.__getitem__, tokens))
+        return [None if stem is _NOT_CONTENT else stem for stem in looked_up]
+
     def with_positions(self, tokens: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """The stems of `tokens` and, for every token position t, how many stems come
         from ``tokens[:t]``: the stems of ``tokens[a:b]`` are ``stems[pos[a]:pos[b]]``."""
@@ -607,11 +615,18 @@ def hash_token_batch(token_seqs: Sequence[Sequence[str]]) -> tuple[np.ndarray, n
 
 
 def _minhash_chunk(token_seqs: Sequence[Sequence[str]], options: FingerprintOptions):
-    token_values, token_offsets = hash_token_batch(token_seqs)
+    return minhash_hashed(*hash_token_batch(token_seqs), options)
+
+
+def minhash_hashed(token_values: np.ndarray, token_offsets: np.ndarray,
+                   options: FingerprintOptions = FingerprintOptions()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`minhash_batch` (one thread) from the tokens' `token_hash` values, as `hash_token_batch`
+    gives them: for callers that know each distinct token's hash already."""
+    documents = len(token_offsets) - 1
     a, b = permutations(options.num_perm, options.seed)
     values = np.empty(max(len(token_values), 1), dtype=np.uint32)
-    offsets = np.zeros(len(token_seqs) + 1, dtype=np.int64)
-    signatures = np.empty((len(token_seqs), options.num_perm), dtype=np.uint32)
+    offsets = np.zeros(documents + 1, dtype=np.int64)
+    signatures = np.empty((documents, options.num_perm), dtype=np.uint32)
     _shingle_minhash(token_values, token_offsets, options.shingle_size, a, b, values, offsets, signatures)
     return values[:offsets[-1]].copy(), offsets, signatures
 
