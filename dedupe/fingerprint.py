@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 
 import numba
 import numpy as np
@@ -194,43 +194,20 @@ class WordListTfidf(TfidfVectorizer):
 
     def transform(self, raw_documents):
         vocabulary = self.vocabulary_
-        indices = array("q")  # machine ints, not Python ints: corpora run to 10^8 entries
-        values = array("i")
-        indptr = array("q", [0])
-        for doc in raw_documents:
-            counter: dict[int, int] = {}
-            for word in doc:
-                k = vocabulary.get(word)
-                if k is not None:
-                    counter[k] = counter.get(k, 0) + 1
-            indices.extend(counter)
-            values.extend(counter.values())
-            indptr.append(len(indices))
-        counts = self._counts(values, indices, indptr, len(vocabulary))
-        counts.sort_indices()
-        return self._tfidf_rows(counts)
+        docs = _as_list(raw_documents)
+        # words outside the vocabulary get -1, which the count leaves out
+        ids = map(vocabulary.get, chain.from_iterable(docs), repeat(-1))
+        return self._tfidf_rows(self._counts(*_column_counts(docs, ids), len(vocabulary)))
 
     def _fit_counts(self, raw_documents) -> sp.csr_matrix:
         # CountVectorizer._count_vocab: ids in order of first sight, rows sorted by those ids,
         # then _sort_features renumbers to alphabetical order without re-sorting rows.
-        seen: dict[str, int] = {}
-        indices = array("q")
-        values = array("i")
-        indptr = array("q", [0])
-        for doc in raw_documents:
-            counter: dict[int, int] = {}
-            for word in doc:
-                k = seen.get(word)
-                if k is None:
-                    k = seen[word] = len(seen)
-                counter[k] = counter.get(k, 0) + 1
-            indices.extend(counter)
-            values.extend(counter.values())
-            indptr.append(len(indices))
+        docs = _as_list(raw_documents)
+        seen = _FirstSight()
+        columns = _column_counts(docs, map(seen.__getitem__, chain.from_iterable(docs)))
         if not seen:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-        counts = self._counts(values, indices, indptr, len(seen))
-        counts.sort_indices()
+        counts = self._counts(*columns, len(seen))
         order = sorted(seen.items())
         renumber = np.empty(len(order), dtype=counts.indices.dtype)
         for new, (_, old) in enumerate(order):
@@ -246,18 +223,66 @@ class WordListTfidf(TfidfVectorizer):
         self._tfidf.n_features_in_ = len(order)
         return counts
 
-    def _counts(self, values, indices, indptr, width) -> sp.csr_matrix:
+    def _counts(self, indices, values, indptr, width) -> sp.csr_matrix:
         index_dtype = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
-        return sp.csr_matrix((np.frombuffer(values, dtype=np.int32).astype(np.intc),
-                              np.frombuffer(indices, dtype=np.int64).astype(index_dtype),
-                              np.frombuffer(indptr, dtype=np.int64).astype(index_dtype)),
-                             shape=(len(indptr) - 1, width), dtype=np.float32)
+        counts = sp.csr_matrix((values.astype(np.intc), indices.astype(index_dtype), indptr.astype(index_dtype)),
+                               shape=(len(indptr) - 1, width), dtype=np.float32)
+        counts.sort_indices()
+        return counts
 
     def _tfidf_rows(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         # TfidfTransformer.transform with sublinear_tf and l2 norm
         _weigh_counts(counts.data, self._tfidf.idf_[counts.indices])
         inplace_csr_row_normalize_l2(counts)
         return counts
+
+
+def _as_list(documents) -> list:
+    return documents if isinstance(documents, list) else list(documents)
+
+
+def _column_counts(docs: list, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(columns, counts, row pointers) of the count matrix of `docs`, given the column of
+    each of their words in order (`ids`, an iterator; negative: not counted), each row's
+    entries by ascending column.
+
+    The one counting loop of `WordListTfidf.fit` and `transform` (sklearn's is a dict per
+    document): the columns go to an array in a C loop and a compiled kernel counts them."""
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, docs), dtype=np.int64, count=len(docs)), out=offsets[1:])
+    return _count_columns(np.fromiter(ids, dtype=np.int64, count=int(offsets[-1])), offsets)
+
+
+class _FirstSight(dict):
+    """word -> number in order of first sight: an unknown word gets the next number."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = number = len(self)
+        return number
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_columns(ids, offsets):
+    """(columns, counts, row pointers) of the rows ids[offsets[r]:offsets[r + 1]]: each row's
+    distinct non-negative ids, ascending, and how often each occurs."""
+    columns = np.empty(len(ids), dtype=np.int64)
+    counts = np.empty(len(ids), dtype=np.int32)
+    indptr = np.empty(len(offsets), dtype=np.int64)
+    indptr[0] = 0
+    k = 0
+    for r in range(len(offsets) - 1):
+        row = np.sort(ids[offsets[r]:offsets[r + 1]])
+        for v in row:
+            if v < 0:
+                continue
+            if k > indptr[r] and columns[k - 1] == v:
+                counts[k - 1] += 1
+            else:
+                columns[k] = v
+                counts[k] = 1
+                k += 1
+        indptr[r + 1] = k
+    return columns[:k], counts[:k], indptr
 
 
 def _smooth_idf(terms: np.ndarray, width: int, rows: int) -> np.ndarray:

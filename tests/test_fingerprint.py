@@ -220,3 +220,22 @@ def test_pair_cosines_equal_sklearn_bit_for_bit(monkeypatch):
     monkeypatch.setattr(fp, "_COSINE_BLOCK", 7)  # a few rows at a time: the same numbers
     for a, b in pairs[:20]:
         assert np.array_equal(pair_cosines(a, b), _sklearn_cosines(a, b))
+
+
+def test_count_columns_kernel_equals_counting_each_row():
+    from collections import Counter
+
+    from dedupe.fingerprint import _count_columns
+
+    rng = np.random.default_rng(5)
+    lengths = rng.integers(0, 40, size=300)
+    lengths[:3] = 0  # empty rows, first and in the middle
+    lengths[150] = 0
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    ids = rng.integers(-1, 25, size=int(offsets[-1])).astype(np.int64)  # -1: a word outside the vocabulary
+    columns, counts, indptr = _count_columns(ids, offsets)
+    assert indptr.tolist()[0] == 0 and len(indptr) == len(offsets)
+    for r in range(len(lengths)):
+        expected = sorted(Counter(v for v in ids[offsets[r]:offsets[r + 1]].tolist() if v >= 0).items())
+        row = slice(indptr[r], indptr[r + 1])
+        assert list(zip(columns[row].tolist(), counts[row].tolist())) == expected
