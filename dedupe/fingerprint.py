@@ -97,7 +97,10 @@ def content_words(tokens: Sequence[str]) -> list[str]:
     return [t for t in tokens if (len(t) > 2 or t.isdigit()) and t not in STOP_WORDS]
 
 
-_NOT_CONTENT = object()  # marks a cached token that `content_words` drops
+_NOT_CONTENT = ""
+"""What the stem cache holds for a token that `content_words` drops: false, so filter() drops
+it in C, and it survives pickling.  (No word has an empty Snowball stem: the English
+stemmer's suffix regions leave at least two letters; tests check the corpora's words.)"""
 
 
 class Stemmer:
@@ -113,7 +116,7 @@ class Stemmer:
     def __init__(self) -> None:
         # token -> its stem, or _NOT_CONTENT; one dict lookup per token in C (map) instead
         # of a Python loop with a stop-word test per token.
-        self._cache: dict[str, object] = {}
+        self._cache: dict[str, str] = {}
         self._stem_words = _english_stemmer()
 
     def __getstate__(self) -> dict:
@@ -123,33 +126,29 @@ class Stemmer:
         self._cache = state["_cache"]
         self._stem_words = _english_stemmer()
 
-    def __call__(self, tokens: Sequence[str]) -> list[str]:
-        looked_up = list(map(self._cache.get, tokens))
-        if None in looked_up:
+    def _looked_up(self, tokens: Sequence[str]) -> list[str]:
+        # a KeyError (at most once a call) is cheaper than testing every token for a miss
+        try:
+            return list(map(self._cache.__getitem__, tokens))
+        except KeyError:
             self._learn(tokens)
-            looked_up = list(map(self._cache.__getitem__, tokens))
-        return [stem for stem in looked_up if stem is not _NOT_CONTENT]
+            return list(map(self._cache.__getitem__, tokens))
+
+    def __call__(self, tokens: Sequence[str]) -> list[str]:
+        return list(filter(None, self._looked_up(tokens)))
 
     def lookup(self, tokens: Sequence[str]) -> list[str | None]:
         """Each token's stem, or None for a token that is not a content word."""
-        looked_up = list(map(self._cache.get, tokens))
-        if None in looked_up:
-            self._learn(tokens)
-            looked_up = list(map(self._cache.__getitem__, tokens))
-        return [None if stem is _NOT_CONTENT else stem for stem in looked_up]
+        return [stem or None for stem in self._looked_up(tokens)]
 
     def with_positions(self, tokens: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """The stems of `tokens` and, for every token position t, how many stems come
         from ``tokens[:t]``: the stems of ``tokens[a:b]`` are ``stems[pos[a]:pos[b]]``."""
-        looked_up = list(map(self._cache.get, tokens))
-        if None in looked_up:
-            self._learn(tokens)
-            looked_up = list(map(self._cache.__getitem__, tokens))
-        skip = _NOT_CONTENT
-        is_stem = np.fromiter((v is not skip for v in looked_up), dtype=bool, count=len(looked_up))
+        looked_up = self._looked_up(tokens)
+        is_stem = np.fromiter(map(bool, looked_up), dtype=bool, count=len(looked_up))
         positions = np.zeros(len(looked_up) + 1, dtype=np.int64)
         np.cumsum(is_stem, out=positions[1:])
-        return [v for v in looked_up if v is not skip], positions
+        return list(filter(None, looked_up)), positions
 
     def _learn(self, tokens: Sequence[str]) -> None:
         cache = self._cache

@@ -150,6 +150,25 @@ def test_stemmer_pickles_with_its_cache():
     stem(("ferries", "halted"))
     copy = pickle.loads(pickle.dumps(stem))
     assert copy(("ferries", "storms")) == ["ferri", "storm"] and "halted" in copy._cache
+    # tokens that are not content words stay dropped after the round trip
+    stem(("the", "a", "ferries"))
+    copy = pickle.loads(pickle.dumps(stem))
+    assert copy(("the", "ferries", "a")) == ["ferri"] and copy.lookup(("the", "halted")) == [None, "halt"]
+    stems, positions = copy.with_positions(("the", "ferries", "a", "halted"))
+    assert stems == ["ferri", "halt"] and positions.tolist() == [0, 0, 1, 1, 2]
+
+
+def test_no_content_word_has_an_empty_stem():
+    # the stem cache marks dropped tokens with "" (see fingerprint._NOT_CONTENT)
+    from pathlib import Path
+
+    from dedupe.fingerprint import _english_stemmer
+    from dedupe.read import read_documents
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    words = {t for d in read_documents([sample]) for t in normalize(d).tokens}
+    words = content_words(sorted(words | {"ies", "sss", "eed", "ing", "ed", "'s", "ly", "ness", "ation", "1987"}))
+    assert len(words) > 500 and all(_english_stemmer()(words))
 
 
 def _same_matrix(a, b):
