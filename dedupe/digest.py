@@ -21,33 +21,60 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import ScanOptions
-from .fingerprint import Stemmer, minhash_batch
+from .fingerprint import Stemmer, hash_token_batch, minhash_hashed
 from .model import Document, Skipped
-from .normalize import content_hash, content_tokens, sentence_ranges
-from .verify import number_set
+from .normalize import _sentence_token_ranges, content_tokens_of, text_codes
 
 
-class NumberSets:
-    """`verify.number_set` with the digit test made once per distinct token."""
+class _Numbering(dict):
+    """token -> its number; a token not seen before gets the next number and is noted in `new`."""
 
     def __init__(self) -> None:
-        self._has_digit: dict[str, bool] = {}
+        super().__init__()
+        self.new: list[str] = []
 
-    def __call__(self, tokens: Sequence[str]) -> frozenset[str]:
-        flags = list(map(self._has_digit.get, tokens))
-        if None in flags:
-            for t in tokens:
-                if t not in self._has_digit:
-                    self._has_digit[t] = number_set(_Tokens((t,))) != frozenset()
-            flags = list(map(self._has_digit.__getitem__, tokens))
-        return frozenset(t for t, f in zip(tokens, flags) if f)
+    def __missing__(self, token: str) -> int:
+        self[token] = number = len(self)
+        self.new.append(token)
+        return number
 
 
-@dataclass(frozen=True)
-class _Tokens:
-    """Just enough of a Normalized for `verify.number_set`."""
+class TokenTable:
+    """What a digest needs of each distinct token, found once per distinct token: a number
+    for it, its stem (None if it is not a content word), whether it holds a digit (as
+    `verify.number_set` tests) and its `token_hash`.
 
-    tokens: tuple[str, ...]
+    A batch's tokens then become one array of numbers (a dict lookup per token, in C), and
+    the stems, number sets, stem positions and token hashes of all its documents come from
+    array operations on it instead of Python steps per token.  One table serves every
+    batch of a scan (it only grows).
+    """
+
+    def __init__(self) -> None:
+        self._numbers = _Numbering()
+        self.tokens: list[str] = []  # by number
+        self.stems: list[str | None] = []
+        self.content = np.zeros(0, dtype=bool)  # is the token a content word (has a stem)?
+        self.digit = np.zeros(0, dtype=bool)  # does it hold a digit?
+        self.hashes = np.zeros(0, dtype=np.uint64)  # its `token_hash`
+
+    def numbers(self, tokens: list[str], stemmer: Stemmer) -> np.ndarray:
+        """The numbers of `tokens`; new tokens are learnt (stemmed by `stemmer`, which caches them too)."""
+        ids = np.fromiter(map(self._numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        new = self._numbers.new
+        if new:
+            stems = stemmer.lookup(new)
+            self.tokens += new
+            self.stems += stems
+            self.content = np.concatenate([self.content, [stem is not None for stem in stems]])
+            self.digit = np.concatenate([self.digit, [any(c.isdigit() for c in t) for t in new]])
+            self.hashes = np.concatenate([self.hashes, hash_token_batch([new])[0]])
+            self._numbers.new = []
+        return ids
+
+
+NumberSets = TokenTable
+"""The name the engines know the table by (it used to hold only the digit tests)."""
 
 
 @dataclass
@@ -71,45 +98,55 @@ class Digest:
 
 
 def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer | None = None,
-                     number_sets: NumberSets | None = None) -> Digest:
-    """Normalize and fingerprint a batch of documents, keeping only the compact parts."""
+                     number_sets: TokenTable | None = None) -> Digest:
+    """Normalize and fingerprint a batch of documents, keeping only the compact parts.
+
+    `number_sets` is the `TokenTable` to use (and extend); pass the same one for every batch."""
     stemmer = stemmer or Stemmer()
-    number_sets = number_sets or NumberSets()
+    table = number_sets if number_sets is not None else TokenTable()
     kept: list[int] = []
     skipped: list[tuple[int, Skipped]] = []
-    tokens: list[list[str]] = []
     hashes: list[str] = []
-    numbers: list[frozenset[str]] = []
-    stems: list[list[str]] = []
-    sentence_counts = [0]
-    bounds: list[int] = []
-    sizes: list[int] = []
+    tokens: list[str] = []  # every kept token, document after document
+    token_counts = [0]
+    ranges = [np.empty((0, 2), dtype=np.int64)]  # (first token, end token) of each sentence, per document
     for position, doc in enumerate(docs):
         # what `normalize` computes, without building its objects (Sentence, tuples)
-        doc_tokens, starts, _ = content_tokens(doc.text)
+        codes = text_codes(doc.text)
+        doc_tokens, starts, content_hash = content_tokens_of(doc.text, codes)
         if len(doc_tokens) < options.min_words:
             reason = "empty" if not doc_tokens else f"too short ({len(doc_tokens)} words)"
             skipped.append((position, Skipped(doc.id, reason)))
             continue
         kept.append(position)
-        tokens.append(doc_tokens)
-        hashes.append(content_hash(doc_tokens))
-        numbers.append(number_sets(doc_tokens))
-        doc_stems, at = stemmer.with_positions(doc_tokens)
-        stems.append(doc_stems)
-        at = at.tolist()
-        sentences = sentence_ranges(doc.text, starts)
-        for _, _, t0, t1 in sentences:
-            bounds.append(at[t0])
-            bounds.append(at[t1])
-            sizes.append(t1 - t0)
-        sentence_counts.append(len(sentences))
-    values, offsets, signatures = minhash_batch(tokens, options.fingerprint)
+        hashes.append(content_hash)
+        tokens += doc_tokens
+        token_counts.append(len(doc_tokens))
+        ranges.append(_sentence_token_ranges(codes, starts)[:, 2:])
+    # the rest for the whole batch at once, on the token numbers
+    ids = table.numbers(tokens, stemmer)
+    del tokens
+    token_offsets = np.cumsum(token_counts, dtype=np.int64)
+    starts_at = token_offsets[:-1]
+    content = table.content[ids]
+    stems_before = np.zeros(len(ids) + 1, dtype=np.int64)  # stems_before[t]: stems among the batch's first t tokens
+    np.cumsum(content, out=stems_before[1:])
+    all_stems = list(map(table.stems.__getitem__, ids[content].tolist()))
+    stem_offsets = stems_before[token_offsets].tolist()
+    stems = [all_stems[a:b] for a, b in zip(stem_offsets[:-1], stem_offsets[1:])]
+    digit_at = np.flatnonzero(table.digit[ids])
+    digit_tokens = list(map(table.tokens.__getitem__, ids[digit_at].tolist()))
+    digit_offsets = np.searchsorted(digit_at, token_offsets).tolist()
+    numbers = [frozenset(digit_tokens[a:b]) for a, b in zip(digit_offsets[:-1], digit_offsets[1:])]
+    sentence_counts = np.array([len(r) for r in ranges[1:]], dtype=np.int64)
+    first_token = np.repeat(starts_at, sentence_counts)[:, None]  # of each sentence's document
+    token_bounds = np.concatenate(ranges)
+    values, offsets, signatures = minhash_hashed(table.hashes[ids], token_offsets, options.fingerprint)
     return Digest(
         kept=np.array(kept, dtype=np.int64), skipped=skipped, content_hashes=hashes, numbers=numbers,
-        stems=stems, sentence_offsets=np.cumsum(sentence_counts, dtype=np.int64),
-        sentence_bounds=np.array(bounds, dtype=np.int64).reshape(-1, 2),
-        sentence_sizes=np.array(sizes, dtype=np.float64),
+        stems=stems, sentence_offsets=np.concatenate([[0], np.cumsum(sentence_counts)]).astype(np.int64),
+        sentence_bounds=stems_before[token_bounds + first_token] - stems_before[first_token],
+        sentence_sizes=(token_bounds[:, 1] - token_bounds[:, 0]).astype(np.float64),
         shingle_values=values, shingle_offsets=offsets, signatures=signatures,
     )
 

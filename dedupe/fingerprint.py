@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 
 import numba
 import numpy as np
@@ -97,7 +97,10 @@ def content_words(tokens: Sequence[str]) -> list[str]:
     return [t for t in tokens if (len(t) > 2 or t.isdigit()) and t not in STOP_WORDS]
 
 
-_NOT_CONTENT = object()  # marks a cached token that `content_words` drops
+_NOT_CONTENT = ""
+"""What the stem cache holds for a token that `content_words` drops: false, so filter() drops
+it in C, and it survives pickling.  (No word has an empty Snowball stem: the English
+stemmer's suffix regions leave at least two letters; tests check the corpora's words.)"""
 
 
 class Stemmer:
@@ -113,7 +116,7 @@ class Stemmer:
     def __init__(self) -> None:
         # token -> its stem, or _NOT_CONTENT; one dict lookup per token in C (map) instead
         # of a Python loop with a stop-word test per token.
-        self._cache: dict[str, object] = {}
+        self._cache: dict[str, str] = {}
         self._stem_words = _english_stemmer()
 
     def __getstate__(self) -> dict:
@@ -123,25 +126,29 @@ class Stemmer:
         self._cache = state["_cache"]
         self._stem_words = _english_stemmer()
 
-    def __call__(self, tokens: Sequence[str]) -> list[str]:
-        looked_up = list(map(self._cache.get, tokens))
-        if None in looked_up:
+    def _looked_up(self, tokens: Sequence[str]) -> list[str]:
+        # a KeyError (at most once a call) is cheaper than testing every token for a miss
+        try:
+            return list(map(self._cache.__getitem__, tokens))
+        except KeyError:
             self._learn(tokens)
-            looked_up = list(map(self._cache.__getitem__, tokens))
-        return [stem for stem in looked_up if stem is not _NOT_CONTENT]
+            return list(map(self._cache.__getitem__, tokens))
+
+    def __call__(self, tokens: Sequence[str]) -> list[str]:
+        return list(filter(None, self._looked_up(tokens)))
+
+    def lookup(self, tokens: Sequence[str]) -> list[str | None]:
+        """Each token's stem, or None for a token that is not a content word."""
+        return [stem or None for stem in self._looked_up(tokens)]
 
     def with_positions(self, tokens: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """The stems of `tokens` and, for every token position t, how many stems come
         from ``tokens[:t]``: the stems of ``tokens[a:b]`` are ``stems[pos[a]:pos[b]]``."""
-        looked_up = list(map(self._cache.get, tokens))
-        if None in looked_up:
-            self._learn(tokens)
-            looked_up = list(map(self._cache.__getitem__, tokens))
-        skip = _NOT_CONTENT
-        is_stem = np.fromiter((v is not skip for v in looked_up), dtype=bool, count=len(looked_up))
+        looked_up = self._looked_up(tokens)
+        is_stem = np.fromiter(map(bool, looked_up), dtype=bool, count=len(looked_up))
         positions = np.zeros(len(looked_up) + 1, dtype=np.int64)
         np.cumsum(is_stem, out=positions[1:])
-        return [v for v in looked_up if v is not skip], positions
+        return list(filter(None, looked_up)), positions
 
     def _learn(self, tokens: Sequence[str]) -> None:
         cache = self._cache
@@ -186,43 +193,20 @@ class WordListTfidf(TfidfVectorizer):
 
     def transform(self, raw_documents):
         vocabulary = self.vocabulary_
-        indices = array("q")  # machine ints, not Python ints: corpora run to 10^8 entries
-        values = array("i")
-        indptr = array("q", [0])
-        for doc in raw_documents:
-            counter: dict[int, int] = {}
-            for word in doc:
-                k = vocabulary.get(word)
-                if k is not None:
-                    counter[k] = counter.get(k, 0) + 1
-            indices.extend(counter)
-            values.extend(counter.values())
-            indptr.append(len(indices))
-        counts = self._counts(values, indices, indptr, len(vocabulary))
-        counts.sort_indices()
-        return self._tfidf_rows(counts)
+        docs = _as_list(raw_documents)
+        # words outside the vocabulary get -1, which the count leaves out
+        ids = map(vocabulary.get, chain.from_iterable(docs), repeat(-1))
+        return self._tfidf_rows(self._counts(*_column_counts(docs, ids), len(vocabulary)))
 
     def _fit_counts(self, raw_documents) -> sp.csr_matrix:
         # CountVectorizer._count_vocab: ids in order of first sight, rows sorted by those ids,
         # then _sort_features renumbers to alphabetical order without re-sorting rows.
-        seen: dict[str, int] = {}
-        indices = array("q")
-        values = array("i")
-        indptr = array("q", [0])
-        for doc in raw_documents:
-            counter: dict[int, int] = {}
-            for word in doc:
-                k = seen.get(word)
-                if k is None:
-                    k = seen[word] = len(seen)
-                counter[k] = counter.get(k, 0) + 1
-            indices.extend(counter)
-            values.extend(counter.values())
-            indptr.append(len(indices))
+        docs = _as_list(raw_documents)
+        seen = _FirstSight()
+        columns = _column_counts(docs, map(seen.__getitem__, chain.from_iterable(docs)))
         if not seen:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-        counts = self._counts(values, indices, indptr, len(seen))
-        counts.sort_indices()
+        counts = self._counts(*columns, len(seen))
         order = sorted(seen.items())
         renumber = np.empty(len(order), dtype=counts.indices.dtype)
         for new, (_, old) in enumerate(order):
@@ -238,18 +222,66 @@ class WordListTfidf(TfidfVectorizer):
         self._tfidf.n_features_in_ = len(order)
         return counts
 
-    def _counts(self, values, indices, indptr, width) -> sp.csr_matrix:
+    def _counts(self, indices, values, indptr, width) -> sp.csr_matrix:
         index_dtype = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
-        return sp.csr_matrix((np.frombuffer(values, dtype=np.int32).astype(np.intc),
-                              np.frombuffer(indices, dtype=np.int64).astype(index_dtype),
-                              np.frombuffer(indptr, dtype=np.int64).astype(index_dtype)),
-                             shape=(len(indptr) - 1, width), dtype=np.float32)
+        counts = sp.csr_matrix((values.astype(np.intc), indices.astype(index_dtype), indptr.astype(index_dtype)),
+                               shape=(len(indptr) - 1, width), dtype=np.float32)
+        counts.sort_indices()
+        return counts
 
     def _tfidf_rows(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         # TfidfTransformer.transform with sublinear_tf and l2 norm
         _weigh_counts(counts.data, self._tfidf.idf_[counts.indices])
         inplace_csr_row_normalize_l2(counts)
         return counts
+
+
+def _as_list(documents) -> list:
+    return documents if isinstance(documents, list) else list(documents)
+
+
+def _column_counts(docs: list, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(columns, counts, row pointers) of the count matrix of `docs`, given the column of
+    each of their words in order (`ids`, an iterator; negative: not counted), each row's
+    entries by ascending column.
+
+    The one counting loop of `WordListTfidf.fit` and `transform` (sklearn's is a dict per
+    document): the columns go to an array in a C loop and a compiled kernel counts them."""
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, docs), dtype=np.int64, count=len(docs)), out=offsets[1:])
+    return _count_columns(np.fromiter(ids, dtype=np.int64, count=int(offsets[-1])), offsets)
+
+
+class _FirstSight(dict):
+    """word -> number in order of first sight: an unknown word gets the next number."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = number = len(self)
+        return number
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_columns(ids, offsets):
+    """(columns, counts, row pointers) of the rows ids[offsets[r]:offsets[r + 1]]: each row's
+    distinct non-negative ids, ascending, and how often each occurs."""
+    columns = np.empty(len(ids), dtype=np.int64)
+    counts = np.empty(len(ids), dtype=np.int32)
+    indptr = np.empty(len(offsets), dtype=np.int64)
+    indptr[0] = 0
+    k = 0
+    for r in range(len(offsets) - 1):
+        row = np.sort(ids[offsets[r]:offsets[r + 1]])
+        for v in row:
+            if v < 0:
+                continue
+            if k > indptr[r] and columns[k - 1] == v:
+                counts[k - 1] += 1
+            else:
+                columns[k] = v
+                counts[k] = 1
+                k += 1
+        indptr[r + 1] = k
+    return columns[:k], counts[:k], indptr
 
 
 def _smooth_idf(terms: np.ndarray, width: int, rows: int) -> np.ndarray:
@@ -607,11 +639,18 @@ def hash_token_batch(token_seqs: Sequence[Sequence[str]]) -> tuple[np.ndarray, n
 
 
 def _minhash_chunk(token_seqs: Sequence[Sequence[str]], options: FingerprintOptions):
-    token_values, token_offsets = hash_token_batch(token_seqs)
+    return minhash_hashed(*hash_token_batch(token_seqs), options)
+
+
+def minhash_hashed(token_values: np.ndarray, token_offsets: np.ndarray,
+                   options: FingerprintOptions = FingerprintOptions()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`minhash_batch` (one thread) from the tokens' `token_hash` values, as `hash_token_batch`
+    gives them: for callers that know each distinct token's hash already."""
+    documents = len(token_offsets) - 1
     a, b = permutations(options.num_perm, options.seed)
     values = np.empty(max(len(token_values), 1), dtype=np.uint32)
-    offsets = np.zeros(len(token_seqs) + 1, dtype=np.int64)
-    signatures = np.empty((len(token_seqs), options.num_perm), dtype=np.uint32)
+    offsets = np.zeros(documents + 1, dtype=np.int64)
+    signatures = np.empty((documents, options.num_perm), dtype=np.uint32)
     _shingle_minhash(token_values, token_offsets, options.shingle_size, a, b, values, offsets, signatures)
     return values[:offsets[-1]].copy(), offsets, signatures
 

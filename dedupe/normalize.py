@@ -53,6 +53,13 @@ def fold_token(token: str) -> str:
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of lines that are wire furniture."""
+    if text.isascii():
+        # a compiled scan finds the few lines that could match (see `_furniture_candidates`);
+        # only those are tried, with the same tests as below
+        starts, ends = _furniture_candidates(np.frombuffer(text.encode("ascii"), dtype=np.uint8))
+        lines = map(text.__getitem__, map(slice, starts.tolist(), ends.tolist()))
+        return [(s, e) for s, e, line in zip(starts.tolist(), ends.tolist(), lines)
+                if BOILERPLATE_LINE.match(line.rstrip("\r\n")) and line.strip()]
     lines = text.splitlines(keepends=True)
     # the pattern is tried on the lines in one C loop (long lines as "", which it cannot match:
     # furniture is short, and runs of spaces make the pattern backtrack); only hits are looked at
@@ -61,6 +68,55 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
         return []
     ends = list(accumulate(map(len, lines)))
     return [(end - len(line), end) for line, end, hit in zip(lines, ends, hits) if hit and line.strip()]
+
+
+@numba.njit(cache=True, nogil=True)
+def _furniture_candidates(buf):
+    """(starts, ends) of the lines of an ASCII text (as str.splitlines(keepends=True) cuts
+    them) that BOILERPLATE_LINE could match: shorter than 120 characters, and after the
+    leading blanks and control characters either nothing or the start of one of its
+    alternatives -- a rule character or "<", a digit then a digit or ":", "(w" or "(s",
+    "en", "mo" or "mf", "by" (in any case).  Tests compare the result with trying every line."""
+    n = len(buf)
+    starts = np.empty(n, dtype=np.int64)  # a line per character at most
+    ends = np.empty(n, dtype=np.int64)
+    k = 0
+    s = 0
+    while s < n:
+        e = s  # the line's text is buf[s:e], its terminator buf[e:end]
+        while e < n:
+            c = buf[e]
+            if c == 10 or c == 13 or c == 11 or c == 12 or c == 28 or c == 29 or c == 30:
+                break
+            e += 1
+        end = e
+        if end < n:
+            end += 2 if buf[end] == 13 and end + 1 < n and buf[end + 1] == 10 else 1
+        if end - s < 120:
+            stripped = e  # rstrip("\r\n") can only remove the terminator, and keeps \v \f \x1c-\x1e
+            if stripped < end and (buf[stripped] == 11 or buf[stripped] == 12 or buf[stripped] >= 28):
+                stripped = end
+            p = s
+            while p < stripped and buf[p] <= 32:  # [\s\x00-\x1f]*
+                p += 1
+            if p == stripped:
+                ok = True
+            else:
+                c = buf[p] | 32 if 65 <= buf[p] <= 90 else buf[p]  # lower case
+                d = buf[p + 1] if p + 1 < stripped else 0
+                d = d | 32 if 65 <= d <= 90 else d
+                ok = (c == 45 or c == 61 or c == 95 or c == 42 or c == 126 or c == 35 or c == 60  # -=_*~#<
+                      or (48 <= c <= 57 and (48 <= d <= 57 or d == 58))
+                      or (c == 40 and (d == 119 or d == 115))  # (w (s
+                      or (c == 101 and d == 110)  # en
+                      or (c == 109 and (d == 111 or d == 102))  # mo mf
+                      or (c == 98 and d == 121))  # by
+            if ok:
+                starts[k] = s
+                ends[k] = end
+                k += 1
+        s = end
+    return starts[:k], ends[:k]
 
 
 def tokenize(text: str) -> tuple[list[str], list[int], list[int]]:
@@ -114,18 +170,163 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _all_sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
+    # PARAGRAPH_BREAK splits the text, then SENTENCE_END each paragraph; `_sentence_scan`
+    # runs both patterns in one compiled pass (tests compare it with the regexes)
+    starts, ends = _sentence_scan(text_codes(text))
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def text_codes(text: str) -> np.ndarray:
+    """The text's code points as an array (bytes when it is ASCII), indexed like the str."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _is_space(c):
+    """Python re's \\s on a code point (a test checks every code point)."""
+    if c <= 32:
+        return c == 32 or 9 <= c <= 13 or 28 <= c <= 31
+    if c < 0x85:
+        return False
+    return (c == 0x85 or c == 0xA0 or c == 0x1680 or 0x2000 <= c <= 0x200A or c == 0x2028 or c == 0x2029
+            or c == 0x202F or c == 0x205F or c == 0x3000)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _paragraph_break_end(t, p):
+    """End of PARAGRAPH_BREAK's match at position p, or -1: its three alternatives in order."""
+    n = len(t)
+    c = t[p]
+    if c == 10:  # \n[ \t\u00a0]*\n+
+        q = p + 1
+        while q < n and (t[q] == 32 or t[q] == 9 or t[q] == 0xA0):
+            q += 1
+        if q < n and t[q] == 10:
+            while q < n and t[q] == 10:
+                q += 1
+            return q
+    if c == 60:  # <[ \t]*\r?\n
+        q = p + 1
+        while q < n and (t[q] == 32 or t[q] == 9):
+            q += 1
+        if q < n and t[q] == 13:
+            q += 1
+        if q < n and t[q] == 10:
+            return q + 1
+    if p > 0:  # (?<=[.!?:"”’)])[ \t]*\r?\n
+        b = t[p - 1]
+        if b == 46 or b == 33 or b == 63 or b == 58 or b == 34 or b == 0x201D or b == 0x2019 or b == 41:
+            q = p
+            while q < n and (t[q] == 32 or t[q] == 9):
+                q += 1
+            if q < n and t[q] == 13:
+                q += 1
+            if q < n and t[q] == 10:
+                return q + 1
+    return -1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _sentence_end_at(t, p, end):
+    """End of SENTENCE_END's match at position p of t[:end] (its lookahead sees no further), or -1."""
+    c = t[p]
+    if not (c == 46 or c == 33 or c == 63):  # [.!?]
+        return -1
+    q = p + 1
+    while q < end:  # ["'”’)\]]*
+        c = t[q]
+        if c == 34 or c == 39 or c == 0x201D or c == 0x2019 or c == 41 or c == 93:
+            q += 1
+        else:
+            break
+    w = q
+    while q < end and _is_space(t[q]):  # \s+
+        q += 1
+    if q == w:
+        return -1
+    r = q  # (?=["'“‘(\[]?[A-Z0-9\u00C0-\u024F])
+    if r < end:
+        c = t[r]
+        if c == 34 or c == 39 or c == 0x201C or c == 0x2018 or c == 40 or c == 91:
+            r += 1
+    if r < end:
+        c = t[r]
+        if 65 <= c <= 90 or 48 <= c <= 57 or 0xC0 <= c <= 0x24F:
+            return q
+    return -1
+
+
+@numba.njit(cache=True, nogil=True)
+def _sentence_scan(t):
+    """(starts, ends) of `_all_sentence_spans`: PARAGRAPH_BREAK's matches end paragraphs, and
+    within each paragraph SENTENCE_END's matches (found left to right, not overlapping) end
+    sentences -- the same spans as the regexes' finditer loops."""
+    n = len(t)
+    starts = np.empty(n + 1, dtype=np.int64)
+    ends = np.empty(n + 1, dtype=np.int64)
+    k = 0
     start = 0
-    breaks = [m.end() for m in PARAGRAPH_BREAK.finditer(text)] + [len(text)]
-    for para_end in breaks:
-        para_start = start
-        for m in SENTENCE_END.finditer(text, para_start, para_end):
-            spans.append((start, m.start() + 1))
-            start = m.end()
+    p = 0  # where the search for the next paragraph break goes on
+    while True:
+        para_end = -1
+        while p < n:
+            c = t[p]
+            if c == 10 or c == 60 or c == 32 or c == 9 or c == 13:  # where a match can begin
+                para_end = _paragraph_break_end(t, p)
+                if para_end >= 0:
+                    break
+            p += 1
+        last = para_end < 0
+        if last:
+            para_end = n
+        q = start
+        while q < para_end:
+            c = t[q]
+            e = _sentence_end_at(t, q, para_end) if c == 46 or c == 33 or c == 63 else -1
+            if e >= 0:
+                starts[k] = start
+                ends[k] = q + 1
+                k += 1
+                start = e
+                q = e
+            else:
+                q += 1
         if start < para_end:
-            spans.append((start, para_end))
-        start = para_end
-    return spans
+            starts[k] = start
+            ends[k] = para_end
+            k += 1
+        if last:
+            break
+        start = p = para_end
+    return starts[:k], ends[:k]
+
+
+@numba.njit(cache=True, nogil=True)
+def _sentence_token_ranges(t, token_starts):
+    """(start, end, first token, end token) rows of the sentences that hold tokens, as
+    `sentence_ranges` (token_starts ascending; the spans are ascending and disjoint, so
+    one merge replaces the two bisections per span)."""
+    s, e = _sentence_scan(t)
+    m = len(s)
+    out = np.empty((m, 4), dtype=np.int64)
+    k = 0
+    i = 0
+    n = len(token_starts)
+    for j in range(m):
+        while i < n and token_starts[i] < s[j]:  # bisect_left(starts, s)
+            i += 1
+        t0 = i
+        while i < n and token_starts[i] < e[j]:  # bisect_left(starts, e)
+            i += 1
+        if i > t0:
+            out[k, 0] = s[j]
+            out[k, 1] = e[j]
+            out[k, 2] = t0
+            out[k, 3] = i
+            k += 1
+    return out[:k]
 
 
 def content_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
@@ -137,16 +338,50 @@ def content_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     return tokens, starts, ends
 
 
+def content_tokens_of(text: str, codes: np.ndarray) -> tuple[list[str], np.ndarray, str]:
+    """`content_tokens`' tokens, their starts (as an array) and their `content_hash`, given
+    the text's `text_codes`: for an ASCII text, the tokens are cut, folded and joined by a
+    compiled scan and split apart by str.split, with no Python step per token."""
+    if codes.dtype != np.uint8:
+        tokens, starts, _ = content_tokens(text)
+        return tokens, np.array(starts, dtype=np.int64), content_hash(tokens)
+    first, last = _ascii_token_bounds(codes, _ASCII_WORD)  # \w is the same on upper and lower case
+    spans = boilerplate_spans(text)
+    if spans:
+        keep = np.ones(len(first), dtype=np.bool_)
+        for lo, hi in spans:
+            keep[np.searchsorted(first, lo):np.searchsorted(first, hi)] = False
+        first, last = first[keep], last[keep]
+    if not len(first):
+        return [], first, content_hash([])
+    joined = _join_lowered(codes, first, last).tobytes()  # " ".join(tokens), encoded
+    return joined.decode("ascii").split(" "), first, hashlib.sha1(joined).hexdigest()
+
+
+@numba.njit(cache=True, nogil=True)
+def _join_lowered(buf, first, last):
+    """The ASCII tokens buf[first[i]:last[i]], lower-cased and joined by spaces."""
+    size = len(first) - 1
+    for i in range(len(first)):
+        size += last[i] - first[i]
+    out = np.empty(size, dtype=np.uint8)
+    k = 0
+    for i in range(len(first)):
+        if i:
+            out[k] = 32
+            k += 1
+        for p in range(first[i], last[i]):
+            c = buf[p]
+            out[k] = c + 32 if 65 <= c <= 90 else c
+            k += 1
+    return out
+
+
 def sentence_ranges(text: str, starts: list[int]) -> list[tuple[int, int, int, int]]:
     """(start, end, first token, end token) of each sentence with tokens, given the tokens' starts."""
-    out = []
     # a span without tokens is dropped here, so sentence_spans' test for blank spans is not needed
-    for s, e in _all_sentence_spans(text):
-        t0 = bisect_left(starts, s)
-        t1 = bisect_left(starts, e, t0)
-        if t1 > t0:
-            out.append((s, e, t0, t1))
-    return out
+    ranges = _sentence_token_ranges(text_codes(text), np.array(starts, dtype=np.int64))
+    return list(map(tuple, ranges.tolist()))
 
 
 def content_hash(tokens: list[str]) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 
 from dedupe.config import ScanOptions
-from dedupe.digest import digest_documents, merge_digests, sentence_words
+from dedupe.digest import Digest, TokenTable, digest_documents, merge_digests, sentence_words
 from dedupe.fingerprint import Stemmer, fingerprint
 from dedupe.normalize import normalize
 from dedupe.read import read_documents
@@ -19,10 +19,19 @@ def test_digest_matches_normalized_documents_in_any_batching():
     whole = digest_documents(docs, options)
     parts = [docs[:7], docs[7:8], docs[8:]]
     merged = merge_digests([digest_documents(p, options) for p in parts], [len(p) for p in parts], 128)
+    # one token table and stemmer for all batches, as the engines use them: later batches reuse what
+    # earlier ones learnt (numbers, stems, digit tests, hashes)
+    table, shared_stemmer = TokenTable(), Stemmer()
+    shared = merge_digests([digest_documents(p, options, shared_stemmer, table) for p in [docs[8:], docs[:8]]],
+                           [len(docs) - 8, 8], 128)
+    positions = np.concatenate([np.arange(8, len(docs)), np.arange(8)])[shared.kept]  # in `docs`
+    order = np.argsort(positions)
+    assert len(table.tokens) == len(set(table.tokens)) > 100
     kept = [n for n in map(normalize, docs) if len(n.tokens) >= options.min_words]
     stemmer = Stemmer()
     fp = fingerprint(kept, options.fingerprint, stemmer=stemmer)
-    for digest in (whole, merged):
+    reordered = _reorder(shared, order, positions[order])
+    for digest in (whole, merged, reordered):
         assert [docs[i].id for i in digest.kept] == [n.doc.id for n in kept]
         assert [s.id for _, s in digest.skipped] == ["coast-radio-traffic"]
         assert np.array_equal(digest.signatures, fp.signatures)
@@ -43,3 +52,17 @@ def test_sentence_words_for_chosen_documents_only():
     words, offsets, _ = sentence_words(digest, np.array([2]))
     assert offsets[2] == 0 and offsets[3] == len(words) > 0
     assert offsets[-1] == len(words)
+
+
+def _reorder(digest, order, kept):
+    """The digest with its kept documents in another order (for comparing batchings)."""
+    bounds = [digest.sentence_offsets[i:i + 2] for i in order]
+    sentences = np.concatenate([np.arange(a, b) for a, b in bounds])
+    values = [digest.shingle_values[digest.shingle_offsets[i]:digest.shingle_offsets[i + 1]] for i in order]
+    return Digest(
+        kept=kept, skipped=digest.skipped,
+        content_hashes=[digest.content_hashes[i] for i in order], numbers=[digest.numbers[i] for i in order],
+        stems=[digest.stems[i] for i in order],
+        sentence_offsets=np.cumsum([0] + [b - a for a, b in bounds]), sentence_bounds=digest.sentence_bounds[sentences],
+        sentence_sizes=digest.sentence_sizes[sentences], shingle_values=np.concatenate(values),
+        shingle_offsets=np.cumsum([0] + [len(v) for v in values]), signatures=digest.signatures[order])

@@ -150,6 +150,25 @@ def test_stemmer_pickles_with_its_cache():
     stem(("ferries", "halted"))
     copy = pickle.loads(pickle.dumps(stem))
     assert copy(("ferries", "storms")) == ["ferri", "storm"] and "halted" in copy._cache
+    # tokens that are not content words stay dropped after the round trip
+    stem(("the", "a", "ferries"))
+    copy = pickle.loads(pickle.dumps(stem))
+    assert copy(("the", "ferries", "a")) == ["ferri"] and copy.lookup(("the", "halted")) == [None, "halt"]
+    stems, positions = copy.with_positions(("the", "ferries", "a", "halted"))
+    assert stems == ["ferri", "halt"] and positions.tolist() == [0, 0, 1, 1, 2]
+
+
+def test_no_content_word_has_an_empty_stem():
+    # the stem cache marks dropped tokens with "" (see fingerprint._NOT_CONTENT)
+    from pathlib import Path
+
+    from dedupe.fingerprint import _english_stemmer
+    from dedupe.read import read_documents
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    words = {t for d in read_documents([sample]) for t in normalize(d).tokens}
+    words = content_words(sorted(words | {"ies", "sss", "eed", "ing", "ed", "'s", "ly", "ness", "ation", "1987"}))
+    assert len(words) > 500 and all(_english_stemmer()(words))
 
 
 def _same_matrix(a, b):
@@ -220,3 +239,22 @@ def test_pair_cosines_equal_sklearn_bit_for_bit(monkeypatch):
     monkeypatch.setattr(fp, "_COSINE_BLOCK", 7)  # a few rows at a time: the same numbers
     for a, b in pairs[:20]:
         assert np.array_equal(pair_cosines(a, b), _sklearn_cosines(a, b))
+
+
+def test_count_columns_kernel_equals_counting_each_row():
+    from collections import Counter
+
+    from dedupe.fingerprint import _count_columns
+
+    rng = np.random.default_rng(5)
+    lengths = rng.integers(0, 40, size=300)
+    lengths[:3] = 0  # empty rows, first and in the middle
+    lengths[150] = 0
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    ids = rng.integers(-1, 25, size=int(offsets[-1])).astype(np.int64)  # -1: a word outside the vocabulary
+    columns, counts, indptr = _count_columns(ids, offsets)
+    assert indptr.tolist()[0] == 0 and len(indptr) == len(offsets)
+    for r in range(len(lengths)):
+        expected = sorted(Counter(v for v in ids[offsets[r]:offsets[r + 1]].tolist() if v >= 0).items())
+        row = slice(indptr[r], indptr[r + 1])
+        assert list(zip(columns[row].tolist(), counts[row].tolist())) == expected

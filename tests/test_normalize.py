@@ -69,6 +69,21 @@ def reference_boilerplate_spans(text):
     return spans
 
 
+def reference_sentence_spans(text):
+    """sentence_spans as first written: PARAGRAPH_BREAK, then SENTENCE_END in each paragraph."""
+    from dedupe.normalize import PARAGRAPH_BREAK, SENTENCE_END
+
+    spans, start = [], 0
+    for para_end in [m.end() for m in PARAGRAPH_BREAK.finditer(text)] + [len(text)]:
+        for m in SENTENCE_END.finditer(text, start, para_end):
+            spans.append((start, m.start() + 1))
+            start = m.end()
+        if start < para_end:
+            spans.append((start, para_end))
+        start = para_end
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
 def reference_normalize(text):
     """normalize() as first written: one regex match at a time, every token folded in full."""
     import bisect
@@ -85,7 +100,7 @@ def reference_normalize(text):
         starts.append(m.start())
         ends.append(m.end())
     sentences = []
-    for s, e in sentence_spans(text):
+    for s, e in reference_sentence_spans(text):
         t0, t1 = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
         if t1 > t0:
             sentences.append(Sentence(start=s, end=e, tok_start=t0, tok_end=t1))
@@ -154,3 +169,56 @@ def test_ascii_tokenizer_matches_regex_on_every_character_pair_and_apostrophes()
         matches = list(TOKEN.finditer(text))
         assert (starts, ends) == ([m.start() for m in matches], [m.end() for m in matches]), text
         assert tokens == [reference_fold(m.group()) for m in matches]
+
+
+# ---------------------------------------------------------------- compiled scans vs the regexes
+import random
+from pathlib import Path
+
+from dedupe.normalize import content_hash, content_tokens, content_tokens_of, text_codes
+
+SAMPLE_TEXTS = [d.text for d in __import__("dedupe.read", fromlist=["x"]).read_documents(
+    [Path(__file__).resolve().parents[1] / "data" / "sample"])]
+
+
+def _random_texts(pieces, count, seed, longest=30):
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, longest))) for _ in range(count)]
+
+
+def test_space_test_of_sentence_scan_is_regex_whitespace_on_every_code_point():
+    from dedupe.normalize import _is_space
+
+    everything = "".join(map(chr, range(0x110000)))
+    spaces = {m.start() for m in re.finditer(r"\s", everything)}
+    assert len(spaces) > 20
+    assert [c for c in range(0x110000) if _is_space(c)] == sorted(spaces)
+
+
+def test_sentence_scan_matches_regexes():
+    # every character the patterns name, next to letters, digits, blanks and line ends
+    pieces = list('aA1.!?:"\'”’)](["“‘ \t\n\r<Zz9\x0b\x1c') + ["\xa0", "\x85", "\u2028", "À", "ɏ", "ɐ", "\u3000", ". ", ".\n\n"]
+    texts = TRICKY_TEXTS + SAMPLE_TEXTS + _random_texts(pieces, 20000, seed=1)
+    texts += [t.encode("ascii", "ignore").decode() for t in texts]  # the ASCII (byte) variant of the scan too
+    for text in texts:
+        assert sentence_spans(text) == reference_sentence_spans(text), repr(text)
+
+
+def test_furniture_candidates_give_line_by_line_definition():
+    pieces = ["end", "ENDS", "more", "Mfl", "By Jane Doe", "by x, PA News", "(with pix)", "(SEE  PIX)", "-----",
+              "== ==", "02:49 07/01/00: Page", "1:23 1/2/99:x", " ", "\t", "<", "\n", "\r", "\r\n", "\x0b", "\x0c",
+              "\x1c", "\x1d", "\x1e", "\x19", "\x00", "a", "Z", "9", "#", "~", "*", "_", "=", "x" * 50]
+    texts = TRICKY_TEXTS + SAMPLE_TEXTS + _random_texts(pieces, 20000, seed=2, longest=12)
+    found = 0
+    for text in texts:
+        spans = boilerplate_spans(text)
+        assert spans == reference_boilerplate_spans(text), repr(text)
+        found += bool(spans)
+    assert found > 1000
+
+
+def test_content_tokens_of_matches_content_tokens_and_hash():
+    for text in TRICKY_TEXTS + SAMPLE_TEXTS:
+        tokens, starts, digest = content_tokens_of(text, text_codes(text))
+        expected, expected_starts, _ = content_tokens(text)
+        assert (tokens, starts.tolist(), digest) == (expected, expected_starts, content_hash(expected))
