@@ -1,12 +1,24 @@
-"""dedupe: find copied, syndicated and rewritten news, name the original, mark what changed."""
-from .config import CandidateOptions, FingerprintOptions, ScanOptions, VerifyOptions
+"""dedupe: find copied, syndicated and rewritten news, name the original, mark what changed.
+
+The scan, store and feed names are loaded on first use: they pull in numpy, scipy and numba,
+and every ``dedupe`` command -- ``--help`` and ``--version`` too -- imports this package first.
+"""
+import importlib
+import sys
+import types
+
+from .config import CandidateOptions, FetchOptions, FingerprintOptions, ScanOptions, VerifyOptions, WatchOptions
 from .errors import DedupeError, InputError, OptionsError, ReportError
-from .feeds import FeedError, FetchError, FetchOptions
 from .model import Cluster, Diff, Document, Member, Original, Report, Scores, Segment, Skipped, Span
-from .pipeline import diff, scan
-from .read import read_documents
-from .store import StoreBusyError, StoreError
-from .watch import WatchOptions, WatchResult, render_watch_text, scan_into_store, store_report, watch_feeds
+
+_LAZY = {
+    "FeedError": "feeds", "FetchError": "feeds",
+    "scan": "pipeline",
+    "read_documents": "read",
+    "StoreBusyError": "store", "StoreError": "store",
+    "WatchResult": "watch", "render_watch_text": "watch", "scan_into_store": "watch", "store_report": "watch",
+    "watch_feeds": "watch",
+}
 
 __all__ = [
     "CandidateOptions", "Cluster", "DedupeError", "Diff", "Document", "FeedError", "FetchError",
@@ -16,3 +28,36 @@ __all__ = [
     "scan_into_store", "store_report", "watch_feeds",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """``dedupe.diff`` is the diff function (`pipeline.diff`), although a submodule has that name.
+
+    The import system binds a submodule to its package's attribute when it first loads it; with
+    the scan modules loaded lazily that can happen after this package is set up, so the name is
+    a property that ignores the binding (``dedupe.diff`` the module stays in sys.modules)."""
+
+    @property
+    def diff(self):
+        from .pipeline import diff
+        return diff
+
+    @diff.setter
+    def diff(self, module) -> None:
+        pass
+
+
+sys.modules[__name__].__class__ = _Package

@@ -19,7 +19,6 @@ from __future__ import annotations
 import numba
 import numpy as np
 import scipy.sparse as sp
-from datasketch import LeanMinHash, MinHashLSH
 
 from .config import CandidateOptions
 
@@ -113,6 +112,10 @@ def _bucket_pair_codes(members, starts, sizes, n):
 def lsh_pairs_datasketch(signatures: np.ndarray, bands: int, rows: int, max_bucket: int,
                          seed: int = 1) -> set[tuple[int, int]]:
     """Reference for `lsh_pairs`: the same buckets built by datasketch's ``MinHashLSH``."""
+    # imported here: datasketch.lsh loads scipy.integrate and scipy.stats (~0.4 s), and
+    # the scan itself never needs it
+    from datasketch import LeanMinHash, MinHashLSH
+
     n, num_perm = signatures.shape
     if n < 2:
         return set()

@@ -1,4 +1,7 @@
-"""Command line: thin click commands over the library (the only module that imports click)."""
+"""Command line: thin click commands over the library (the only module that imports click).
+
+The scan and watch machinery (numpy, scipy, numba) is imported inside the commands that run it,
+so ``--help``, ``--version`` and ``report`` start at once."""
 from __future__ import annotations
 
 import functools
@@ -8,17 +11,14 @@ import traceback
 
 import click
 
-from . import pipeline, watch as watching
-from .config import ScanOptions
+from .config import FetchOptions, ScanOptions, WatchOptions
 from .errors import DedupeError
-from .feeds import FetchOptions
 from .model import Report
 from .read import decode_text
 from .report import render_diff_text, render_text
 from .report_csv import render_csv
 from .report_html import render_html
 from .report_json import load_report, parse_report
-from .store import StoreBusyError
 
 REPORT_FORMATS = ("text", "json", "html", "csv")
 DIFF_FORMATS = ("text", "json")
@@ -44,13 +44,11 @@ def _debug_option(func):
             return func(*args, **kwargs)
         except (click.ClickException, click.Abort, click.exceptions.Exit):
             raise
-        except StoreBusyError as exc:
-            if debug:
-                traceback.print_exc()
-            raise _StoreBusy(str(exc)) from None
         except DedupeError as exc:
             if debug:
                 traceback.print_exc()
+            if _store_busy(exc):
+                raise _StoreBusy(str(exc)) from None
             raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
             raise click.Abort() from None
@@ -60,6 +58,12 @@ def _debug_option(func):
             raise click.ClickException(f"internal error: {type(exc).__name__}: {exc} "
                                        "(run with --debug for the traceback)") from None
     return wrapper
+
+
+def _store_busy(exc: Exception) -> bool:
+    """Is `exc` a store.StoreBusyError?  (Only a loaded store module raises one.)"""
+    store = sys.modules.get(f"{__package__}.store")
+    return store is not None and isinstance(exc, store.StoreBusyError)
 
 
 def _output_options(formats: tuple[str, ...], default: str):
@@ -136,9 +140,13 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, quiet):
     if store:
         if engine != "local":
             raise click.UsageError("--store works with the local engine only")
+        from . import watch as watching
+
         report = watching.scan_into_store(list(paths), store, options, progress=_notifier(quiet),
                                           stdin=sys.stdin.buffer)
     else:
+        from . import pipeline
+
         report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer)
     kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
     _emit(RENDERERS[kind](report), output)
@@ -160,6 +168,8 @@ def report_command(saved, store, fmt, output):
     if (saved is None) == (store is None):
         raise click.UsageError("give either REPORT.json or --store PATH (one of them)")
     if store is not None:
+        from . import watch as watching
+
         report = watching.store_report(store)
     elif saved == "-":
         report = parse_report(sys.stdin.buffer.read(), "<stdin>")
@@ -184,6 +194,8 @@ def diff(original, copy, fmt, output, color):
         except OSError as exc:
             raise click.ClickException(f"{path}: cannot read file: {exc.strerror or exc}") from None
         texts.append(decode_text(data, path))
+    from . import pipeline
+
     result = pipeline.diff(texts[0], texts[1])
     kind = _pick_format(fmt, output, DIFF_FORMATS, "json")
     if kind == "json":
@@ -222,7 +234,7 @@ def _read_feed_list(path: str) -> list[str]:
 @_output_options(WATCH_FORMATS, "json")
 @click.option("--no-fetch", is_flag=True,
               help="Never fetch article pages: an entry with only a summary is stored with its summary.")
-@click.option("--wait", type=click.FloatRange(0, 86400), default=watching.WatchOptions.wait, show_default=True,
+@click.option("--wait", type=click.FloatRange(0, 86400), default=WatchOptions.wait, show_default=True,
               help="Seconds to wait for another run that holds the store; then give up with exit code 75.")
 @click.option("--keep-days", type=click.IntRange(1), default=None,
               help="Drop articles older than N days (and their index entries); older entries are not stored.")
@@ -244,7 +256,9 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     sources = list(feeds) + (_read_feed_list(feed_list) if feed_list else [])
     if not sources:
         raise click.UsageError("give at least one FEED or --feeds FILE")
-    options = watching.WatchOptions(scan=ScanOptions(min_words=min_words),
+    from . import watch as watching
+
+    options = WatchOptions(scan=ScanOptions(min_words=min_words),
                                     fetch=FetchOptions(timeout=timeout, delay=delay),
                                     fetch_pages=not no_fetch, wait=wait, keep_days=keep_days)
     result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet))

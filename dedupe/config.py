@@ -96,3 +96,37 @@ class ScanOptions:
         _check(self.engine in ("local", "dask"), f"engine must be 'local' or 'dask', got {self.engine!r}")
         _check(self.scheduler is None or self.engine == "dask",
                "a scheduler address needs engine='dask'")
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """How feeds and pages are fetched."""
+
+    timeout: float = 20.0  # seconds for a whole response, connection included
+    max_bytes: int = 5_000_000  # per response, after decompression
+    max_redirects: int = 5
+    delay: float = 1.0  # seconds between two requests to the same host
+    user_agent: str = ""  # empty: DEFAULT_USER_AGENT with this version
+
+    def __post_init__(self) -> None:
+        _check(0 < self.timeout <= 600, f"timeout must be between 0 and 600 seconds, got {self.timeout}")
+        _check(1_000 <= self.max_bytes <= 1_000_000_000, f"max_bytes must be 1000..1e9, got {self.max_bytes}")
+        _check(0 <= self.max_redirects <= 20, f"max_redirects must be 0..20, got {self.max_redirects}")
+        _check(0 <= self.delay <= 60, f"delay must be between 0 and 60 seconds, got {self.delay}")
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    """Everything a watch run needs; `scan` holds the analysis options shared with ``dedupe scan``."""
+
+    scan: ScanOptions = ScanOptions()
+    fetch: FetchOptions = FetchOptions()
+    fetch_pages: bool = True  # fetch the article page of entries that carry only a summary
+    wait: float = 60.0  # seconds to wait for another run holding the store
+    keep_days: int | None = None  # drop articles older than this many days
+    max_component: int = 5000  # articles read to recompute the stories around a new article
+
+    def __post_init__(self) -> None:
+        _check(0 <= self.wait <= 86400, f"wait must be 0..86400 seconds, got {self.wait}")
+        _check(self.keep_days is None or self.keep_days >= 1, f"keep_days must be at least 1, got {self.keep_days}")
+        _check(self.max_component >= 10, f"max_component must be at least 10, got {self.max_component}")

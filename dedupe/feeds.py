@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .config import FetchOptions  # defined with the other options; imported from here too
 from .errors import DedupeError
 from .model import Document
 
@@ -44,25 +45,6 @@ class FetchError(DedupeError):
 
 class FeedError(DedupeError):
     """A document was read but is not a usable RSS or Atom feed."""
-
-
-@dataclass(frozen=True)
-class FetchOptions:
-    """How feeds and pages are fetched."""
-
-    timeout: float = 20.0  # seconds for a whole response, connection included
-    max_bytes: int = 5_000_000  # per response, after decompression
-    max_redirects: int = 5
-    delay: float = 1.0  # seconds between two requests to the same host
-    user_agent: str = ""  # empty: DEFAULT_USER_AGENT with this version
-
-    def __post_init__(self) -> None:
-        from .config import _check
-
-        _check(0 < self.timeout <= 600, f"timeout must be between 0 and 600 seconds, got {self.timeout}")
-        _check(1_000 <= self.max_bytes <= 1_000_000_000, f"max_bytes must be 1000..1e9, got {self.max_bytes}")
-        _check(0 <= self.max_redirects <= 20, f"max_redirects must be 0..20, got {self.max_redirects}")
-        _check(0 <= self.delay <= 60, f"delay must be between 0 and 60 seconds, got {self.delay}")
 
 
 @dataclass(frozen=True)

@@ -16,23 +16,29 @@ run them on several cores at once.
 """
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, repeat
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
 import xxhash
 import scipy.sparse as sp
 import Stemmer as pystemmer  # PyStemmer: the Snowball C library
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer, TfidfVectorizer
-from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
+from . import tfidf
 from .config import FingerprintOptions
 from .model import Normalized
+from .stopwords import ENGLISH_STOP_WORDS  # scikit-learn's list (a test checks)
+# scikit-learn's pieces that WordListTfidf uses, without importing scikit-learn (~0.8 s); the
+# fitted-idf holder keeps the transformer's name here
+from .tfidf import IdfWeights as TfidfTransformer, TfidfParams, inplace_csr_row_normalize_l2
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -46,7 +52,7 @@ class Fingerprints:
     shingle_sets: tuple[np.ndarray, ...]  # distinct 32-bit word-shingle hashes per document
     signatures: np.ndarray  # (n, num_perm) uint32 MinHash of the shingle sets
     terms: sp.csr_matrix  # (n, vocabulary) L2-normalised TF-IDF of stemmed content words
-    vectorizer: TfidfVectorizer  # fitted on the batch; turns sentences into the same space
+    vectorizer: TfidfVectorizer | WordListTfidf  # fitted on the batch; turns sentences into the same space
     options: FingerprintOptions
     # The same shingle sets as one flat array: document i owns values[offsets[i]:offsets[i + 1]].
     shingle_values: np.ndarray | None = None
@@ -163,14 +169,17 @@ def _english_stemmer():
     return pystemmer.Stemmer("english", 0).stemWords
 
 
-def term_vectorizer() -> TfidfVectorizer:
+def term_vectorizer() -> TfidfVectorizer | WordListTfidf:
     """TF-IDF over pre-stemmed content words (documents are passed as word lists).
 
     Normally a `WordListTfidf`, which computes sklearn's numbers without sklearn's
-    per-call overhead; if it ever disagrees with sklearn on
+    per-call overhead (and without importing sklearn); if it ever disagrees with sklearn on
     a reference sample (say, after a scikit-learn upgrade), sklearn's own class is used.
     """
-    cls = WordListTfidf if _word_list_tfidf_agrees() else TfidfVectorizer
+    if _word_list_tfidf_agrees():
+        cls = WordListTfidf
+    else:
+        from sklearn.feature_extraction.text import TfidfVectorizer as cls
     return cls(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
 
 
@@ -178,10 +187,13 @@ def _identity(words):
     return words
 
 
-class WordListTfidf(TfidfVectorizer):
+class WordListTfidf(TfidfParams):
     """`TfidfVectorizer(analyzer=identity, sublinear_tf=True, norm="l2", dtype=float32)`
     for documents given as word lists, with the same numpy operations in the same
     order as scikit-learn (so bit-identical matrices), minus input validation.
+
+    Not a subclass of scikit-learn's class: importing scikit-learn costs more than a small
+    scan, so the interface its callers use comes from `tfidf.TfidfParams`.
     """
 
     def fit(self, raw_documents, y=None):
@@ -373,7 +385,17 @@ _REFERENCE_WORDS = [["storm", "hit", "coast", "storm", "ferri"], [], ["ferri", "
 
 @lru_cache(maxsize=1)
 def _word_list_tfidf_agrees() -> bool:
-    """Does `WordListTfidf` reproduce this scikit-learn's matrices bit for bit?"""
+    """Does `WordListTfidf` reproduce this scikit-learn's matrices bit for bit?
+
+    Asked of scikit-learn once, then remembered until scikit-learn, numpy, scipy, numba, Python
+    or this code changes (`tfidf.remembered`): importing scikit-learn costs ~0.8 s a run."""
+    return tfidf.remembered("word-list-tfidf-agrees", _compare_with_sklearn, [__file__, tfidf.__file__])
+
+
+def _compare_with_sklearn() -> bool:
+    """`_word_list_tfidf_agrees`, asked of scikit-learn."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     def same(a, b) -> bool:
         a, b = sp.csr_matrix(a), sp.csr_matrix(b)
         return (a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)

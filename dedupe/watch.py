@@ -30,9 +30,9 @@ import scipy.sparse as sp
 
 from .attribute import AttributeOptions, Link as TreeLink, attribute, is_wire_agency
 from .cluster import Tree, build_trees
-from .config import ScanOptions, _check
+from .config import ScanOptions, WatchOptions  # WatchOptions: imported from here too
 from .errors import OptionsError
-from .feeds import FeedError, Fetcher, FetchError, FetchOptions, entry_document, read_feed
+from .feeds import FeedError, Fetcher, FetchError, entry_document, read_feed
 from .fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
                           term_vectorizer)
 from .diff import classify, diff_documents
@@ -49,23 +49,6 @@ Notify = Callable[[str], None]
 """Called with a one-line progress message (the CLI prints them on stderr)."""
 
 WATCH_SCHEMA = "dedupe/watch-v1"
-
-
-@dataclass(frozen=True)
-class WatchOptions:
-    """Everything a watch run needs; `scan` holds the analysis options shared with ``dedupe scan``."""
-
-    scan: ScanOptions = ScanOptions()
-    fetch: FetchOptions = FetchOptions()
-    fetch_pages: bool = True  # fetch the article page of entries that carry only a summary
-    wait: float = 60.0  # seconds to wait for another run holding the store
-    keep_days: int | None = None  # drop articles older than this many days
-    max_component: int = 5000  # articles read to recompute the stories around a new article
-
-    def __post_init__(self) -> None:
-        _check(0 <= self.wait <= 86400, f"wait must be 0..86400 seconds, got {self.wait}")
-        _check(self.keep_days is None or self.keep_days >= 1, f"keep_days must be at least 1, got {self.keep_days}")
-        _check(self.max_component >= 10, f"max_component must be at least 10, got {self.max_component}")
 
 
 @dataclass(frozen=True)

@@ -148,3 +148,39 @@ def test_indented_json_is_the_standard_librarys_text(sample_report):
         indented_json({"a": object()})
     with pytest.raises(TypeError):
         indented_json({(1, 2): "tuple key"})
+
+
+def test_indented_json_tables_are_the_standard_librarys_text(sample_report):
+    """Lists of scalars and lists/tables of same-keyed dicts are written by one format each
+    (`model._flat_json`): every shape that almost qualifies must still come out as json.dumps."""
+    from dedupe.model import indented_json
+
+    data = sample_report.to_dict()
+    assert any(member.get("segments") for cluster in data["clusters"] for member in cluster["members"])
+    assert any(not member.get("removed") for cluster in data["clusters"] for member in cluster["members"])
+    segment = {"start": 3, "end": 14, "kind": "reworded"}
+    texts = {"a%s": {"text": "Café — naïve 100% \"ok\"\n\u2028 \U0001F600 %d", "source": None, "n": 2 ** 70},
+             "b": {"text": "", "source": "Agence France-Presse", "n": -1}}
+    cases = [
+        [segment] * 3, tuple([segment, dict(segment, kind="kept")]), {"x": segment, "y": segment},
+        texts, {7: {"a": 1}, 2.5: {"a": 2}, True: {"a": 3}, None: {"a": 4}},  # keys json turns to text
+        [{"a": 1, "b": 2}, {"b": 2, "a": 1}],  # same keys, other order
+        [{"a": 1}, {"a": 1, "b": 2}], [{"a": 1}, {"b": 1}],  # other keys
+        [{}, {}], [{"a": 1}, {}], {"x": {}, "y": {}}, [[]], [[], {}], {"a": {"b": {}}}, [{"a": []}],
+        [{"a": [1]}, {"a": [2]}], {"x": {"a": {"b": 1}}},  # one level too deep for a table
+        [{"v": 1.5}, {"v": float("nan")}, {"v": float("inf")}, {"v": -float("inf")}, {"v": -0.0}, {"v": 1e22}],
+        [{"v": True}, {"v": False}], [{"v": None}, {"v": 0}], [{"v": 1}, {"v": "1"}, {"v": 1.0}],  # mixed
+        [{"v": 1}, {"v": True}],  # bool is not written as an int
+        [1, "a", None, True, 2.5, float("nan")], ["é", "%s", "\x00"], [0, -5, 2 ** 80],
+        [{"v": 1}, 2], [{"v": 1}, [1]], [segment, {"start": 1, "end": 2, "kind": object()}],
+        {"%d": [{"%s": "%"}], "k": [{"%(x)s": 1}]},
+    ]
+    for value in cases + [data, data["clusters"], data["texts"]]:
+        for indent in (2, 0, 3, "\t", "%", "%s"):
+            try:
+                want = json.dumps(value, indent=indent, ensure_ascii=False)
+            except TypeError:
+                with pytest.raises(TypeError):
+                    indented_json(value, indent)
+                continue
+            assert indented_json(value, indent) == want, (value, indent)
