@@ -209,18 +209,28 @@ def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
     import string
     import sys
 
-    from dedupe.attribute import _NEEDS, _PATTERNS, _SHORTCUTS, _UNLOWERED
+    from dedupe.attribute import _CITING, _GATES, _NAME, _NEEDS, _PATTERNS, _SHORTCUTS, _UNLOWERED
 
     texts = [d["text"] for d in sample_docs] + list(seeds.values()) + [
         "Prices rose, according to AFP.", "He told Reuters on Monday.", "Additional reporting by PA News staff",
         "xAFP quoted by Xinhua.", "Reporting by Jane Doe; editing by Bob", "The deal, Xinhua REPORTED.",
         "COPYRIGHT (C) 2020 Kyodo", "This Article Was First Published In The Daily Planet",
-        "(WITH AGENCY INPUTS)", "ORIGINAL SOURCE: www.livemint.com", "MENAFN - Live Mint) x"]
-    for text in texts + [t.replace("said", "told") for t in texts]:
+        "(WITH AGENCY INPUTS)", "ORIGINAL SOURCE: www.livemint.com", "MENAFN - Live Mint) x",
+        "- Reuters", "Talks ended.\n  — AFP", "Shares fell.—Xinhua", "ok\t- dpa.", "3M reported a loss",
+        "éAP reported", "xBy Jo, PA News", "_By Jo, AP", "A B C D E F reported", "Abc Def Ghi Jkl Mno Pqr reported"]
+    # the patterns as first written, before they were rearranged for the regex engine's sake
+    plain = dict((kind, pattern) for kind, _, pattern in _PATTERNS)
+    plain["byline"] = re.compile(r"\bBy[ \t]+(?P<byline>[^\n<]{2,160})")
+    plain["citation"] = re.compile(rf"{_CITING}|(?P<before>{_NAME})[ \t]+(?i:reported)\b")
+    for text in texts + [t.replace("said", "told") for t in texts] + [t.replace("said", "reported") for t in texts]:
         lowered = text.lower()
         for kind, _, pattern in _PATTERNS:
-            if pattern.search(text) and kind in _NEEDS:
+            found = [(m.start(), m.group(0), m.groupdict()) for m in pattern.finditer(text)]
+            assert found == [(m.start(), m.group(0), m.groupdict()) for m in plain[kind].finditer(text)]
+            if found and kind in _NEEDS:
                 assert any(word in lowered for word in _NEEDS[kind]), (kind, text[:80])
+            if found and kind in _GATES:
+                assert _GATES[kind][0].match(text) or _GATES[kind][1].search(text), (kind, text[:80])
         word, shortcut = _SHORTCUTS["citation"]
         if word not in lowered:
             full = dict((kind, pattern) for kind, _, pattern in _PATTERNS)["citation"]
