@@ -31,6 +31,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
@@ -243,6 +244,24 @@ _SHORTCUTS: Mapping[str, tuple[str, re.Pattern[str]]] = MappingProxyType({
     "citation": ("reported", re.compile(_CITING)),
 })
 """kind -> (a word whose absence leaves out part of the kind's pattern, the pattern without that part)."""
+_STRETCH = re.compile(r"[\w&.'’ \t-]*")
+"""A run of the characters citations are made of (word characters, spaces, tabs, & . ' ’ -)."""
+_STRETCHED = frozenset({"citation"})
+"""Kinds whose matches are made of `_STRETCH` characters and hold one of the kind's words: they
+are searched for only in the runs of such characters around those words."""
+
+
+def _stretches(text: str, lowered: str, words: Iterable[str]) -> list[tuple[int, int]]:
+    """(start, end) of every maximal run of `_STRETCH` characters that holds one of `words`."""
+    spans: set[tuple[int, int]] = set()
+    backwards = text[::-1]
+    for word in words:
+        at = lowered.find(word)  # lowered has the text's length: find() leaves out texts with U+0130
+        while at >= 0:
+            end = _STRETCH.match(text, at).end()
+            spans.add((len(text) - _STRETCH.match(backwards, len(text) - at).end(), end))
+            at = lowered.find(word, end)
+    return sorted(spans)
 
 
 class CreditFinder:
@@ -325,7 +344,14 @@ class CreditFinder:
             gate = _GATES.get(kind)
             if gate is not None and not (gate[0].match(text) or gate[1].search(text)):
                 continue
-            for m in pattern.finditer(text):
+            if lowered is not None and kind in _STRETCHED:
+                # a match never crosses a run's ends, and a run's neighbours are not word
+                # characters, so \b and look-behinds see the same there as in the whole text
+                matches = chain.from_iterable(pattern.finditer(text, start, end) for start, end
+                                              in _stretches(text, lowered, _NEEDS[kind]))
+            else:
+                matches = pattern.finditer(text)
+            for m in matches:
                 name = self._named(kind, m)
                 if name:
                     found.append((m.start(), Credit(name, f"{reason}: {_quote(m)}", kind)))
