@@ -365,7 +365,9 @@ def _new_facts(copy: Normalized, added: Sequence[int]) -> tuple[str, ...]:
         if token in found:
             continue
         raw = text[starts[t]:ends[t]]
-        if any(map(str.isdigit, raw)) or (raw[:1].isupper() and t not in sentence_starts and len(raw) > 1):
+        # no character is both a letter and a digit: most words need no test of every character
+        if ((not raw.isalpha() and any(map(str.isdigit, raw)))
+                or (raw[:1].isupper() and t not in sentence_starts and len(raw) > 1)):
             found[token] = None
     return tuple(found)
 
