@@ -107,6 +107,9 @@ class Differ:
         self._stems = np.fromiter(map(rank.__getitem__, stems), dtype=np.int64, count=len(stems))
         marks = np.flatnonzero(self._stems == rank[_MARK])
         self._sentence_stems = np.stack((marks[:-1] + 1, marks[1:]), axis=1)  # the stems between marks
+        row_sizes = (self._sentence_stems[:, 1] - self._sentence_stems[:, 0]).tolist()
+        bounds = self._sentence_bounds.tolist()
+        self._has_stems = [any(row_sizes[a:b]) for a, b in zip(bounds, bounds[1:])]
         self._tf_weight = tf_weights(int(np.diff(marks).max(initial=0)))
         self._df = np.zeros(len(rank), dtype=np.int64)  # scratch of the kernel, left zero
         self._seen = np.zeros(len(number), dtype=np.bool_)  # scratch of the kernel, left False
@@ -119,15 +122,23 @@ class Differ:
         if id(original) not in slot or id(copy) not in slot:
             return Differ((original, copy), self._stemmer)(original, copy, threshold)
         o, c = slot[id(original)], slot[id(copy)]
-        rows = self._sentence_counts[o] + self._sentence_counts[c]
-        mode, sims = 0, _NO_SIMS
         if self._sklearn:  # another scikit-learn: its cosines are the reference
             sims = sentence_similarity(original, copy, self._stemmer)
-            mode, sims = (1, np.ascontiguousarray(sims)) if sims.dtype == np.float32 else (2, _NO_SIMS)
+            zero = sims.dtype != np.float32  # no stems on a side: float64 zeros
+            sims = np.ascontiguousarray(sims, dtype=np.float32)
+        elif self._has_stems[o] and self._has_stems[c]:
+            bounds = self._sentence_bounds
+            sims = tfidf_cosines(self._stems, self._sentence_stems[bounds[o]:bounds[o + 1]],
+                                 self._sentence_stems[bounds[c]:bounds[c + 1]], self._tf_weight,
+                                 smooth_idf_table(self._sentence_counts[o] + self._sentence_counts[c]),
+                                 self._df)
+            zero = False
+        else:
+            sims = np.zeros((self._sentence_counts[o], self._sentence_counts[c]), dtype=np.float32)
+            zero = True
         runs, removed, facts = _marks(
-            self._tokens, self._token_bounds, self._sentence_tokens, self._sentence_stems, self._sentence_bounds,
-            self._stems, o, c, KEPT_NGRAM, np.float32(threshold), 0.0 >= threshold, self._tf_weight,
-            smooth_idf_table(rows), self._df, self._seen, mode, sims)
+            self._tokens, self._token_bounds, self._sentence_tokens, self._sentence_bounds, o, c, KEPT_NGRAM,
+            sims, zero, np.float32(threshold), 0.0 >= threshold, self._seen)
         starts, ends = copy.starts, copy.ends
         segments = tuple([Segment(starts[a], ends[b - 1], COPY_KINDS[k]) for a, b, k in runs.tolist()])
         starts_o, ends_o = original.starts, original.ends
@@ -141,7 +152,6 @@ def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.
     return Differ((original, copy), stemmer)(original, copy, threshold)
 
 
-_NO_SIMS = np.zeros((0, 0), dtype=np.float32)
 _MARK = "\x00\x00\x00"  # tokens are runs of word characters: never this
 
 
@@ -243,37 +253,22 @@ def _code_runs(codes, sentences, kinds):
 
 
 @numba.njit(cache=True, nogil=True)
-def _marks(tokens, token_bounds, sentence_tokens, sentence_stems, sentence_bounds, stems, o, c, n, threshold,
-           zero_aligned, tf_weight, idf, df, seen, sims_mode, given):
+def _marks(tokens, token_bounds, sentence_tokens, sentence_bounds, o, c, n, sims, zero, threshold, zero_aligned,
+           seen):
     """The diff of text `c` against text `o`: (runs of the copy's codes into COPY_KINDS,
     runs of the original's removed tokens, the copy's added tokens the original lacks).
 
     Text d's tokens are ``tokens[token_bounds[d]:token_bounds[d + 1]]``, its sentences the rows
-    ``sentence_bounds[d]:sentence_bounds[d + 1]`` of `sentence_tokens` (token range in the text)
-    and `sentence_stems` (range of `stems`).  The sentence cosines are computed (`sims_mode` 0:
-    `tfidf_cosines`, with `tf_weight`, `idf`, `df`), `given` (1), or all zero (2), as are they
-    when a text has no stems; then a sentence is aligned when `zero_aligned` (0.0 >= the
-    threshold, in float64).  `seen` is False for every token number and left so."""
+    ``sentence_bounds[d]:sentence_bounds[d + 1]`` of `sentence_tokens` (token range in the
+    text).  `sims` are the sentence cosines; when they are `zero` (a text without stems), a
+    sentence is aligned when `zero_aligned` (0.0 >= the threshold, compared in float64).
+    `seen` is False for every token number and left so."""
     ids_o = tokens[token_bounds[o]:token_bounds[o + 1]]
     ids_c = tokens[token_bounds[c]:token_bounds[c + 1]]
     sent_o = sentence_tokens[sentence_bounds[o]:sentence_bounds[o + 1]]
     sent_c = sentence_tokens[sentence_bounds[c]:sentence_bounds[c + 1]]
     rows_o, rows_c = len(sent_o), len(sent_c)
-    # 1. sentence cosines, TF-IDF fitted on the pair's sentences
-    zero = sims_mode == 2  # no stems on a side: cosines 0.0 (float64 zeros, compared as such)
-    if sims_mode == 1:
-        sims = given
-    else:
-        stems_o = sentence_stems[sentence_bounds[o]:sentence_bounds[o + 1]]
-        stems_c = sentence_stems[sentence_bounds[c]:sentence_bounds[c + 1]]
-        zero = zero or (stems_o[:, 1] - stems_o[:, 0]).sum() == 0 or (stems_c[:, 1] - stems_c[:, 0]).sum() == 0
-        if zero:
-            sims = np.zeros((rows_o, rows_c), dtype=np.float32)
-        else:
-            row_starts = np.concatenate((stems_o[:, 0], stems_c[:, 0]))
-            row_ends = np.concatenate((stems_o[:, 1], stems_c[:, 1]))
-            sims = tfidf_cosines(stems, row_starts, row_ends, rows_o, tf_weight, idf, df)
-    # 2. each sentence's best match on the other side (many-to-one), aligned when it reaches
+    # 1. each sentence's best match on the other side (many-to-one), aligned when it reaches
     # the threshold (float32 cosines against the threshold in float32, as numpy compares them)
     aligned_c = np.zeros(rows_c, dtype=np.bool_)
     best_o = np.zeros(rows_c, dtype=np.int64)  # the first best (argmax)
@@ -290,7 +285,7 @@ def _marks(tokens, token_bounds, sentence_tokens, sentence_stems, sentence_bound
         for j in range(rows_c):
             top = max(top, sims[i, j])
         aligned_o[i] = zero_aligned if zero else top >= threshold
-    # 3. kept: in an n-gram both texts have, or (inside a sentence aligned to one of the
+    # 2. kept: in an n-gram both texts have, or (inside a sentence aligned to one of the
     # original's) a word its best match has too
     kept_c, kept_o = _shared_masks(ids_c, ids_o, n)
     if rows_o and rows_c:
@@ -304,7 +299,7 @@ def _marks(tokens, token_bounds, sentence_tokens, sentence_stems, sentence_bound
                         kept_c[t] = True
                 for t in range(sent_o[i, 0], sent_o[i, 1]):
                     seen[ids_o[t]] = False
-    # 4. the copy's codes (COPY_KINDS) and the original's (ORIGINAL_KINDS)
+    # 3. the copy's codes (COPY_KINDS) and the original's (ORIGINAL_KINDS)
     codes_c = np.full(len(ids_c), 2, dtype=np.int64)  # added
     for j in range(rows_c):
         if aligned_c[j]:
@@ -327,7 +322,7 @@ def _marks(tokens, token_bounds, sentence_tokens, sentence_stems, sentence_bound
             removed[k, 0] = runs_o[r, 0]
             removed[k, 1] = runs_o[r, 1]
             k += 1
-    # 5. added words of the copy that the original never uses: candidates for new facts
+    # 4. added words of the copy that the original never uses: candidates for new facts
     for t in range(len(ids_o)):
         seen[ids_o[t]] = True
     facts = np.empty(len(ids_c), dtype=np.int64)

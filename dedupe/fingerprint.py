@@ -294,7 +294,8 @@ def pair_cosines(rows_a: Sequence[Sequence[str]], rows_b: Sequence[Sequence[str]
     bounds = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
     ranks = np.fromiter(map(rank.__getitem__, chain.from_iterable(rows)), dtype=np.int64, count=int(bounds[-1]))
-    return tfidf_cosines(ranks, bounds[:-1], bounds[1:], len(rows_a), tf_weights(int(lengths.max())),
+    spans = np.stack((bounds[:-1], bounds[1:]), axis=1)
+    return tfidf_cosines(ranks, spans[:len(rows_a)], spans[len(rows_a):], tf_weights(int(lengths.max())),
                          smooth_idf_table(len(rows)), np.zeros(len(terms), dtype=np.int64))
 
 
@@ -328,19 +329,25 @@ def smooth_idf_table(rows: int) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def tfidf_cosines(terms, starts, ends, split, tf_weight, idf, df):
+def tfidf_cosines(terms, rows_a, rows_b, tf_weight, idf, df):
     """The cosines of `pair_cosines` from integer terms.
 
-    Row r is ``terms[starts[r]:ends[r]]`` (term numbers in alphabetical order of the words);
-    rows before `split` are one side, the rest the other.  `tf_weight` and `idf` are
-    `tf_weights` and `smooth_idf_table(rows)`; `df` is zeros, one per term number, and is left so.
+    The rows of each side are (start, end) pairs: the row is ``terms[start:end]``, term numbers
+    in alphabetical order of the words.  `tf_weight` and `idf` are `tf_weights` and
+    `smooth_idf_table(rows)`; `df` is zeros, one per term number, and is left so.
+
+    (A kernel in another module that called this one would keep its cached machine code when
+    this one changes: numba does not follow calls across files.  Call it from Python.)
 
     As scikit-learn: weights ``(1 + log tf) * idf`` in float32; each row divided (in float64,
     rounded back to float32) by the square root of the float64 sum of its float32 squares, taken
     in term order (`inplace_csr_row_normalize_l2`); each cosine the float32 sum of the float32
     products of the terms both rows have, in term order (scipy's ``csr_matmat``).
     """
-    rows = len(starts)
+    split = len(rows_a)
+    rows = split + len(rows_b)
+    starts = np.concatenate((rows_a[:, 0], rows_b[:, 0]))
+    ends = np.concatenate((rows_a[:, 1], rows_b[:, 1]))
     size = 0
     for r in range(rows):
         size += ends[r] - starts[r]
