@@ -31,6 +31,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain
 from types import MappingProxyType
 from urllib.parse import urlsplit
@@ -142,8 +143,11 @@ def is_wire_agency(name: str | None, options: AttributeOptions | None = None) ->
     return (options or DEFAULT_OPTIONS).agency(name) is not None
 
 
+@lru_cache(maxsize=4096)
 def outlet_key(name: str) -> str:
-    """Comparable form of an outlet name: "Live Mint", "livemint", "www.livemint.com" agree."""
+    """Comparable form of an outlet name: "Live Mint", "livemint", "www.livemint.com" agree.
+
+    Cached: a scan asks for the keys of the same few outlet names again and again."""
     key = re.sub(r"^(?:https?://)?(?:www\.)?", "", name.strip().lower())
     key = re.sub(rf"{DOMAIN_SUFFIX}(?:[/:?#].*)?$", "", key)
     key = re.sub(r"^the\s+", "", key)
