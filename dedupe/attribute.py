@@ -31,6 +31,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
@@ -141,8 +143,11 @@ def is_wire_agency(name: str | None, options: AttributeOptions | None = None) ->
     return (options or DEFAULT_OPTIONS).agency(name) is not None
 
 
+@lru_cache(maxsize=4096)
 def outlet_key(name: str) -> str:
-    """Comparable form of an outlet name: "Live Mint", "livemint", "www.livemint.com" agree."""
+    """Comparable form of an outlet name: "Live Mint", "livemint", "www.livemint.com" agree.
+
+    Cached: a scan asks for the keys of the same few outlet names again and again."""
     key = re.sub(r"^(?:https?://)?(?:www\.)?", "", name.strip().lower())
     key = re.sub(rf"{DOMAIN_SUFFIX}(?:[/:?#].*)?$", "", key)
     key = re.sub(r"^the\s+", "", key)
@@ -192,7 +197,9 @@ _FREE_NAME = r"(?:the\s+)?(?P<free>[A-Z][\w&'.-]*(?:\s+(?:of\s+)?[A-Z][\w&'.-]*)
 _DOMAIN = r"(?:https?://)?(?:www\.)?(?P<free>[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})"
 _CITING = (r"\b(?i:according[ \t]+to|told|reported[ \t]+by|(?:additional[ \t]+)?reporting[ \t]+by|quoted[ \t]+by)"
            rf"[ \t]+(?P<name>{_NAME})")
-_REPORTED = rf"(?P<before>{_NAME})[ \t]+(?i:reported)\b"
+# A name never starts right after an ASCII letter here: the match from that letter on would be
+# found first. Saying so spares the engine a try at every letter of every word.
+_REPORTED = rf"(?<![A-Za-z])(?P<before>{_NAME})[ \t]+(?i:reported)\b"
 _PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("source line", "names its original source", re.compile(rf"(?i:Original\s+Source)\s*:\s*{_DOMAIN}")),
     ("syndication dateline", "carries a syndication dateline", re.compile(r"\bMENAFN\s*[-–—]\s*(?P<free>[^)\n]{2,40})\)")),
@@ -200,7 +207,9 @@ _PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("sign-off", "signs off with a credit",
      re.compile(rf"(?:^|(?<=[.!?\"”’)]))[ \t]*[-–—]+[ \t]*(?P<name>{_NAME})[ \t]*\.?[ \t]*$", re.M)),
     ("credit line", "has a credit line", re.compile(rf"^[ \t]*\(\s*(?P<name>{_NAME})\s*\)[ \t]*$", re.M)),
-    ("byline", "has a byline credit", re.compile(r"\bBy[ \t]+(?P<byline>[^\n<]{2,160})")),
+    # "\bBy" written as "By" not after a word character: a pattern that starts with a literal is
+    # searched for with a fast scan
+    ("byline", "has a byline credit", re.compile(r"By(?<!\wBy)[ \t]+(?P<byline>[^\n<]{2,160})")),
     ("copyright line", "has a copyright line", re.compile(
         r"^[ \t]*(?P<mark>(?:(?:copyright|©|\(c\))[ \t]*)+)(?P<year>(?:19|20)\d\d)?[ \t]*"
         r"(?P<free>[A-Za-z][\w&.' -]{1,48}?)[ \t]*(?:(?:19|20)\d\d)?[ \t]*(?:[.,;]|all\s+rights\s+reserved|$)",
@@ -223,6 +232,14 @@ _NEEDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
 })
 """kind -> words of its pattern, one of which a text must contain (in lower case) to match it.
 Most texts have none of a kind's words, and a pattern that is not run costs nothing."""
+_GATES: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]] = MappingProxyType({
+    # a sign-off's dash follows the text's start, a line break or closing punctuation; the
+    # pattern tries every position of a text, the second gate only after those characters
+    "sign-off": (re.compile(r"[ \t]*[-–—]"), re.compile(r"[\n.!?\"”’)][ \t]*[-–—]")),
+})
+"""kind -> (at_start, anywhere): a text the kind's pattern matches is matched by ``at_start`` at its
+beginning or has ``anywhere`` in it. They are far quicker than the pattern (``anywhere`` begins
+with a character class, which the regex engine scans for), so most texts are ruled out cheaply."""
 _UNLOWERED = ("\u0130", "\u0131", "\u017f")
 """Letters that case-insensitive patterns match with i or s but `str.lower` does not turn into them."""
 _SHORTCUTS: Mapping[str, tuple[str, re.Pattern[str]]] = MappingProxyType({
@@ -231,6 +248,24 @@ _SHORTCUTS: Mapping[str, tuple[str, re.Pattern[str]]] = MappingProxyType({
     "citation": ("reported", re.compile(_CITING)),
 })
 """kind -> (a word whose absence leaves out part of the kind's pattern, the pattern without that part)."""
+_STRETCH = re.compile(r"[\w&.'’ \t-]*")
+"""A run of the characters citations are made of (word characters, spaces, tabs, & . ' ’ -)."""
+_STRETCHED = frozenset({"citation"})
+"""Kinds whose matches are made of `_STRETCH` characters and hold one of the kind's words: they
+are searched for only in the runs of such characters around those words."""
+
+
+def _stretches(text: str, lowered: str, words: Iterable[str]) -> list[tuple[int, int]]:
+    """(start, end) of every maximal run of `_STRETCH` characters that holds one of `words`."""
+    spans: set[tuple[int, int]] = set()
+    backwards = text[::-1]
+    for word in words:
+        at = lowered.find(word)  # lowered has the text's length: find() leaves out texts with U+0130
+        while at >= 0:
+            end = _STRETCH.match(text, at).end()
+            spans.add((len(text) - _STRETCH.match(backwards, len(text) - at).end(), end))
+            at = lowered.find(word, end)
+    return sorted(spans)
 
 
 class CreditFinder:
@@ -305,12 +340,22 @@ class CreditFinder:
             lowered = None  # the word tests below might miss a match: run every pattern
         for kind, reason, pattern in _PATTERNS:
             if lowered is not None:
-                if not any(word in lowered for word in _NEEDS.get(kind, ("",))):
+                if not any(map(lowered.__contains__, _NEEDS.get(kind, ("",)))):
                     continue
                 shortcut = _SHORTCUTS.get(kind)
                 if shortcut is not None and shortcut[0] not in lowered:
                     pattern = shortcut[1]
-            for m in pattern.finditer(text):
+            gate = _GATES.get(kind)
+            if gate is not None and not (gate[0].match(text) or gate[1].search(text)):
+                continue
+            if lowered is not None and kind in _STRETCHED:
+                # a match never crosses a run's ends, and a run's neighbours are not word
+                # characters, so \b and look-behinds see the same there as in the whole text
+                matches = chain.from_iterable(pattern.finditer(text, start, end) for start, end
+                                              in _stretches(text, lowered, _NEEDS[kind]))
+            else:
+                matches = pattern.finditer(text)
+            for m in matches:
                 name = self._named(kind, m)
                 if name:
                     found.append((m.start(), Credit(name, f"{reason}: {_quote(m)}", kind)))

@@ -16,7 +16,7 @@ from .attribute import AttributeOptions, Link, attribute, is_wire_agency
 from .candidates import find_candidates
 from .cluster import build_trees
 from .config import ScanOptions
-from .diff import classify, diff_documents
+from .diff import Differ, classify, diff_documents
 from .digest import Digest, NumberSets, digest_documents, merge_digests, sentence_words
 from .fingerprint import Stemmer, assemble_fingerprints
 from .gcpause import collector_paused
@@ -197,10 +197,11 @@ def make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: Scan
     members = [Member(id=root.doc.id, relation="original", source=root.doc.source,
                       published=root.doc.published, title=root.doc.title)]
     order = tree_order(tree)
+    differ = Differ([root, *(kept[child] for child in order)], stemmer)  # each text prepared once
     for child in order:
         parent = kept[tree.parents[child]]
         doc = kept[child]
-        d = diff_documents(parent, doc, options.verify.diff_match, stemmer)
+        d = differ(parent, doc, options.verify.diff_match)
         relation = classify(d, doc.content_hash == parent.content_hash,
                             options.verify.partial_added, options.verify.copy_kept,
                             options.verify.partial_facts)

@@ -202,6 +202,45 @@ def test_sample_corpus_sources(sample_docs):
         in found["daily-ledger-kestrel"].evidence
 
 
+def _plain_patterns():
+    """The patterns as first written, before they were rearranged for the regex engine's sake."""
+    import re
+
+    from dedupe.attribute import _CITING, _NAME, _PATTERNS
+
+    plain = dict((kind, pattern) for kind, _, pattern in _PATTERNS)
+    plain["byline"] = re.compile(r"\bBy[ \t]+(?P<byline>[^\n<]{2,160})")
+    plain["citation"] = re.compile(rf"{_CITING}|(?P<before>{_NAME})[ \t]+(?i:reported)\b")
+    return plain
+
+
+def test_find_equals_every_plain_pattern_over_the_whole_text(seeds, sample_docs):
+    """find() skips texts by words and gates and searches citations only around their words:
+    it must find what the plain patterns find, run on every whole text."""
+    import json
+
+    from conftest import SHARED
+    from dedupe.attribute import _PATTERNS, Credit, CreditFinder, _quote
+
+    texts = [d["text"] for d in sample_docs] + list(seeds.values())
+    for name in ("meter_showbiz", "news_story_chains", "reuters21578"):
+        path = SHARED / "data" / name / "docs.jsonl"
+        if path.exists():
+            with open(path, encoding="utf-8") as fh:
+                texts += [json.loads(line)["text"] for _, line in zip(range(1500), fh)]
+    texts += [t.replace("said", "reported") for t in texts[:300]] + [
+        "Oil rose, Reuters reported.", "(Reuters) told AFP reported, according to dpa - Xinhua",
+        "AFP Reported Xinhua reported", "according to AFP reportedly", "x\u0130 according to AFP",
+        "told  AP.\nAccording to\tReuters, Xinhua reported -- AFP", "ReportedAP reported"]
+    plain = _plain_patterns()
+    finder = CreditFinder(AttributeOptions(), ["Meridian Press Agency", "City Post"])
+    for text in texts:
+        found = [(m.start(), Credit(name, f"{reason}: {_quote(m)}", kind))
+                 for kind, reason, _ in _PATTERNS for m in plain[kind].finditer(text)
+                 for name in [finder._named(kind, m)] if name]
+        assert finder.find(text) == [c for _, c in sorted(found, key=lambda t: t[0])], text[:80]
+
+
 def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
     """find() runs a pattern only on texts with one of its words (and the citation's second form
     only on texts saying "reported"): no match may be lost that way."""
@@ -209,18 +248,25 @@ def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
     import string
     import sys
 
-    from dedupe.attribute import _NEEDS, _PATTERNS, _SHORTCUTS, _UNLOWERED
+    from dedupe.attribute import _GATES, _NEEDS, _PATTERNS, _SHORTCUTS, _UNLOWERED
 
     texts = [d["text"] for d in sample_docs] + list(seeds.values()) + [
         "Prices rose, according to AFP.", "He told Reuters on Monday.", "Additional reporting by PA News staff",
         "xAFP quoted by Xinhua.", "Reporting by Jane Doe; editing by Bob", "The deal, Xinhua REPORTED.",
         "COPYRIGHT (C) 2020 Kyodo", "This Article Was First Published In The Daily Planet",
-        "(WITH AGENCY INPUTS)", "ORIGINAL SOURCE: www.livemint.com", "MENAFN - Live Mint) x"]
-    for text in texts + [t.replace("said", "told") for t in texts]:
+        "(WITH AGENCY INPUTS)", "ORIGINAL SOURCE: www.livemint.com", "MENAFN - Live Mint) x",
+        "- Reuters", "Talks ended.\n  — AFP", "Shares fell.—Xinhua", "ok\t- dpa.", "3M reported a loss",
+        "éAP reported", "xBy Jo, PA News", "_By Jo, AP", "A B C D E F reported", "Abc Def Ghi Jkl Mno Pqr reported"]
+    plain = _plain_patterns()
+    for text in texts + [t.replace("said", "told") for t in texts] + [t.replace("said", "reported") for t in texts]:
         lowered = text.lower()
         for kind, _, pattern in _PATTERNS:
-            if pattern.search(text) and kind in _NEEDS:
+            found = [(m.start(), m.group(0), m.groupdict()) for m in pattern.finditer(text)]
+            assert found == [(m.start(), m.group(0), m.groupdict()) for m in plain[kind].finditer(text)]
+            if found and kind in _NEEDS:
                 assert any(word in lowered for word in _NEEDS[kind]), (kind, text[:80])
+            if found and kind in _GATES:
+                assert _GATES[kind][0].match(text) or _GATES[kind][1].search(text), (kind, text[:80])
         word, shortcut = _SHORTCUTS["citation"]
         if word not in lowered:
             full = dict((kind, pattern) for kind, _, pattern in _PATTERNS)["citation"]

@@ -83,3 +83,113 @@ def test_ngram_masks_and_runs_match_their_plain_definitions(sample_docs):
         labels = list(rng.choice(["kept", "kept", "reworded", "added"], size=len(a.tokens)))
         assert _runs(a, labels) == plain_runs(a, labels)
         assert _runs(a, ["added"] * len(a.tokens)) == plain_runs(a, ["added"] * len(a.tokens))
+
+
+def _reference_diff(original, copy, threshold, stemmer):
+    """The diff as first written: sklearn's TF-IDF, sets of n-gram tuples, a label per token."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from dedupe.diff import COPY_KINDS, KEPT_NGRAM, new_facts, sentence_words
+    from dedupe.fingerprint import _identity
+    from dedupe.model import Diff, Segment, Span
+
+    words_o, words_c = sentence_words(original, stemmer), sentence_words(copy, stemmer)
+    if not any(words_o) or not any(words_c):
+        sims = np.zeros((len(words_o), len(words_c)))
+    else:
+        vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
+        vec.fit(words_o + words_c)
+        sims = (vec.transform(words_o) @ vec.transform(words_c).T).toarray()
+    aligned_c = {j for j in range(sims.shape[1]) if sims[:, j].max(initial=0.0) >= threshold}
+    aligned_o = {i for i in range(sims.shape[0]) if sims[i].max(initial=0.0) >= threshold}
+
+    def kept_mask(tokens, other):
+        mask = [False] * len(tokens)
+        if tokens and other:
+            n = min(KEPT_NGRAM, len(tokens), len(other))
+            grams = {tuple(other[i:i + n]) for i in range(len(other) - n + 1)}
+            for i in range(len(tokens) - n + 1):
+                if tuple(tokens[i:i + n]) in grams:
+                    mask[i:i + n] = [True] * n
+        return mask
+
+    kept_c, kept_o = kept_mask(copy.tokens, original.tokens), kept_mask(original.tokens, copy.tokens)
+    for j in aligned_c if sims.size else ():
+        best = original.sentences[int(sims[:, j].argmax())]
+        words = set(original.tokens[best.tok_start:best.tok_end])
+        for t in range(copy.sentences[j].tok_start, copy.sentences[j].tok_end):
+            kept_c[t] = kept_c[t] or copy.tokens[t] in words
+
+    def runs(doc, labels):
+        sentence_of = [0] * len(doc.tokens)
+        for k, s in enumerate(doc.sentences):
+            sentence_of[s.tok_start:s.tok_end] = [k] * (s.tok_end - s.tok_start)
+        out = []
+        for t, label in enumerate(labels):
+            if out and out[-1][2] == label and sentence_of[t] == sentence_of[t - 1]:
+                out[-1] = (out[-1][0], doc.ends[t], label)
+            else:
+                out.append((doc.starts[t], doc.ends[t], label))
+        return out
+
+    def sentence_label(doc, aligned, yes, no):
+        labels = [no] * len(doc.tokens)
+        for k, s in enumerate(doc.sentences):
+            if k in aligned:
+                labels[s.tok_start:s.tok_end] = [yes] * (s.tok_end - s.tok_start)
+        return labels
+
+    labels_c = ["kept" if k else label
+                for k, label in zip(kept_c, sentence_label(copy, aligned_c, "reworded", "added"))]
+    labels_o = ["kept" if k else label
+                for k, label in zip(kept_o, sentence_label(original, aligned_o, "other", "removed"))]
+    assert set(labels_c) <= set(COPY_KINDS)
+    return Diff(segments=tuple(Segment(*r) for r in runs(copy, labels_c)),
+                removed=tuple(Span(s, e) for s, e, kind in runs(original, labels_o) if kind == "removed"),
+                new_facts=new_facts(copy, labels_c, original))
+
+
+def test_diff_kernel_matches_the_plain_diff(sample_docs, seeds):
+    """`Differ` (token and stem numbers, one compiled kernel per pair) against the diff written
+    word by word with scikit-learn's TF-IDF, on the sample corpus, the seeds and, when present,
+    the METER corpus's (PA original, newspaper copy) texts."""
+    import json
+
+    from conftest import SHARED
+    from dedupe.diff import Differ, diff_documents
+    from dedupe.fingerprint import Stemmer
+    from dedupe.model import Document
+    from dedupe.normalize import normalize
+
+    texts = [d["text"] for d in sample_docs] + [seeds[COPY_SEED], seeds[REWRITE_SEED]]
+    meter = SHARED / "data" / "meter_showbiz" / "docs.jsonl"
+    if meter.exists():
+        with open(meter, encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for line in fh][:80]
+    texts += ["", "Storm.", "The the the of and.", "Storm hits coast. Storm hits coast. Storm hits coast."]
+    docs = [normalize(Document(str(k), t)) for k, t in enumerate(texts)]
+    stemmer = Stemmer()
+    pairs = list(zip(docs, docs[1:])) + [(docs[-6], docs[-5]), (docs[0], docs[0])]
+    group = Differ(docs, stemmer)  # one numbering for all the texts, as for a cluster
+    checked = 0
+    for threshold in (0.2, 0.0, 0.5, 1.0):
+        for original, copy in pairs:
+            want = _reference_diff(original, copy, threshold, stemmer)
+            assert group(original, copy, threshold) == want, (original.doc.id, copy.doc.id, threshold)
+            assert diff_documents(original, copy, threshold, stemmer) == want
+            checked += bool(want.segments)
+    assert checked > 100
+    group._sklearn = True  # as under a scikit-learn that WordListTfidf does not reproduce: its cosines
+    for original, copy in pairs[:10] + pairs[-6:]:
+        for threshold in (0.2, 0.0):
+            assert group(original, copy, threshold) == _reference_diff(original, copy, threshold, stemmer)
+    # a stemmer that does not leave Differ's sentence mark alone: stemmed sentence by sentence
+    from dedupe.diff import _MARK
+
+    def odd(tokens):
+        return [w if w != _MARK else "mark" for w in stemmer(tokens)]
+
+    other = Differ(docs[:20], odd)
+    for original, copy in pairs[:19]:
+        assert other(original, copy, 0.2) == _reference_diff(original, copy, 0.2, stemmer)

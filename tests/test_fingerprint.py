@@ -236,9 +236,10 @@ def test_pair_cosines_equal_sklearn_bit_for_bit(monkeypatch):
         got, want = pair_cosines(a, b), _sklearn_cosines(a, b)
         assert got.dtype == want.dtype == np.float32 and got.shape == want.shape
         assert np.array_equal(got, want)
-    monkeypatch.setattr(fp, "_COSINE_BLOCK", 7)  # a few rows at a time: the same numbers
-    for a, b in pairs[:20]:
-        assert np.array_equal(pair_cosines(a, b), _sklearn_cosines(a, b))
+    # a word repeated past the kernel's first table of tf weights, and a long row of many words
+    long_a, long_b = [["storm"] * 300 + words[:50], ["coast"]], [["storm"] * 7 + words[25:400], []]
+    monkeypatch.setattr(fp, "_TF_WEIGHTS", np.zeros(1, dtype=np.float32))  # grown from scratch
+    assert np.array_equal(pair_cosines(long_a, long_b), _sklearn_cosines(long_a, long_b))
 
 
 def test_count_columns_kernel_equals_counting_each_row():
