@@ -259,8 +259,8 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     from . import watch as watching
 
     options = WatchOptions(scan=ScanOptions(min_words=min_words),
-                                    fetch=FetchOptions(timeout=timeout, delay=delay),
-                                    fetch_pages=not no_fetch, wait=wait, keep_days=keep_days)
+                           fetch=FetchOptions(timeout=timeout, delay=delay),
+                           fetch_pages=not no_fetch, wait=wait, keep_days=keep_days)
     result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet))
     kind = _pick_format(fmt, output, WATCH_FORMATS, "json")
     _emit(result.to_json() if kind == "json" else watching.render_watch_text(result), output)
