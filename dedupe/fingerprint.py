@@ -298,7 +298,12 @@ def _count_columns(ids, offsets):
 
 def _smooth_idf(terms: np.ndarray, width: int, rows: int) -> np.ndarray:
     """TfidfTransformer.fit's smooth idf, in float32, from the term of every (row, term) entry."""
-    df = np.bincount(terms, minlength=width).astype(np.float32, copy=False)
+    return _idf_of_df(np.bincount(terms, minlength=width).astype(np.float32, copy=False), rows)
+
+
+def _idf_of_df(df: np.ndarray, rows: int) -> np.ndarray:
+    """``log((rows + 1) / (df + 1)) + 1`` in float32, step by step as scikit-learn does (`df` is
+    changed in place)."""
     df += 1.0
     idf = np.full_like(df, fill_value=rows + 1, dtype=np.float32)
     idf /= df
@@ -363,13 +368,7 @@ def tf_weights(most: int) -> np.ndarray:
 def smooth_idf_table(rows: int) -> np.ndarray:
     """`_smooth_idf` of a fit on `rows` rows for every document frequency 0 .. rows (entry df),
     by its numpy operations."""
-    df = np.arange(rows + 1, dtype=np.float32)
-    df += 1.0
-    idf = np.full_like(df, fill_value=rows + 1, dtype=np.float32)
-    idf /= df
-    np.log(idf, out=idf)
-    idf += 1.0
-    return idf
+    return _idf_of_df(np.arange(rows + 1, dtype=np.float32), rows)
 
 
 @numba.njit(cache=True, nogil=True)

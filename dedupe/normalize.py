@@ -208,23 +208,26 @@ def _paragraph_break_end(t, p):
                 q += 1
             return q
     if c == 60:  # <[ \t]*\r?\n
-        q = p + 1
-        while q < n and (t[q] == 32 or t[q] == 9):
-            q += 1
-        if q < n and t[q] == 13:
-            q += 1
-        if q < n and t[q] == 10:
-            return q + 1
+        end = _blanks_then_newline(t, p + 1)
+        if end >= 0:
+            return end
     if p > 0:  # (?<=[.!?:"”’)])[ \t]*\r?\n
         b = t[p - 1]
         if b == 46 or b == 33 or b == 63 or b == 58 or b == 34 or b == 0x201D or b == 0x2019 or b == 41:
-            q = p
-            while q < n and (t[q] == 32 or t[q] == 9):
-                q += 1
-            if q < n and t[q] == 13:
-                q += 1
-            if q < n and t[q] == 10:
-                return q + 1
+            return _blanks_then_newline(t, p)
+    return -1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _blanks_then_newline(t, q):
+    """End of a ``[ \t]*\r?\n`` match at position q, or -1."""
+    n = len(t)
+    while q < n and (t[q] == 32 or t[q] == 9):
+        q += 1
+    if q < n and t[q] == 13:
+        q += 1
+    if q < n and t[q] == 10:
+        return q + 1
     return -1
 
 
