@@ -288,26 +288,21 @@ def indented_json(value: Any, indent: int | str = 2) -> str:
         write = plain.get(type(o))
         if write is not None:
             return write(o)
-        if isinstance(o, (list, tuple)):
-            if not o:
-                return "[]"
-            out = _flat_json(o, newline, step, layouts)
-            if out is not None:
-                return out
-            inner = newline + step
+        if not isinstance(o, (list, tuple, dict)):
+            return _json_scalar(o)
+        is_dict = isinstance(o, dict)
+        if not o:
+            return "{}" if is_dict else "[]"
+        out = _flat_json(o, newline, step, layouts)
+        if out is not None:
+            return out
+        inner = newline + step
+        if not is_dict:
             return "".join(("[", inner, ("," + inner).join([text(v, inner) for v in o]), newline, "]"))
-        if isinstance(o, dict):
-            if not o:
-                return "{}"
-            out = _flat_json(o, newline, step, layouts)
-            if out is not None:
-                return out
-            inner = newline + step
-            items = [(keys[k] if type(k) is str else _json_key(k)) + ": "
-                     + (write(v) if (write := plain.get(type(v))) is not None else text(v, inner))
-                     for k, v in o.items()]
-            return "".join(("{", inner, ("," + inner).join(items), newline, "}"))
-        return _json_scalar(o)
+        items = [(keys[k] if type(k) is str else _json_key(k)) + ": "
+                 + (write(v) if (write := plain.get(type(v))) is not None else text(v, inner))
+                 for k, v in o.items()]
+        return "".join(("{", inner, ("," + inner).join(items), newline, "}"))
 
     return text(value, "\n")
 
