@@ -54,12 +54,7 @@ def fold_token(token: str) -> str:
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of lines that are wire furniture."""
     if text.isascii():
-        # a compiled scan finds the few lines that could match (see `_furniture_candidates`);
-        # only those are tried, with the same tests as below
-        starts, ends = _furniture_candidates(np.frombuffer(text.encode("ascii"), dtype=np.uint8))
-        lines = map(text.__getitem__, map(slice, starts.tolist(), ends.tolist()))
-        return [(s, e) for s, e, line in zip(starts.tolist(), ends.tolist(), lines)
-                if BOILERPLATE_LINE.match(line.rstrip("\r\n")) and line.strip()]
+        return _ascii_boilerplate_spans(text, text_codes(text))
     lines = text.splitlines(keepends=True)
     # the pattern is tried on the lines in one C loop (long lines as "", which it cannot match:
     # furniture is short, and runs of spaces make the pattern backtrack); only hits are looked at
@@ -68,6 +63,16 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
         return []
     ends = list(accumulate(map(len, lines)))
     return [(end - len(line), end) for line, end, hit in zip(lines, ends, hits) if hit and line.strip()]
+
+
+def _ascii_boilerplate_spans(text: str, buf: np.ndarray) -> list[tuple[int, int]]:
+    """`boilerplate_spans` of an ASCII text, given its bytes: a compiled scan finds the few lines
+    that could match (see `_furniture_candidates`), and only those are tried, with the same
+    tests as for other texts."""
+    starts, ends = _furniture_candidates(buf)
+    lines = map(text.__getitem__, map(slice, starts.tolist(), ends.tolist()))
+    return [(s, e) for s, e, line in zip(starts.tolist(), ends.tolist(), lines)
+            if BOILERPLATE_LINE.match(line.rstrip("\r\n")) and line.strip()]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -349,7 +354,7 @@ def content_tokens_of(text: str, codes: np.ndarray) -> tuple[list[str], np.ndarr
         tokens, starts, _ = content_tokens(text)
         return tokens, np.array(starts, dtype=np.int64), content_hash(tokens)
     first, last = _ascii_token_bounds(codes, _ASCII_WORD)  # \w is the same on upper and lower case
-    spans = boilerplate_spans(text)
+    spans = _ascii_boilerplate_spans(text, codes)
     if spans:
         keep = np.ones(len(first), dtype=np.bool_)
         for lo, hi in spans:
