@@ -73,10 +73,6 @@ class TokenTable:
         return ids
 
 
-NumberSets = TokenTable
-"""The name the engines know the table by (it used to hold only the digit tests)."""
-
-
 @dataclass
 class Digest:
     """The kept documents of a batch, in input order (see the module docstring)."""
@@ -98,12 +94,12 @@ class Digest:
 
 
 def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer | None = None,
-                     number_sets: TokenTable | None = None) -> Digest:
+                     table: TokenTable | None = None) -> Digest:
     """Normalize and fingerprint a batch of documents, keeping only the compact parts.
 
-    `number_sets` is the `TokenTable` to use (and extend); pass the same one for every batch."""
+    `table` is the `TokenTable` to use (and extend); pass the same one for every batch."""
     stemmer = stemmer or Stemmer()
-    table = number_sets if number_sets is not None else TokenTable()
+    table = table if table is not None else TokenTable()
     kept: list[int] = []
     skipped: list[tuple[int, Skipped]] = []
     hashes: list[str] = []

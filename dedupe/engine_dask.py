@@ -32,7 +32,7 @@ from .attribute import AttributeOptions, is_wire_agency
 from .candidates import bucket_pair_codes, rare_term_pair_codes
 from .cluster import build_trees
 from .config import ScanOptions
-from .digest import Digest, NumberSets, digest_documents, merge_digests, sentence_words
+from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_words
 from .errors import OptionsError
 from .fingerprint import Stemmer, assemble_fingerprints
 from .model import Document, Report
@@ -146,7 +146,7 @@ def _joined(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
 
 
 def _digest_partition(docs: Sequence[Document], options: ScanOptions) -> Digest:
-    return digest_documents(docs, options, Stemmer(), NumberSets())
+    return digest_documents(docs, options, Stemmer(), TokenTable())
 
 
 def _band_rows(digest: Digest, start: int, bands: int, rows: int, shards: int) -> list[tuple]:

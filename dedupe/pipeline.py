@@ -17,7 +17,7 @@ from .candidates import find_candidates
 from .cluster import build_trees
 from .config import ScanOptions
 from .diff import Differ, classify, diff_documents
-from .digest import Digest, NumberSets, digest_documents, merge_digests, sentence_words
+from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_words
 from .fingerprint import Stemmer, assemble_fingerprints
 from .gcpause import collector_paused
 from .model import Cluster, Diff, Document, Member, Normalized, Report
@@ -104,7 +104,7 @@ BATCH = 5000
 def digest_all(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer) -> Digest:
     """`digest_documents` over all documents, batch by batch (in `options.jobs` processes)."""
     batches = [docs[lo:lo + BATCH] for lo in range(0, len(docs), BATCH)] or [[]]
-    state = (options, stemmer, NumberSets())
+    state = (options, stemmer, TokenTable())
     if options.jobs > 1 and len(batches) >= 2:
         # Workers get each batch as (id, text) pairs, one batch per task: reading the parent's
         # Document objects would touch their reference counts and so copy those pages into
@@ -118,8 +118,8 @@ def digest_all(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer)
 
 
 def _digest_batches(batches, state) -> list[Digest]:
-    options, stemmer, number_sets = state
-    return [digest_documents(batch, options, stemmer, number_sets) for batch in batches]
+    options, stemmer, table = state
+    return [digest_documents(batch, options, stemmer, table) for batch in batches]
 
 
 def _digest_shipped(batches, state) -> list[Digest]:

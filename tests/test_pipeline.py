@@ -134,7 +134,7 @@ def test_scan_pauses_the_collector_and_restores_it(sample_json, monkeypatch, tmp
     import contextlib
     import gc
 
-    from dedupe import gcpause, model
+    from dedupe import model
 
     seen = []
     monkeypatch.setattr(pipeline, "digest_all", lambda *a, real=pipeline.digest_all: (seen.append(gc.isenabled()),
