@@ -23,20 +23,8 @@ import numpy as np
 from .config import ScanOptions
 from .fingerprint import Stemmer, hash_token_batch, minhash_hashed
 from .model import Document, Skipped
-from .normalize import _sentence_token_ranges, content_tokens_of, text_codes
-
-
-class _Numbering(dict):
-    """token -> its number; a token not seen before gets the next number and is noted in `new`."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.new: list[str] = []
-
-    def __missing__(self, token: str) -> int:
-        self[token] = number = len(self)
-        self.new.append(token)
-        return number
+from .normalize import _sentence_token_ranges, content_tokens, content_tokens_joined, text_codes
+from .numbering import TokenNumbers
 
 
 class TokenTable:
@@ -44,32 +32,36 @@ class TokenTable:
     for it, its stem (None if it is not a content word), whether it holds a digit (as
     `verify.number_set` tests) and its `token_hash`.
 
-    A batch's tokens then become one array of numbers (a dict lookup per token, in C), and
-    the stems, number sets, stem positions and token hashes of all its documents come from
-    array operations on it instead of Python steps per token.  One table serves every
-    batch of a scan (it only grows).
+    A batch's tokens become one array of numbers (a compiled scan of their joined bytes, see
+    `numbering`), and the stems, number sets, stem positions and token hashes of all its
+    documents come from array operations on it instead of Python steps per token.  One
+    table serves every batch of a scan (it only grows).
     """
 
-    def __init__(self) -> None:
-        self._numbers = _Numbering()
+    def __init__(self, capacity: int = 1 << 16) -> None:
+        self._numbers = TokenNumbers(capacity)
         self.tokens: list[str] = []  # by number
         self.stems: list[str | None] = []
         self.content = np.zeros(0, dtype=bool)  # is the token a content word (has a stem)?
         self.digit = np.zeros(0, dtype=bool)  # does it hold a digit?
         self.hashes = np.zeros(0, dtype=np.uint64)  # its `token_hash`
 
-    def numbers(self, tokens: list[str], stemmer: Stemmer) -> np.ndarray:
-        """The numbers of `tokens`; new tokens are learnt (stemmed by `stemmer`, which caches them too)."""
-        ids = np.fromiter(map(self._numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-        new = self._numbers.new
-        if new:
+    def numbers(self, joined: bytes, stemmer: Stemmer, separator: bytes = b" ") -> np.ndarray:
+        """The numbers of the tokens in `joined` (utf-8, joined by `separator`, a byte no token
+        holds); new tokens are learnt (stemmed by `stemmer`, which caches them too)."""
+        known = len(self._numbers)
+        ids = self._numbers.number(joined, separator)
+        if len(self._numbers) > known:
+            new = self._numbers.new_tokens(known)
             stems = stemmer.lookup(new)
             self.tokens += new
             self.stems += stems
             self.content = np.concatenate([self.content, [stem is not None for stem in stems]])
-            self.digit = np.concatenate([self.digit, [any(c.isdigit() for c in t) for t in new]])
+            flags = self._numbers.digit_flags(known)  # 2: not ASCII, str.isdigit decides
+            for i in np.flatnonzero(flags == 2).tolist():
+                flags[i] = any(c.isdigit() for c in new[i])
+            self.digit = np.concatenate([self.digit, flags.astype(bool)])
             self.hashes = np.concatenate([self.hashes, hash_token_batch([new])[0]])
-            self._numbers.new = []
         return ids
 
 
@@ -103,25 +95,30 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
     kept: list[int] = []
     skipped: list[tuple[int, Skipped]] = []
     hashes: list[str] = []
-    tokens: list[str] = []  # every kept token, document after document
+    # the kept documents' joined tokens, in runs joined by one separator: spaces, but NULs
+    # for a document with a folded token that holds a space (see `content_tokens_joined`)
+    runs: list[tuple[bytes, list[bytes]]] = [(b" ", [])]
     token_counts = [0]
     ranges = [np.empty((0, 2), dtype=np.int64)]  # (first token, end token) of each sentence, per document
     for position, doc in enumerate(docs):
         # what `normalize` computes, without building its objects (Sentence, tuples)
         codes = text_codes(doc.text)
-        doc_tokens, starts, content_hash = content_tokens_of(doc.text, codes)
-        if len(doc_tokens) < options.min_words:
-            reason = "empty" if not doc_tokens else f"too short ({len(doc_tokens)} words)"
+        joined, count, starts, content_hash = content_tokens_joined(doc.text, codes)
+        if count < options.min_words:
+            reason = "empty" if not count else f"too short ({count} words)"
             skipped.append((position, Skipped(doc.id, reason)))
             continue
         kept.append(position)
         hashes.append(content_hash)
-        tokens += doc_tokens
-        token_counts.append(len(doc_tokens))
+        if count and codes.dtype != np.uint8 and joined.count(b" ") != count - 1:
+            runs += [(b"\x00", ["\x00".join(content_tokens(doc.text)[0]).encode("utf-8")]), (b" ", [])]
+        elif count:
+            runs[-1][1].append(joined)
+        token_counts.append(count)
         ranges.append(_sentence_token_ranges(codes, starts)[:, 2:])
     # the rest for the whole batch at once, on the token numbers
-    ids = table.numbers(tokens, stemmer)
-    del tokens
+    ids = np.concatenate([np.empty(0, np.int64)] + [table.numbers(separator.join(pieces), stemmer, separator)
+                                                    for separator, pieces in runs if pieces])
     token_offsets = np.cumsum(token_counts, dtype=np.int64)
     starts_at = token_offsets[:-1]
     content = table.content[ids]

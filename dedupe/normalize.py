@@ -346,13 +346,18 @@ def content_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     return tokens, starts, ends
 
 
-def content_tokens_of(text: str, codes: np.ndarray) -> tuple[list[str], np.ndarray, str]:
-    """`content_tokens`' tokens, their starts (as an array) and their `content_hash`, given
-    the text's `text_codes`: for an ASCII text, the tokens are cut, folded and joined by a
-    compiled scan and split apart by str.split, with no Python step per token."""
+def content_tokens_joined(text: str, codes: np.ndarray) -> tuple[bytes, int, np.ndarray, str]:
+    """`content_tokens`' tokens joined by spaces and encoded (utf-8), their count, their
+    starts (as an array) and their `content_hash`, given the text's `text_codes`.
+
+    The joined bytes are all a digest needs of the tokens (it numbers them from the bytes,
+    see `numbering`), so for an ASCII text a compiled scan cuts, folds and joins them and
+    no Python object is made per token.  (NFKC folds a few ligatures to words with spaces,
+    so a non-ASCII text's joined bytes may hold more spaces than its tokens have gaps.)"""
     if codes.dtype != np.uint8:
         tokens, starts, _ = content_tokens(text)
-        return tokens, np.array(starts, dtype=np.int64), content_hash(tokens)
+        joined = " ".join(tokens).encode("utf-8")
+        return joined, len(tokens), np.array(starts, dtype=np.int64), hashlib.sha1(joined).hexdigest()
     first, last = _ascii_token_bounds(codes, _ASCII_WORD)  # \w is the same on upper and lower case
     spans = _ascii_boilerplate_spans(text, codes)
     if spans:
@@ -360,10 +365,8 @@ def content_tokens_of(text: str, codes: np.ndarray) -> tuple[list[str], np.ndarr
         for lo, hi in spans:
             keep[np.searchsorted(first, lo):np.searchsorted(first, hi)] = False
         first, last = first[keep], last[keep]
-    if not len(first):
-        return [], first, content_hash([])
-    joined = _join_lowered(codes, first, last).tobytes()  # " ".join(tokens), encoded
-    return joined.decode("ascii").split(" "), first, hashlib.sha1(joined).hexdigest()
+    joined = _join_lowered(codes, first, last).tobytes() if len(first) else b""
+    return joined, len(first), first, hashlib.sha1(joined).hexdigest()
 
 
 @numba.njit(cache=True, nogil=True)

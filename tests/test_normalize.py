@@ -175,7 +175,7 @@ def test_ascii_tokenizer_matches_regex_on_every_character_pair_and_apostrophes()
 import random
 from pathlib import Path
 
-from dedupe.normalize import content_hash, content_tokens, content_tokens_of, text_codes
+from dedupe.normalize import content_hash, content_tokens, content_tokens_joined, text_codes
 
 SAMPLE_TEXTS = [d.text for d in __import__("dedupe.read", fromlist=["x"]).read_documents(
     [Path(__file__).resolve().parents[1] / "data" / "sample"])]
@@ -217,8 +217,11 @@ def test_furniture_candidates_give_line_by_line_definition():
     assert found > 1000
 
 
-def test_content_tokens_of_matches_content_tokens_and_hash():
-    for text in TRICKY_TEXTS + SAMPLE_TEXTS:
-        tokens, starts, digest = content_tokens_of(text, text_codes(text))
+def test_content_tokens_joined_matches_content_tokens_and_hash():
+    # "\ufdfb" folds to two words with a space between: the joined bytes still read as " ".join
+    texts = TRICKY_TEXTS + SAMPLE_TEXTS + ["", "Storm \ufdfb hits", "ONLY ascii HERE", "end\n"]
+    for text in texts:
+        joined, count, starts, digest = content_tokens_joined(text, text_codes(text))
         expected, expected_starts, _ = content_tokens(text)
-        assert (tokens, starts.tolist(), digest) == (expected, expected_starts, content_hash(expected))
+        assert (joined, count, starts.tolist(), digest) == (
+            " ".join(expected).encode("utf-8"), len(expected), expected_starts, content_hash(expected)), repr(text)
