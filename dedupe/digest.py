@@ -41,7 +41,7 @@ class TokenTable:
     def __init__(self, capacity: int = 1 << 16) -> None:
         self._numbers = TokenNumbers(capacity)
         self.tokens: list[str] = []  # by number
-        self.stems: list[str | None] = []
+        self.stems = np.empty(0, dtype=object)  # str, or None; an array: a batch takes its stems in one C loop
         self.content = np.zeros(0, dtype=bool)  # is the token a content word (has a stem)?
         self.digit = np.zeros(0, dtype=bool)  # does it hold a digit?
         self.hashes = np.zeros(0, dtype=np.uint64)  # its `token_hash`
@@ -55,7 +55,7 @@ class TokenTable:
             new = self._numbers.new_tokens(known)
             stems = stemmer.lookup(new)
             self.tokens += new
-            self.stems += stems
+            self.stems = np.concatenate([self.stems, np.array(stems, dtype=object)])
             self.content = np.concatenate([self.content, [stem is not None for stem in stems]])
             flags = self._numbers.digit_flags(known)  # 2: not ASCII, str.isdigit decides
             for i in np.flatnonzero(flags == 2).tolist():
@@ -124,9 +124,10 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
     content = table.content[ids]
     stems_before = np.zeros(len(ids) + 1, dtype=np.int64)  # stems_before[t]: stems among the batch's first t tokens
     np.cumsum(content, out=stems_before[1:])
-    all_stems = list(map(table.stems.__getitem__, ids[content].tolist()))
+    all_stems = table.stems[ids[content]]
     stem_offsets = stems_before[token_offsets].tolist()
-    stems = [all_stems[a:b] for a, b in zip(stem_offsets[:-1], stem_offsets[1:])]
+    stems = [all_stems[a:b].tolist() for a, b in zip(stem_offsets[:-1], stem_offsets[1:])]
+    del all_stems
     digit_at = np.flatnonzero(table.digit[ids])
     digit_tokens = list(map(table.tokens.__getitem__, ids[digit_at].tolist()))
     digit_offsets = np.searchsorted(digit_at, token_offsets).tolist()
