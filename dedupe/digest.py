@@ -15,7 +15,7 @@ partitions; `merge_digests` puts the pieces back together in input order.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +23,7 @@ import numpy as np
 from .config import ScanOptions
 from .fingerprint import Stemmer, hash_token_batch, minhash_hashed
 from .model import Document, Skipped
-from .normalize import _sentence_token_ranges, content_tokens, content_tokens_joined, text_codes
+from .normalize import _sentence_token_ranges, ascii_contents, content_tokens, content_tokens_joined, text_codes
 from .numbering import TokenNumbers
 
 
@@ -100,22 +100,20 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
     runs: list[tuple[bytes, list[bytes]]] = [(b" ", [])]
     token_counts = [0]
     ranges = [np.empty((0, 2), dtype=np.int64)]  # (first token, end token) of each sentence, per document
-    for position, doc in enumerate(docs):
-        # what `normalize` computes, without building its objects (Sentence, tuples)
-        codes = text_codes(doc.text)
-        joined, count, starts, content_hash = content_tokens_joined(doc.text, codes)
+    # what `normalize` computes, without building its objects (Sentence, tuples)
+    for position, (count, content_hash, joined, separator, sentences) in enumerate(_contents(docs)):
         if count < options.min_words:
             reason = "empty" if not count else f"too short ({count} words)"
-            skipped.append((position, Skipped(doc.id, reason)))
+            skipped.append((position, Skipped(docs[position].id, reason)))
             continue
         kept.append(position)
         hashes.append(content_hash)
-        if count and codes.dtype != np.uint8 and joined.count(b" ") != count - 1:
-            runs += [(b"\x00", ["\x00".join(content_tokens(doc.text)[0]).encode("utf-8")]), (b" ", [])]
-        elif count:
+        if separator != runs[-1][0]:
+            runs.append((separator, []))
+        if count:
             runs[-1][1].append(joined)
         token_counts.append(count)
-        ranges.append(_sentence_token_ranges(codes, starts)[:, 2:])
+        ranges.append(sentences)
     # the rest for the whole batch at once, on the token numbers
     ids = np.concatenate([np.empty(0, np.int64)] + [table.numbers(separator.join(pieces), stemmer, separator)
                                                     for separator, pieces in runs if pieces])
@@ -143,6 +141,28 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
         sentence_sizes=(token_bounds[:, 1] - token_bounds[:, 0]).astype(np.float64),
         shingle_values=values, shingle_offsets=offsets, signatures=signatures,
     )
+
+
+def _contents(docs: Sequence[Document]) -> Iterator[tuple[int, str, bytes, bytes, np.ndarray]]:
+    """(token count, content hash, joined tokens, their separator, the sentences' token ranges)
+    of each document: the ASCII ones all at once by `ascii_contents`, the others one by one."""
+    ascii = [doc.text.isascii() for doc in docs]
+    batch = ascii_contents([doc.text for doc, is_ascii in zip(docs, ascii) if is_ascii])
+    j = 0
+    for doc, is_ascii in zip(docs, ascii):
+        if is_ascii:
+            at = batch.at[j]
+            yield (batch.counts[j], batch.hashes[j], batch.joined[at:at + batch.sizes[j]], b" ",
+                   batch.ranges[batch.sentence_at[j]:batch.sentence_at[j + 1]])
+            j += 1
+            continue
+        joined, count, starts, content_hash = content_tokens_joined(doc.text)
+        sentences = _sentence_token_ranges(text_codes(doc.text), starts)[:, 2:]
+        if count and joined.count(b" ") != count - 1:  # a folded token holds a space
+            joined, separator = "\x00".join(content_tokens(doc.text)[0]).encode("utf-8"), b"\x00"
+        else:
+            separator = b" "
+        yield count, content_hash, joined, separator, sentences
 
 
 def merge_digests(parts: Sequence[Digest], sizes: Sequence[int], num_perm: int) -> Digest:

@@ -10,7 +10,9 @@ import hashlib
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Sequence
 from itertools import accumulate, starmap
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -346,46 +348,120 @@ def content_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     return tokens, starts, ends
 
 
-def content_tokens_joined(text: str, codes: np.ndarray) -> tuple[bytes, int, np.ndarray, str]:
+def content_tokens_joined(text: str) -> tuple[bytes, int, np.ndarray, str]:
     """`content_tokens`' tokens joined by spaces and encoded (utf-8), their count, their
-    starts (as an array) and their `content_hash`, given the text's `text_codes`.
+    starts (as an array) and their `content_hash`.
 
     The joined bytes are all a digest needs of the tokens (it numbers them from the bytes,
-    see `numbering`), so for an ASCII text a compiled scan cuts, folds and joins them and
-    no Python object is made per token.  (NFKC folds a few ligatures to words with spaces,
-    so a non-ASCII text's joined bytes may hold more spaces than its tokens have gaps.)"""
-    if codes.dtype != np.uint8:
-        tokens, starts, _ = content_tokens(text)
-        joined = " ".join(tokens).encode("utf-8")
-        return joined, len(tokens), np.array(starts, dtype=np.int64), hashlib.sha1(joined).hexdigest()
-    first, last = _ascii_token_bounds(codes, _ASCII_WORD)  # \w is the same on upper and lower case
-    spans = _ascii_boilerplate_spans(text, codes)
-    if spans:
-        keep = np.ones(len(first), dtype=np.bool_)
-        for lo, hi in spans:
-            keep[np.searchsorted(first, lo):np.searchsorted(first, hi)] = False
-        first, last = first[keep], last[keep]
-    joined = _join_lowered(codes, first, last).tobytes() if len(first) else b""
-    return joined, len(first), first, hashlib.sha1(joined).hexdigest()
+    see `numbering`); `ascii_contents` gives the same for many ASCII texts at once.  (NFKC
+    folds a few ligatures to words with spaces, so a non-ASCII text's joined bytes may hold
+    more spaces than its tokens have gaps.)"""
+    tokens, starts, _ = content_tokens(text)
+    joined = " ".join(tokens).encode("utf-8")
+    return joined, len(tokens), np.array(starts, dtype=np.int64), hashlib.sha1(joined).hexdigest()
+
+
+class AsciiContents(NamedTuple):
+    """`content_tokens_joined` and the sentences' token ranges of many ASCII texts (see
+    `ascii_contents`): text i's joined tokens are joined[at[i]:at[i] + sizes[i]] (a
+    space follows each text's tokens, so joined[:-1] is all texts' tokens joined by
+    spaces), and its sentences are rows sentence_at[i]:sentence_at[i + 1] of `ranges`
+    ((first token, end token) in the text's tokens, as `_sentence_token_ranges`)."""
+
+    joined: bytes
+    at: list[int]
+    sizes: list[int]
+    counts: list[int]  # tokens of each text
+    hashes: list[str]  # `content_hash` of each text
+    ranges: np.ndarray
+    sentence_at: list[int]
+
+
+def ascii_contents(texts: Sequence[str]) -> AsciiContents:
+    """What `content_tokens_joined` and `_sentence_token_ranges` give for each of `texts`
+    (all ASCII), in two compiled calls for them all instead of several per text: for a
+    batch of short articles the calls' overhead was as large as their work."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    whole = "".join(texts)
+    buf = np.frombuffer(whole.encode("ascii"), dtype=np.uint8)
+    # wire furniture: the few candidate lines are tried by the regex, as `boilerplate_spans` does
+    starts, ends = _ascii_batch_furniture(buf, bounds)
+    lines = map(whole.__getitem__, map(slice, starts.tolist(), ends.tolist()))
+    hits = [line.strip() != "" and BOILERPLATE_LINE.match(line.rstrip("\r\n")) is not None for line in lines]
+    hit = np.array(hits, dtype=np.bool_)
+    joined, at, sizes, counts, ranges, sentence_at = _ascii_batch_join(buf, bounds, starts[hit], ends[hit], _ASCII_WORD)
+    joined = joined.tobytes()
+    view = memoryview(joined)
+    at, sizes = at.tolist(), sizes.tolist()
+    hashes = [hashlib.sha1(view[a:a + n]).hexdigest() for a, n in zip(at, sizes)]
+    return AsciiContents(joined, at, sizes, counts.tolist(), hashes, ranges, sentence_at.tolist())
 
 
 @numba.njit(cache=True, nogil=True)
-def _join_lowered(buf, first, last):
-    """The ASCII tokens buf[first[i]:last[i]], lower-cased and joined by spaces."""
-    size = len(first) - 1
-    for i in range(len(first)):
-        size += last[i] - first[i]
-    out = np.empty(size, dtype=np.uint8)
+def _ascii_batch_furniture(buf, bounds):
+    """`_furniture_candidates` of each text buf[bounds[i]:bounds[i + 1]], as offsets into buf."""
+    parts = []
+    total = 0
+    for d in range(len(bounds) - 1):
+        s, e = _furniture_candidates(buf[bounds[d]:bounds[d + 1]])
+        parts.append((s + bounds[d], e + bounds[d]))
+        total += len(s)
+    starts = np.empty(total, dtype=np.int64)
+    ends = np.empty(total, dtype=np.int64)
     k = 0
-    for i in range(len(first)):
-        if i:
-            out[k] = 32
+    for s, e in parts:
+        starts[k:k + len(s)] = s
+        ends[k:k + len(s)] = e
+        k += len(s)
+    return starts, ends
+
+
+@numba.njit(cache=True, nogil=True)
+def _ascii_batch_join(buf, bounds, drop_starts, drop_ends, word):
+    """For each text buf[bounds[i]:bounds[i + 1]]: its tokens not starting in a dropped
+    span (sorted, disjoint, offsets into buf), lower-cased and joined by spaces with a
+    space after the last, and its sentences' token ranges (see `ascii_contents`)."""
+    texts = len(bounds) - 1
+    joined = np.empty(len(buf) + texts, dtype=np.uint8)
+    at = np.empty(texts, dtype=np.int64)
+    sizes = np.empty(texts, dtype=np.int64)
+    counts = np.empty(texts, dtype=np.int64)
+    sentence_at = np.zeros(texts + 1, dtype=np.int64)
+    parts = []
+    k = 0
+    j = 0  # the next dropped span
+    for d in range(texts):
+        lo = bounds[d]
+        text = buf[lo:bounds[d + 1]]
+        first, last = _ascii_token_bounds(text, word)
+        keep = np.ones(len(first), dtype=np.bool_)
+        for t in range(len(first)):
+            while j < len(drop_starts) and drop_ends[j] <= first[t] + lo:
+                j += 1
+            if j < len(drop_starts) and drop_starts[j] <= first[t] + lo:
+                keep[t] = False
+        while j < len(drop_starts) and drop_starts[j] < bounds[d + 1]:  # spans without tokens
+            j += 1
+        first, last = first[keep], last[keep]
+        at[d] = k
+        for t in range(len(first)):
+            for p in range(first[t], last[t]):
+                c = text[p]
+                joined[k] = c + 32 if 65 <= c <= 90 else c
+                k += 1
+            joined[k] = 32
             k += 1
-        for p in range(first[i], last[i]):
-            c = buf[p]
-            out[k] = c + 32 if 65 <= c <= 90 else c
-            k += 1
-    return out
+        sizes[d] = k - at[d] - 1 if len(first) else 0
+        counts[d] = len(first)
+        rows = _sentence_token_ranges(text, first)
+        parts.append(rows[:, 2:])
+        sentence_at[d + 1] = sentence_at[d] + len(rows)
+    ranges = np.empty((sentence_at[texts], 2), dtype=np.int64)
+    for d in range(texts):
+        ranges[sentence_at[d]:sentence_at[d + 1]] = parts[d]
+    return joined[:k], at, sizes, counts, ranges, sentence_at
 
 
 def sentence_ranges(text: str, starts: list[int]) -> list[tuple[int, int, int, int]]:

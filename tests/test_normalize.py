@@ -175,7 +175,7 @@ def test_ascii_tokenizer_matches_regex_on_every_character_pair_and_apostrophes()
 import random
 from pathlib import Path
 
-from dedupe.normalize import content_hash, content_tokens, content_tokens_joined, text_codes
+from dedupe.normalize import ascii_contents, content_hash, content_tokens, content_tokens_joined, sentence_ranges
 
 SAMPLE_TEXTS = [d.text for d in __import__("dedupe.read", fromlist=["x"]).read_documents(
     [Path(__file__).resolve().parents[1] / "data" / "sample"])]
@@ -221,7 +221,30 @@ def test_content_tokens_joined_matches_content_tokens_and_hash():
     # "\ufdfb" folds to two words with a space between: the joined bytes still read as " ".join
     texts = TRICKY_TEXTS + SAMPLE_TEXTS + ["", "Storm \ufdfb hits", "ONLY ascii HERE", "end\n"]
     for text in texts:
-        joined, count, starts, digest = content_tokens_joined(text, text_codes(text))
+        joined, count, starts, digest = content_tokens_joined(text)
         expected, expected_starts, _ = content_tokens(text)
         assert (joined, count, starts.tolist(), digest) == (
             " ".join(expected).encode("utf-8"), len(expected), expected_starts, content_hash(expected)), repr(text)
+
+
+def test_ascii_contents_of_many_texts_match_each_texts_tokens_and_sentences():
+    # furniture lines (dropped tokens) at the texts' starts and ends, texts with no tokens or only
+    # furniture, next to each other: nothing of one text may leak into the next
+    pieces = ["end", "ENDS\n", "By Jane Doe\n", "(with pix)", "-----\n", "02:49 07/01/00: Page 1\n", "\n", "\r\n",
+              " ", "<\n", "Storm hits coast. ", "Ferries HALTED! ", "O'Neill's 1990s plan", "x" * 130, "\x0b", ".", "A"]
+    texts = [t.encode("ascii", "ignore").decode() for t in TRICKY_TEXTS + SAMPLE_TEXTS]
+    texts += ["", "end", "  \n"] + _random_texts(pieces, 3000, seed=3, longest=10)
+    contents = ascii_contents(texts)
+    assert ascii_contents([]).counts == []
+    dropped = 0
+    for i, text in enumerate(texts):
+        tokens, starts, _ = content_tokens(text)
+        joined = contents.joined[contents.at[i]:contents.at[i] + contents.sizes[i]]
+        assert (joined, contents.counts[i], contents.hashes[i]) == (
+            " ".join(tokens).encode("ascii"), len(tokens), content_hash(tokens)), repr(text)
+        rows = contents.ranges[contents.sentence_at[i]:contents.sentence_at[i + 1]].tolist()
+        assert rows == [[a, b] for _, _, a, b in sentence_ranges(text, starts)], repr(text)
+        dropped += len(tokens) < len(tokenize(text)[0])
+    assert dropped > 500
+    assert contents.joined[:-1] == b" ".join(" ".join(content_tokens(t)[0]).encode() for t in texts
+                                             if content_tokens(t)[0])
