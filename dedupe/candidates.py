@@ -139,36 +139,87 @@ def lsh_pairs_datasketch(signatures: np.ndarray, bands: int, rows: int, max_buck
     return pairs
 
 
-def rare_term_pairs(terms: sp.csr_matrix, max_df: int, min_shared: int, min_share: float,
-                    chunk: int = 512) -> set[tuple[int, int]]:
+def rare_term_pairs(terms: sp.csr_matrix, max_df: int, min_shared: int, min_share: float) -> set[tuple[int, int]]:
     """Pairs of rows sharing at least `min_shared` columns of document frequency <= max_df,
     and at least `min_share` of the smaller row's rare columns."""
-    return _code_set(rare_term_pair_codes(terms, max_df, min_shared, min_share, chunk), terms.shape[0])
+    return _code_set(rare_term_pair_codes(terms, max_df, min_shared, min_share), terms.shape[0])
 
 
-def rare_term_pair_codes(terms: sp.csr_matrix, max_df: int, min_shared: int, min_share: float,
-                         chunk: int = 512) -> np.ndarray:
-    """`rare_term_pairs` as sorted unique codes ``i * n + j`` (i < j)."""
+def rare_term_pair_codes(terms: sp.csr_matrix, max_df: int, min_shared: int, min_share: float) -> np.ndarray:
+    """`rare_term_pairs` as sorted unique codes ``i * n + j`` (i < j).
+
+    Runs on the CSR arrays themselves, in one compiled pass: the rare columns'
+    postings are built once, then each row counts, per later row, the rare columns
+    they share.  This gives exactly the pairs (and counts) of the sparse product
+    ``rare @ rare.T`` without copying the matrix or materialising the product
+    (a row's stored entries all count, as in the binarised product)."""
     n = terms.shape[0]
     if n < 2:
         return np.empty(0, dtype=np.int64)
-    binary = terms.copy().tocsr()
-    binary.data[:] = 1
-    df = np.asarray(binary.sum(axis=0)).ravel()
-    keep = np.flatnonzero((df >= 2) & (df <= max_df))
-    rare = binary[:, keep].tocsr().astype(np.int32)
-    sizes = np.asarray(rare.sum(axis=1)).ravel()
-    rare_t = rare.T.tocsr()
-    codes = []
-    for lo in range(0, n, chunk):
-        block = (rare[lo:lo + chunk] @ rare_t).tocoo()
-        i = block.row + lo
-        j = block.col
-        shared = block.data
-        smaller = np.minimum(sizes[i], sizes[j])
-        ok = (i < j) & (shared >= min_shared) & (shared >= min_share * smaller)
-        codes.append(i[ok].astype(np.int64) * n + j[ok])
-    return np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+    terms = terms.tocsr()
+    return _rare_pair_codes(terms.indptr, terms.indices, n, terms.shape[1], max_df, min_shared, float(min_share))
+
+
+@numba.njit(cache=True, nogil=True)
+def _rare_pair_codes(indptr, indices, n, n_cols, max_df, min_shared, min_share):
+    """Memory is O(columns + rows + rare entries + pairs): no copy of the matrix, no product."""
+    # document frequency of each column (stored entries, as the binarised matrix counts them)
+    df = np.zeros(n_cols, dtype=np.int64)
+    for p in range(indptr[n]):
+        df[indices[p]] += 1
+    # postings of the rare columns (2 <= df <= max_df), rows ascending; sizes = rare entries per row
+    starts = np.zeros(n_cols + 1, dtype=np.int64)
+    for c in range(n_cols):
+        starts[c + 1] = starts[c] + (df[c] if 2 <= df[c] <= max_df else 0)
+    postings = np.empty(starts[n_cols], dtype=np.int32)
+    fill = starts[:-1].copy()
+    sizes = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        for p in range(indptr[i], indptr[i + 1]):
+            c = indices[p]
+            if starts[c + 1] > starts[c]:
+                postings[fill[c]] = i
+                fill[c] += 1
+                sizes[i] += 1
+    # per row i: shared rare columns with every later row j (a dense counter, reset via the touched
+    # list); most touched rows share one column, so the test comes before the sort
+    shared = np.zeros(n, dtype=np.int32)
+    touched = np.empty(n, dtype=np.int32)
+    passed = np.empty(n, dtype=np.int64)
+    cursor = fill  # reused: the first posting of each column not before the current row
+    cursor[:] = starts[:-1]
+    out = np.empty(1024, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        t = 0
+        for p in range(indptr[i], indptr[i + 1]):
+            c = indices[p]
+            end = starts[c + 1]
+            if end == starts[c]:
+                continue
+            while cursor[c] < end and postings[cursor[c]] <= i:
+                cursor[c] += 1
+            for q in range(cursor[c], end):
+                j = postings[q]
+                if shared[j] == 0:
+                    touched[t] = j
+                    t += 1
+                shared[j] += 1
+        m = 0
+        for x in range(t):
+            j = touched[x]
+            s = shared[j]
+            shared[j] = 0
+            if s >= min_shared and s >= min_share * min(sizes[i], sizes[j]):
+                passed[m] = j
+                m += 1
+        if k + m > len(out):
+            grown = np.empty(max(2 * len(out), k + m), dtype=np.int64)
+            grown[:k] = out[:k]
+            out = grown
+        out[k:k + m] = np.sort(passed[:m]) + i * n
+        k += m
+    return out[:k].copy()
 
 
 def find_candidates(shingle_signatures: np.ndarray, content_terms: sp.csr_matrix,
