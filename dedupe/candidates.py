@@ -9,10 +9,11 @@
    frequency of at most ``max_df`` in the batch, which both drops topical words
    and bounds the cost: each rare word costs at most ``max_df**2`` pairs.
 
-Both routes work on whole arrays: a band's buckets are found by sorting the
-band's values (exactly the buckets ``MinHashLSH`` builds from the same
-signatures; `lsh_pairs_datasketch` keeps the datasketch version as a reference),
-and pairs travel as int64 codes ``i * n + j`` rather than Python tuples.
+Both routes are compiled passes over whole arrays: a band's buckets come from a
+hash table over the band's values (exactly the buckets ``MinHashLSH`` builds from
+the same signatures; `lsh_pairs_datasketch` keeps the datasketch version as a
+reference), the rare words' pairs from their postings, and pairs travel as int64
+codes ``i * n + j`` rather than Python tuples until the union makes the pair array.
 """
 from __future__ import annotations
 
@@ -33,30 +34,104 @@ def lsh_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int, se
 
 
 def lsh_pair_codes(signatures: np.ndarray, bands: int, rows: int, max_bucket: int) -> np.ndarray:
-    """`lsh_pairs` as sorted unique codes ``i * n + j`` (i < j), computed band by band with sorts."""
+    """`lsh_pairs` as sorted unique codes ``i * n + j`` (i < j)."""
     n, num_perm = signatures.shape
     if n < 2:
         return np.empty(0, dtype=np.int64)
     if bands * rows > num_perm:
         raise ValueError(f"{bands} bands x {rows} rows need {bands * rows} permutations, have {num_perm}")
-    empty = np.iinfo(np.uint32).max
-    rows_kept = np.flatnonzero(~(signatures == empty).all(axis=1))  # no shingles: matches nothing
-    if len(rows_kept) < 2:
-        return np.empty(0, dtype=np.int64)
-    kept = signatures[rows_kept]
-    codes = []
+    return np.unique(_lsh_bucket_codes(signatures, bands, rows, max_bucket))
+
+
+@numba.njit(cache=True, nogil=True)
+def _lsh_bucket_codes(signatures, bands, rows, max_bucket):
+    """The pair codes of every band's buckets of 2..max_bucket members, band after band
+    (a pair sharing several bands comes once per band).
+
+    A band's buckets come from an open-addressing hash table keyed by the band's
+    values (compared in full, so exactly the rows with equal values share a
+    bucket), then a counting sort by bucket keeps members in index order.  This is
+    linear per band where sorting the band's keys was not, and needs O(rows)
+    scratch, reused by every band.  Rows without shingles (all values empty)
+    match nothing."""
+    n, num_perm = signatures.shape
+    empty = np.uint32(0xFFFFFFFF)
+    kept = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        for p in range(num_perm):
+            if signatures[i, p] != empty:
+                kept[m] = i
+                m += 1
+                break
+    out = np.empty(1024, dtype=np.int64)
+    k = 0
+    if m < 2:
+        return out[:0].copy()
+    size = 1
+    while size < 2 * m:
+        size *= 2
+    mask = size - 1
+    slot_row = np.empty(size, dtype=np.int64)  # a kept row holding the slot's values, -1: free
+    slot_bucket = np.empty(size, dtype=np.int64)
+    bucket_of = np.empty(m, dtype=np.int64)
+    start = np.empty(m + 1, dtype=np.int64)
+    fill = np.empty(m, dtype=np.int64)
+    members = np.empty(m, dtype=np.int64)
+    mix = np.uint64(0x9E3779B97F4A7C15)
     for band in range(bands):
-        keys = band_keys(kept[:, band * rows:(band + 1) * rows])
-        order = np.argsort(keys, kind="stable")  # stable: members stay in index order
-        sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        sizes = np.diff(np.r_[starts, len(keys)])
-        ok = (sizes > 1) & (sizes <= max_bucket)
-        if ok.any():
-            codes.append(_bucket_pair_codes(rows_kept[order], starts[ok], sizes[ok], n))
-    if not codes:
-        return np.empty(0, dtype=np.int64)
-    return np.unique(np.concatenate(codes))
+        lo = band * rows
+        slot_row[:] = -1
+        buckets = 0
+        for x in range(m):
+            r = kept[x]
+            h = np.uint64(0)
+            for t in range(rows):
+                h = (h ^ np.uint64(signatures[r, lo + t])) * mix
+                h = h ^ (h >> np.uint64(31))
+            s = np.int64(h & np.uint64(mask))
+            while True:
+                y = slot_row[s]
+                if y == -1:
+                    slot_row[s] = x
+                    slot_bucket[s] = buckets
+                    bucket_of[x] = buckets
+                    buckets += 1
+                    break
+                same = True
+                for t in range(rows):
+                    if signatures[kept[y], lo + t] != signatures[r, lo + t]:
+                        same = False
+                        break
+                if same:
+                    bucket_of[x] = slot_bucket[s]
+                    break
+                s = (s + 1) & mask
+        start[:buckets + 1] = 0
+        for x in range(m):
+            start[bucket_of[x] + 1] += 1
+        for b in range(buckets):
+            start[b + 1] += start[b]
+        fill[:buckets] = start[:buckets]
+        for x in range(m):
+            b = bucket_of[x]
+            members[fill[b]] = kept[x]
+            fill[b] += 1
+        for b in range(buckets):
+            first = start[b]
+            last = start[b + 1]
+            if last - first < 2 or last - first > max_bucket:
+                continue
+            need = (last - first) * (last - first - 1) // 2
+            if k + need > len(out):
+                grown = np.empty(max(2 * len(out), k + need), dtype=np.int64)
+                grown[:k] = out[:k]
+                out = grown
+            for a in range(first, last):
+                for c in range(a + 1, last):
+                    out[k] = members[a] * n + members[c]
+                    k += 1
+    return out[:k]
 
 
 def bucket_pair_codes(bands: np.ndarray, keys: np.ndarray, members: np.ndarray, max_bucket: int,
@@ -82,15 +157,6 @@ def bucket_pair_codes(bands: np.ndarray, keys: np.ndarray, members: np.ndarray, 
 def _code_set(codes: np.ndarray, n: int) -> set[tuple[int, int]]:
     i, j = np.divmod(codes, max(n, 1))
     return set(zip(i.tolist(), j.tolist()))
-
-
-def band_keys(band: np.ndarray) -> np.ndarray:
-    """One sortable key per row of a band: equal keys exactly when the rows are equal."""
-    if band.shape[1] == 1:
-        return band[:, 0].astype(np.uint64)
-    if band.shape[1] == 2:
-        return (band[:, 0].astype(np.uint64) << np.uint64(32)) | band[:, 1].astype(np.uint64)
-    return np.unique(band, axis=0, return_inverse=True)[1].ravel()
 
 
 @numba.njit(cache=True, nogil=True)
@@ -227,10 +293,60 @@ def find_candidates(shingle_signatures: np.ndarray, content_terms: sp.csr_matrix
     """Union of both routes as a sorted (k, 2) array of index pairs with i < j.
 
     `seed` is kept for compatibility: bucket membership does not depend on it."""
-    n = shingle_signatures.shape[0]
-    codes = np.union1d(
-        lsh_pair_codes(shingle_signatures, options.shingle_bands, options.shingle_rows, options.max_bucket),
-        rare_term_pair_codes(content_terms, options.max_df, options.min_shared, options.min_share))
-    if not len(codes):
+    n, num_perm = shingle_signatures.shape
+    bands, rows = options.shingle_bands, options.shingle_rows
+    if n < 2:
         return np.empty((0, 2), dtype=np.int64)
-    return np.stack(divmod(codes.astype(np.int64), n), axis=1).astype(np.int64)
+    if bands * rows > num_perm:
+        raise ValueError(f"{bands} bands x {rows} rows need {bands * rows} permutations, have {num_perm}")
+    lsh = _lsh_bucket_codes(shingle_signatures, bands, rows, options.max_bucket)
+    rare = rare_term_pair_codes(content_terms, options.max_df, options.min_shared, options.min_share)
+    return _union_pairs(lsh, rare, n)
+
+
+@numba.njit(cache=True, nogil=True)
+def _union_pairs(codes, sorted_codes, n):
+    """Sorted unique (i, j) pairs of two bags of codes ``i * n + j``, the second already sorted.
+
+    The union of the routes without sorting them whole: the first bag (LSH codes,
+    a pair once per band it shares) is grouped by row with a counting sort, then
+    each row's partners from both bags are deduplicated with a stamp per partner
+    and sorted (rows have few partners)."""
+    count = np.zeros(n + 1, dtype=np.int64)
+    for c in codes:
+        count[c // n + 1] += 1
+    for i in range(n):
+        count[i + 1] += count[i]
+    partners = np.empty(len(codes), dtype=np.int64)
+    fill = count[:-1].copy()
+    for c in codes:
+        i = c // n
+        partners[fill[i]] = c - i * n
+        fill[i] += 1
+    stamp = np.full(n, -1, dtype=np.int64)
+    row = np.empty(n, dtype=np.int64)
+    out = np.empty((len(codes) + len(sorted_codes), 2), dtype=np.int64)
+    k = 0
+    q = 0
+    for i in range(n):
+        t = 0
+        for p in range(count[i], count[i + 1]):
+            j = partners[p]
+            if stamp[j] != i:
+                stamp[j] = i
+                row[t] = j
+                t += 1
+        while q < len(sorted_codes) and sorted_codes[q] // n == i:
+            j = sorted_codes[q] - i * n
+            q += 1
+            if stamp[j] != i:
+                stamp[j] = i
+                row[t] = j
+                t += 1
+        if t:
+            row[:t].sort()
+            for x in range(t):
+                out[k, 0] = i
+                out[k, 1] = row[x]
+                k += 1
+    return out[:k].copy()

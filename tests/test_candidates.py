@@ -1,4 +1,5 @@
 """Fast candidate routes propose exactly the pairs of the straightforward versions."""
+import functools
 import itertools
 from pathlib import Path
 
@@ -104,21 +105,69 @@ def rare_term_pair_codes_scipy(terms, max_df, min_shared, min_share, chunk=512):
 RARE_SETTINGS = [(100, 4, 0.10), (10, 2, 0.0), (300, 1, 0.5), (2, 1, 0.0), (50, 3, 1.0)]
 
 
-def _terms_of(paths, limit=None):
-    docs = itertools.islice(read_documents(paths), limit)
-    kept = [d for d in map(normalize, docs) if len(d.tokens) >= 20]
-    return fingerprint(kept, ScanOptions().fingerprint, stemmer=Stemmer()).terms
+REAL_CORPORA = ["sample", "meter_showbiz", "reuters21578", "semeval2022_task8"]
 
 
-@pytest.mark.parametrize("corpus", ["sample", "meter_showbiz", "reuters21578", "semeval2022_task8"])
-def test_rare_term_codes_equal_the_sparse_product_on_real_text(corpus):
+@functools.lru_cache(maxsize=None)
+def _fingerprints_of(corpus):
+    """Fingerprints of a real corpus (the shared ones cut to their first 4000 documents)."""
     if corpus == "sample":
-        terms = _terms_of([SAMPLE])
+        docs = read_documents([SAMPLE])
     else:
         path = SHARED_DATA / corpus / "docs.jsonl"
         if not path.exists():
             pytest.skip(f"shared corpus {corpus} not present")
-        terms = _terms_of([path], limit=4000)
+        docs = itertools.islice(read_documents([path]), 4000)
+    kept = [d for d in map(normalize, docs) if len(d.tokens) >= 20]
+    return fingerprint(kept, ScanOptions().fingerprint, stemmer=Stemmer())
+
+
+@pytest.mark.parametrize("corpus", REAL_CORPORA)
+def test_lsh_codes_equal_datasketch_on_real_text(corpus):
+    sigs = _fingerprints_of(corpus).signatures
+    found = 0
+    for bands, rows, max_bucket in [(64, 2, 200), (32, 4, 5), (128, 1, 50)]:
+        got = lsh_pair_codes(sigs, bands, rows, max_bucket)
+        n = len(sigs)
+        assert {(int(c) // n, int(c) % n) for c in got} == lsh_pairs_datasketch(sigs, bands, rows, max_bucket)
+        assert np.array_equal(got, np.unique(got))
+        found += len(got)
+    assert found
+
+
+@pytest.mark.parametrize("corpus", REAL_CORPORA)
+def test_find_candidates_is_the_union_of_the_references_on_real_text(corpus):
+    fp = _fingerprints_of(corpus)
+    n = len(fp.signatures)
+    for options in [CandidateOptions(), CandidateOptions(shingle_bands=16, shingle_rows=4, max_df=20, min_shared=2)]:
+        rare = rare_term_pair_codes_scipy(fp.terms, options.max_df, options.min_shared, options.min_share)
+        expected = lsh_pairs_datasketch(fp.signatures, options.shingle_bands, options.shingle_rows,
+                                        options.max_bucket) | {(int(c) // n, int(c) % n) for c in rare}
+        got = find_candidates(fp.signatures, fp.terms, options)
+        assert got.dtype == np.int64 and got.shape == (len(expected), 2)
+        assert [tuple(p) for p in got.tolist()] == sorted(expected)
+
+
+def test_find_candidates_edge_cases():
+    options = CandidateOptions()
+    for n in (0, 1):
+        got = find_candidates(np.zeros((n, 128), dtype=np.uint32), sp.csr_matrix((n, 5), dtype=np.float32), options)
+        assert got.shape == (0, 2) and got.dtype == np.int64
+    empty = np.full((4, 128), np.iinfo(np.uint32).max, dtype=np.uint32)  # no shingles anywhere
+    terms = sp.csr_matrix(np.ones((4, 6), dtype=np.float32))
+    assert find_candidates(empty, terms, CandidateOptions(min_shared=1)).tolist() == [
+        [0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]  # the rare route alone
+    assert find_candidates(empty, terms, CandidateOptions(max_df=3)).shape == (0, 2)  # neither route
+    same = np.zeros((3, 128), dtype=np.uint32)
+    assert find_candidates(same, sp.csr_matrix((3, 5), dtype=np.float32), options).tolist() == [
+        [0, 1], [0, 2], [1, 2]]  # the LSH route alone
+    with pytest.raises(ValueError):
+        find_candidates(same, terms[:3], CandidateOptions(shingle_bands=65))
+
+
+@pytest.mark.parametrize("corpus", REAL_CORPORA)
+def test_rare_term_codes_equal_the_sparse_product_on_real_text(corpus):
+    terms = _fingerprints_of(corpus).terms
     assert not terms.has_sorted_indices  # sklearn's column order within rows: the kernel must not need sorted rows
     found = 0
     for max_df, min_shared, min_share in RARE_SETTINGS:
