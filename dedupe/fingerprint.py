@@ -46,6 +46,42 @@ STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "told", "would", "
 
 
 @dataclass(frozen=True)
+class IdRows:
+    """Rows of words given as numbers: row r is ``[words[i] for i in ids[offsets[r]:offsets[r + 1]]]``.
+
+    How a scan hands its stems to TF-IDF: the words are numbered once per distinct word
+    while digesting, so fitting and transforming need no Python step per word."""
+
+    ids: np.ndarray  # integer word ids, row after row
+    offsets: np.ndarray  # int64, rows + 1 entries
+    words: Sequence[str]  # the word of each id (distinct)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def word_lists(self) -> list[list[str]]:
+        """The rows as lists of words."""
+        words = list(map(self.words.__getitem__, self.ids.tolist()))
+        bounds = self.offsets.tolist()
+        return [words[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def fit_transform_rows(vectorizer: TfidfVectorizer | WordListTfidf, rows: IdRows) -> sp.csr_matrix:
+    """``vectorizer.fit_transform(rows.word_lists())``, without the word lists when it is a `WordListTfidf`."""
+    if isinstance(vectorizer, WordListTfidf):
+        return vectorizer.fit_transform_ids(rows)
+    return vectorizer.fit_transform(rows.word_lists())
+
+
+def transform_rows(vectorizer: TfidfVectorizer | WordListTfidf, rows: IdRows) -> sp.csr_matrix:
+    """``vectorizer.transform(rows.word_lists())`` for a vectorizer fitted by `fit_transform_rows`
+    on rows numbering their words the same way."""
+    if isinstance(vectorizer, WordListTfidf):
+        return vectorizer.transform_ids(rows)
+    return vectorizer.transform(rows.word_lists())
+
+
+@dataclass(frozen=True)
 class Fingerprints:
     """Fingerprints of a batch: row i belongs to document i."""
 
@@ -210,6 +246,19 @@ class WordListTfidf(TfidfParams):
         ids = map(vocabulary.get, chain.from_iterable(docs), repeat(-1))
         return self._tfidf_rows(self._counts(*_column_counts(docs, ids), len(vocabulary)))
 
+    def fit_transform_ids(self, rows: IdRows) -> sp.csr_matrix:
+        """`fit_transform` of the word lists that `rows` stand for, bit for bit, with no
+        Python step per word: the words are numbered already."""
+        return self._tfidf_rows(self._fit_id_counts(rows))
+
+    def transform_ids(self, rows: IdRows) -> sp.csr_matrix:
+        """`transform` of the word lists that `rows` stand for; their ids must number words as
+        in the rows given to `fit_transform_ids` (a word the fit did not see counts nothing)."""
+        if len(rows.ids) and int(rows.ids.max()) >= len(self._column_of_id):
+            raise ValueError("word ids beyond those of the fitted rows")
+        columns = _count_columns(self._column_of_id[rows.ids], rows.offsets)
+        return self._tfidf_rows(self._counts(*columns, len(self.vocabulary_)))
+
     def _fit_counts(self, raw_documents) -> sp.csr_matrix:
         # CountVectorizer._count_vocab: ids in order of first sight, rows sorted by those ids,
         # then _sort_features renumbers to alphabetical order without re-sorting rows.
@@ -218,15 +267,30 @@ class WordListTfidf(TfidfParams):
         columns = _column_counts(docs, map(seen.__getitem__, chain.from_iterable(docs)))
         if not seen:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-        counts = self._counts(*columns, len(seen))
-        order = sorted(seen.items())
+        return self._sorted_features(self._counts(*columns, len(seen)), list(seen))
+
+    def _fit_id_counts(self, rows: IdRows) -> sp.csr_matrix:
+        # `_fit_counts` with the first-sight numbering found by a compiled scan of the ids
+        first_sight, seen = _first_sight_columns(rows.ids, len(rows.words))
+        if not len(seen):
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        counts = self._counts(*_count_columns(first_sight[rows.ids], rows.offsets), len(seen))
+        counts = self._sorted_features(counts, list(map(rows.words.__getitem__, seen.tolist())))
+        self._column_of_id = np.full(len(rows.words), -1, dtype=np.int64)
+        self._column_of_id[seen] = self._renumber
+        return counts
+
+    def _sorted_features(self, counts: sp.csr_matrix, words: list[str]) -> sp.csr_matrix:
+        """`counts` (columns numbered in order of first sight, `words` in that order) with the
+        columns renumbered to alphabetical order; sets the vocabulary and idf."""
+        order = sorted(range(len(words)), key=words.__getitem__)  # the words are distinct
         renumber = np.empty(len(order), dtype=counts.indices.dtype)
-        for new, (_, old) in enumerate(order):
-            renumber[old] = new
+        renumber[order] = np.arange(len(order), dtype=renumber.dtype)
         # a fresh matrix: the old one's "sorted indices" flag no longer holds after renumbering
         counts = sp.csr_matrix((counts.data, renumber.take(counts.indices, mode="clip"), counts.indptr),
                                shape=counts.shape)
-        self.vocabulary_ = {word: new for new, (word, _) in enumerate(order)}
+        self._renumber = renumber
+        self.vocabulary_ = dict(zip(map(words.__getitem__, order), range(len(order))))
         self.fixed_vocabulary_ = False
         idf = _smooth_idf(counts.indices, counts.shape[1], counts.shape[0])
         self._tfidf = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True)
@@ -262,6 +326,21 @@ def _column_counts(docs: list, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     offsets = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, docs), dtype=np.int64, count=len(docs)), out=offsets[1:])
     return _count_columns(np.fromiter(ids, dtype=np.int64, count=int(offsets[-1])), offsets)
+
+
+@numba.njit(cache=True, nogil=True)
+def _first_sight_columns(ids, width):
+    """For word ids in [0, width): each id's number in order of first sight in `ids` (-1 if
+    absent) and the ids in that order."""
+    column = np.full(width, -1, dtype=np.int64)
+    seen = np.empty(width, dtype=np.int64)
+    k = 0
+    for v in ids:
+        if column[v] < 0:
+            column[v] = k
+            seen[k] = v
+            k += 1
+    return column, seen[:k]
 
 
 class _FirstSight(dict):
@@ -545,15 +624,18 @@ def fingerprint(docs: Sequence[Normalized], options: FingerprintOptions = Finger
 
 
 def assemble_fingerprints(values: np.ndarray, offsets: np.ndarray, signatures: np.ndarray,
-                          stems: Sequence[Sequence[str]], options: FingerprintOptions = FingerprintOptions()
-                          ) -> Fingerprints:
+                          stems: Sequence[Sequence[str]] | IdRows,
+                          options: FingerprintOptions = FingerprintOptions()) -> Fingerprints:
     """Fingerprints of a corpus from its shingle sets and signatures (as `minhash_batch`
-    gives them, possibly made batch by batch) and each document's content stems.
+    gives them, possibly made batch by batch) and each document's content stems (word
+    lists, or `IdRows` of them).
 
     The TF-IDF weights need the whole corpus, so they are fitted here, once."""
     shingle_sets = tuple(np.split(values, offsets[1:-1])) if len(stems) else ()
     vectorizer = term_vectorizer()
-    if any(stems):
+    if isinstance(stems, IdRows) and len(stems.ids):
+        terms = fit_transform_rows(vectorizer, stems).tocsr()
+    elif not isinstance(stems, IdRows) and any(stems):
         terms = vectorizer.fit_transform(stems).tocsr()
     else:  # nothing but stop words: an empty vocabulary links nothing
         terms = sp.csr_matrix((len(stems), 0), dtype=np.float32)

@@ -138,3 +138,52 @@ def test_commands_and_scans_do_not_load_what_they_do_not_need():
     scan_modules = _modules_after(scan)
     assert "dedupe.fingerprint" in scan_modules
     assert not {"sklearn", "datasketch", "scipy.stats", "scipy.integrate"} & scan_modules
+
+
+def _id_rows(rows, words):
+    """`IdRows` of word lists, numbering the words by their place in `words`."""
+    number = {w: i for i, w in enumerate(words)}
+    ids = np.array([number[w] for row in rows for w in row], dtype=np.int32)
+    offsets = np.cumsum([0] + [len(row) for row in rows]).astype(np.int64)
+    return fingerprint.IdRows(ids, offsets, words)
+
+
+def test_id_rows_give_the_word_lists_matrices_bit_for_bit(sample_words):
+    """Fitting and transforming rows of word ids equals doing it on the word lists, on the
+    sample's and METER's stems, whatever order the ids number the words in (here reverse
+    alphabetical, with words no row uses), and sentence rows holding words the fit never saw."""
+    meter = [normalize(d) for d in read_documents([ROOT.parent / "shared" / "data" / "meter_showbiz" / "docs.jsonl"])]
+    stem = Stemmer()
+    rows = sample_words + [stem(d.tokens) for d in meter[:150]]
+    fitted, unseen = rows[:-20], rows[-20:]  # METER's last texts hold words the others lack
+    words = sorted({w for row in rows for w in row} | {"zzz-unused"}, reverse=True)
+    kwargs = dict(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
+    by_words, by_ids = WordListTfidf(**kwargs), WordListTfidf(**kwargs)
+    a, b = by_words.fit_transform(fitted), by_ids.fit_transform_ids(_id_rows(fitted, words))
+    assert _id_rows(fitted, words).word_lists() == fitted
+
+    def same(x, y):
+        return (x.shape == y.shape and x.indices.dtype == y.indices.dtype and np.array_equal(x.indptr, y.indptr)
+                and np.array_equal(x.indices, y.indices) and x.data.dtype == y.data.dtype
+                and np.array_equal(x.data, y.data))
+
+    assert a.nnz > 10_000 and same(a, b)
+    assert by_words.vocabulary_ == by_ids.vocabulary_ and np.array_equal(by_words.idf_, by_ids.idf_)
+    sentences = [row[i:i + 7] for row in unseen + fitted[:30] for i in range(0, len(row), 7)]
+    assert {w for row in sentences for w in row} - set(by_words.vocabulary_)  # some words the fit lacks
+    assert same(by_words.transform(sentences), by_ids.transform_ids(_id_rows(sentences, words)))
+    with pytest.raises(ValueError):
+        by_ids.transform_ids(fingerprint.IdRows(np.array([len(words)]), np.array([0, 1]), words))
+
+
+def test_assemble_fingerprints_takes_id_rows(sample_words):
+    """The scan's entry point gives the same terms for rows of ids as for word lists, also
+    when every row is empty (no vocabulary)."""
+    values, offsets = np.zeros(0, np.uint32), np.zeros(len(sample_words) + 1, np.int64)
+    signatures = np.zeros((len(sample_words), 4), np.uint32)
+    words = sorted({w for row in sample_words for w in row})
+    a = fingerprint.assemble_fingerprints(values, offsets, signatures, sample_words)
+    b = fingerprint.assemble_fingerprints(values, offsets, signatures, _id_rows(sample_words, words))
+    assert (a.terms != b.terms).nnz == 0 and a.terms.shape == b.terms.shape and a.terms.nnz
+    empty = fingerprint.assemble_fingerprints(values, offsets, signatures, _id_rows([[]] * len(sample_words), []))
+    assert empty.terms.shape == (len(sample_words), 0)
