@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import ScanOptions
-from .fingerprint import Stemmer, hash_token_batch, minhash_hashed
+from .fingerprint import IdRows, Stemmer, hash_token_batch, minhash_hashed
 from .model import Document, Skipped
 from .normalize import _sentence_token_ranges, ascii_contents, content_tokens, content_tokens_joined, text_codes
 from .numbering import TokenNumbers
@@ -41,7 +41,9 @@ class TokenTable:
     def __init__(self, capacity: int = 1 << 16) -> None:
         self._numbers = TokenNumbers(capacity)
         self.tokens: list[str] = []  # by number
-        self.stems = np.empty(0, dtype=object)  # str, or None; an array: a batch takes its stems in one C loop
+        self.stem_words: list[str] = []  # the distinct stems, numbered in order of first sight
+        self._stem_numbers: dict[str, int] = {}  # stem -> its place in stem_words
+        self.stems = np.zeros(0, dtype=np.int32)  # the number of the token's stem, or -1
         self.content = np.zeros(0, dtype=bool)  # is the token a content word (has a stem)?
         self.digit = np.zeros(0, dtype=bool)  # does it hold a digit?
         self.hashes = np.zeros(0, dtype=np.uint64)  # its `token_hash`
@@ -55,7 +57,7 @@ class TokenTable:
             new = self._numbers.new_tokens(known)
             stems = stemmer.lookup(new)
             self.tokens += new
-            self.stems = np.concatenate([self.stems, np.array(stems, dtype=object)])
+            self.stems = np.concatenate([self.stems, self._stem_ids(stems)])
             self.content = np.concatenate([self.content, [stem is not None for stem in stems]])
             flags = self._numbers.digit_flags(known)  # 2: not ASCII, str.isdigit decides
             for i in np.flatnonzero(flags == 2).tolist():
@@ -63,6 +65,18 @@ class TokenTable:
             self.digit = np.concatenate([self.digit, flags.astype(bool)])
             self.hashes = np.concatenate([self.hashes, hash_token_batch([new])[0]])
         return ids
+
+    def _stem_ids(self, stems: list[str | None]) -> np.ndarray:
+        numbers, words = self._stem_numbers, self.stem_words
+        out = np.full(len(stems), -1, dtype=np.int32)
+        for i, stem in enumerate(stems):
+            if stem is not None:
+                number = numbers.get(stem)
+                if number is None:
+                    number = numbers[stem] = len(words)
+                    words.append(stem)
+                out[i] = number
+        return out
 
 
 @dataclass
@@ -73,9 +87,13 @@ class Digest:
     skipped: list[tuple[int, Skipped]]  # (position, why) of those left out
     content_hashes: list[str]
     numbers: list[frozenset[str]]
-    stems: list[list[str]]  # content stems of each kept document
+    # content stems of the kept documents, as numbers: document d's stems are
+    # stem_words[i] for i in stem_ids[stem_offsets[d]:stem_offsets[d + 1]]
+    stem_ids: np.ndarray  # int32
+    stem_offsets: np.ndarray
+    stem_words: list[str]  # the distinct stems of this digest, by number
     sentence_offsets: np.ndarray  # document d's sentences are rows offsets[d]:offsets[d + 1] below
-    sentence_bounds: np.ndarray  # (sentences, 2): stems[d][start:end] are the sentence's stems
+    sentence_bounds: np.ndarray  # (sentences, 2): the (start, end) of each sentence's stems within its document's
     sentence_sizes: np.ndarray  # token count of each sentence (float64)
     shingle_values: np.ndarray
     shingle_offsets: np.ndarray
@@ -83,6 +101,10 @@ class Digest:
 
     def __len__(self) -> int:
         return len(self.kept)
+
+    def stem_rows(self) -> IdRows:
+        """Each kept document's content stems, as rows of numbers."""
+        return IdRows(self.stem_ids, self.stem_offsets, self.stem_words)
 
 
 def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer | None = None,
@@ -122,10 +144,13 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
     content = table.content[ids]
     stems_before = np.zeros(len(ids) + 1, dtype=np.int64)  # stems_before[t]: stems among the batch's first t tokens
     np.cumsum(content, out=stems_before[1:])
-    all_stems = table.stems[ids[content]]
-    stem_offsets = stems_before[token_offsets].tolist()
-    stems = [all_stems[a:b].tolist() for a, b in zip(stem_offsets[:-1], stem_offsets[1:])]
-    del all_stems
+    # the batch's stems, renumbered to those it uses: a digest travels with its own stem words
+    table_stems = table.stems[ids[content]]
+    used = np.zeros(len(table.stem_words), dtype=np.int32)
+    used[table_stems] = 1
+    stem_words = list(map(table.stem_words.__getitem__, np.flatnonzero(used).tolist()))
+    stem_ids = np.cumsum(used, dtype=np.int32)[table_stems] - 1
+    del table_stems, used
     digit_at = np.flatnonzero(table.digit[ids])
     digit_tokens = list(map(table.tokens.__getitem__, ids[digit_at].tolist()))
     digit_offsets = np.searchsorted(digit_at, token_offsets).tolist()
@@ -136,7 +161,8 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
     values, offsets, signatures = minhash_hashed(table.hashes[ids], token_offsets, options.fingerprint)
     return Digest(
         kept=np.array(kept, dtype=np.int64), skipped=skipped, content_hashes=hashes, numbers=numbers,
-        stems=stems, sentence_offsets=np.concatenate([[0], np.cumsum(sentence_counts)]).astype(np.int64),
+        stem_ids=stem_ids, stem_offsets=stems_before[token_offsets], stem_words=stem_words,
+        sentence_offsets=np.concatenate([[0], np.cumsum(sentence_counts)]).astype(np.int64),
         sentence_bounds=stems_before[token_bounds + first_token] - stems_before[first_token],
         sentence_sizes=(token_bounds[:, 1] - token_bounds[:, 0]).astype(np.float64),
         shingle_values=values, shingle_offsets=offsets, signatures=signatures,
@@ -175,7 +201,7 @@ def merge_digests(parts: Sequence[Digest], sizes: Sequence[int], num_perm: int) 
         skipped=[(i + int(s), why) for p, s in zip(parts, starts) for i, why in p.skipped],
         content_hashes=[h for p in parts for h in p.content_hashes],
         numbers=[n for p in parts for n in p.numbers],
-        stems=[x for p in parts for x in p.stems],
+        **_merged_stems(parts),
         sentence_offsets=np.concatenate([[0], *[p.sentence_offsets[1:] + s
                                                 for p, s in zip(parts, sentence_shift)]]).astype(np.int64),
         sentence_bounds=np.concatenate([np.empty((0, 2), np.int64), *[p.sentence_bounds for p in parts]]),
@@ -187,21 +213,44 @@ def merge_digests(parts: Sequence[Digest], sizes: Sequence[int], num_perm: int) 
     )
 
 
-def sentence_words(digest: Digest, only: np.ndarray | None = None) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
-    """Stems of every sentence of the chosen documents (all when `only` is None), with
-    per-document row offsets (documents not chosen get no rows) and sentence sizes."""
+def _merged_stems(parts: Sequence[Digest]) -> dict:
+    """The stem fields of `merge_digests`: one numbering of all the parts' stem words."""
+    if len(parts) == 1:
+        only = parts[0]
+        return dict(stem_ids=only.stem_ids, stem_offsets=only.stem_offsets, stem_words=only.stem_words)
+    index: dict[str, int] = {}
+    ids = []
+    for p in parts:
+        remap = np.fromiter((index.setdefault(w, len(index)) for w in p.stem_words), dtype=np.int32,
+                            count=len(p.stem_words))
+        ids.append(remap[p.stem_ids])
+    shift = np.cumsum([0, *[len(p.stem_ids) for p in parts[:-1]]], dtype=np.int64)
+    return dict(stem_ids=np.concatenate([np.empty(0, np.int32), *ids]),
+                stem_offsets=np.concatenate([[0], *[p.stem_offsets[1:] + s for p, s in zip(parts, shift)]]
+                                            ).astype(np.int64),
+                stem_words=list(index))
+
+
+def sentence_rows(digest: Digest, only: np.ndarray | None = None) -> tuple[IdRows, np.ndarray, np.ndarray]:
+    """The stems of every sentence of the chosen documents (all when `only` is None), as rows
+    of numbers, with per-document row offsets (documents not chosen get no rows) and the
+    sentences' sizes (token counts)."""
     n = len(digest)
-    wanted = np.ones(n, dtype=bool) if only is None else np.isin(np.arange(n), only)
-    words: list[list[str]] = []
-    counts = np.zeros(n + 1, dtype=np.int64)
-    picked: list[np.ndarray] = []
+    chosen = np.arange(n) if only is None else np.unique(np.asarray(only, dtype=np.int64))
     offsets = digest.sentence_offsets
-    bounds = digest.sentence_bounds.tolist()
-    for d in np.flatnonzero(wanted).tolist():
-        doc_stems = digest.stems[d]
-        lo, hi = int(offsets[d]), int(offsets[d + 1])
-        words.extend(doc_stems[a:b] for a, b in bounds[lo:hi])
-        counts[d + 1] = hi - lo
-        picked.append(digest.sentence_sizes[lo:hi])
-    sizes = np.concatenate(picked) if picked else np.empty(0)
-    return words, np.cumsum(counts), sizes
+    counts = np.zeros(n + 1, dtype=np.int64)
+    counts[chosen + 1] = offsets[chosen + 1] - offsets[chosen]
+    sentences = _spans(offsets[chosen], counts[chosen + 1])
+    first_stem = np.repeat(digest.stem_offsets[chosen], counts[chosen + 1])  # of each sentence's document
+    bounds = digest.sentence_bounds[sentences]
+    lengths = bounds[:, 1] - bounds[:, 0]
+    ids = digest.stem_ids[_spans(first_stem + bounds[:, 0], lengths)]
+    rows = IdRows(ids, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), digest.stem_words)
+    return rows, np.cumsum(counts), digest.sentence_sizes[sentences]
+
+
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indices starts[0] .. starts[0] + lengths[0] - 1, then those of the next span, and so on."""
+    total = int(lengths.sum())
+    before = np.cumsum(lengths) - lengths  # the spans' places in the output
+    return np.repeat(np.asarray(starts, dtype=np.int64) - before, lengths) + np.arange(total, dtype=np.int64)

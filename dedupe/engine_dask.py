@@ -32,7 +32,7 @@ from .attribute import AttributeOptions, is_wire_agency
 from .candidates import bucket_pair_codes, rare_term_pair_codes
 from .cluster import build_trees
 from .config import ScanOptions
-from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_words
+from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
 from .errors import OptionsError
 from .fingerprint import Stemmer, assemble_fingerprints
 from .model import Document, Report
@@ -89,7 +89,7 @@ def scan_documents_dask(docs: list[Document], options: ScanOptions, timer=None, 
         kept = [docs[i] for i in digest.kept.tolist()]
         skipped = [why for _, why in digest.skipped]
         fp = assemble_fingerprints(digest.shingle_values, digest.shingle_offsets, digest.signatures,
-                                   digest.stems, options.fingerprint)
+                                   digest.stem_rows(), options.fingerprint)
         timer.done("fingerprint")
         codes = np.union1d(np.concatenate([np.empty(0, np.int64), *client.gather(lsh_codes)]),
                            rare_term_pair_codes(fp.terms, c.max_df, c.min_shared, c.min_share))
@@ -105,7 +105,7 @@ def scan_documents_dask(docs: list[Document], options: ScanOptions, timer=None, 
         subset = pairs[could_link(pairs, cheap, sizes, digest.numbers, options.verify)] if len(pairs) else pairs
         matches = []
         if len(subset):
-            rows = SentenceRows.from_words(*sentence_words(digest, np.unique(subset)), fp)
+            rows = SentenceRows.from_id_rows(*sentence_rows(digest, subset), fp)
             shared = client.scatter(_VerifyData(fp, rows, options.verify.sentence_match), broadcast=True)
             chunks = [subset[lo:lo + PAIR_CHUNK] for lo in range(0, len(subset), PAIR_CHUNK)]
             full = _joined(client.gather(client.map(_pair_features, chunks, data=shared, pure=False)))

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .config import VerifyOptions
-from .fingerprint import Fingerprints, Stemmer
+from .fingerprint import Fingerprints, IdRows, Stemmer, transform_rows
 from .model import Match, Normalized
 from .verify import PairFeatures, is_derived, match_from_features, number_agreement, number_set
 
@@ -53,19 +53,22 @@ class SentenceRows:
         self._set(words, np.cumsum(counts), np.array(sizes, dtype=np.float64), fp)
 
     @classmethod
-    def from_words(cls, words: list[list[str]], offsets: np.ndarray, sizes: np.ndarray,
-                   fp: Fingerprints) -> "SentenceRows":
-        """Rows from each sentence's stems (see `digest.sentence_words`)."""
+    def from_id_rows(cls, words: IdRows, offsets: np.ndarray, sizes: np.ndarray,
+                     fp: Fingerprints) -> "SentenceRows":
+        """Rows from each sentence's stems as numbered in the rows `fp` was fitted on (see
+        `digest.sentence_rows`)."""
         rows = cls.__new__(cls)
         rows._set(words, offsets, sizes, fp)
         return rows
 
-    def _set(self, words: list[list[str]], offsets: np.ndarray, sizes: np.ndarray, fp: Fingerprints) -> None:
+    def _set(self, words: list[list[str]] | IdRows, offsets: np.ndarray, sizes: np.ndarray,
+             fp: Fingerprints) -> None:
         self.offsets = offsets
         self.sizes = sizes
         vocabulary = fp.terms.shape[1]
-        if words and vocabulary:
-            self.matrix = fp.vectorizer.transform(words).tocsr()
+        if len(words) and vocabulary:
+            matrix = transform_rows(fp.vectorizer, words) if isinstance(words, IdRows) else fp.vectorizer.transform(words)
+            self.matrix = matrix.tocsr()
         else:
             self.matrix = sp.csr_matrix((len(words), vocabulary), dtype=np.float32)
         self.matrix.sort_indices()
@@ -101,7 +104,8 @@ def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows 
         values = np.concatenate(fp.shingle_sets) if len(fp.shingle_sets) else np.empty(0, np.uint32)
     align = rows is not None
     if not align:
-        rows = SentenceRows.from_words([], np.zeros(len(offsets), dtype=np.int64), np.empty(0), fp)
+        rows = SentenceRows.from_id_rows(IdRows(np.empty(0, np.int32), np.zeros(1, np.int64), []),
+                                         np.zeros(len(offsets), dtype=np.int64), np.empty(0), fp)  # none
     sent = rows.matrix
     # numpy >= 2 compares a float32 array with a Python float in float32 (NEP 50)
     threshold = np.float32(sentence_match)

@@ -17,7 +17,7 @@ from .candidates import find_candidates
 from .cluster import build_trees
 from .config import ScanOptions
 from .diff import Differ, classify, diff_documents
-from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_words
+from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
 from .fingerprint import Stemmer, assemble_fingerprints
 from .gcpause import collector_paused
 from .model import Cluster, Diff, Document, Member, Normalized, Report
@@ -75,7 +75,7 @@ def _scan_local(docs: list[Document], options: ScanOptions, timer: "_Timer") -> 
     skipped = [why for _, why in digest.skipped]
     timer.done("normalize")
     fp = assemble_fingerprints(digest.shingle_values, digest.shingle_offsets, digest.signatures,
-                               digest.stems, options.fingerprint)
+                               digest.stem_rows(), options.fingerprint)
     timer.done("fingerprint")
     pairs = find_candidates(fp.signatures, fp.terms, options.candidates, options.fingerprint.seed)
     # signatures are done with (512 MB per million articles): keep the rest for verification
@@ -83,7 +83,7 @@ def _scan_local(docs: list[Document], options: ScanOptions, timer: "_Timer") -> 
     fp = replace(fp, signatures=none)
     digest.signatures = none
     timer.done("candidates")
-    matches = verify_pairs(pairs, fp, lambda only: SentenceRows.from_words(*sentence_words(digest, only), fp),
+    matches = verify_pairs(pairs, fp, lambda only: SentenceRows.from_id_rows(*sentence_rows(digest, only), fp),
                            digest.numbers, options.verify, jobs=options.jobs)
     del digest, fp, pairs  # nothing after verification needs them: free them before the diffs
     timer.done("verify")

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 
 from dedupe.config import ScanOptions
-from dedupe.digest import Digest, TokenTable, digest_documents, merge_digests, sentence_words
+from dedupe.digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
 from dedupe.fingerprint import Stemmer, fingerprint
 from dedupe.normalize import normalize
 from dedupe.read import read_documents
@@ -39,7 +39,10 @@ def test_digest_matches_normalized_documents_in_any_batching():
         assert np.array_equal(digest.shingle_offsets, fp.shingle_offsets)
         assert digest.numbers == [number_set(n) for n in kept]
         assert digest.content_hashes == [n.content_hash for n in kept]
-        words, offsets, sizes = sentence_words(digest)
+        rows, offsets, sizes = sentence_rows(digest)
+        words = rows.word_lists()
+        assert digest.stem_rows().word_lists() == [stemmer(n.tokens) for n in kept]
+        assert len(digest.stem_words) == len(set(digest.stem_words))
         expected = [stemmer(n.tokens[s.tok_start:s.tok_end]) for n in kept for s in n.sentences]
         assert words == expected
         assert sizes.tolist() == [s.tok_end - s.tok_start for n in kept for s in n.sentences]
@@ -49,8 +52,12 @@ def test_digest_matches_normalized_documents_in_any_batching():
 def test_sentence_words_for_chosen_documents_only():
     docs = read_documents([SAMPLE])
     digest = digest_documents(docs, ScanOptions())
-    words, offsets, _ = sentence_words(digest, np.array([2]))
-    assert offsets[2] == 0 and offsets[3] == len(words) > 0
+    everything, all_offsets, all_sizes = sentence_rows(digest)
+    rows, offsets, sizes = sentence_rows(digest, np.array([4, 2, 4]))  # in any order, repeated
+    words, lo, hi = rows.word_lists(), all_offsets[2], all_offsets[3]
+    assert offsets[2] == 0 and offsets[3] == hi - lo > 0 and offsets[4] == offsets[3] and offsets[5] == len(words)
+    assert words == everything.word_lists()[lo:hi] + everything.word_lists()[all_offsets[4]:all_offsets[5]]
+    assert sizes.tolist() == all_sizes[lo:hi].tolist() + all_sizes[all_offsets[4]:all_offsets[5]].tolist()
     assert offsets[-1] == len(words)
 
 
@@ -62,7 +69,9 @@ def _reorder(digest, order, kept):
     return Digest(
         kept=kept, skipped=digest.skipped,
         content_hashes=[digest.content_hashes[i] for i in order], numbers=[digest.numbers[i] for i in order],
-        stems=[digest.stems[i] for i in order],
+        stem_ids=np.concatenate([digest.stem_ids[digest.stem_offsets[i]:digest.stem_offsets[i + 1]] for i in order]),
+        stem_offsets=np.cumsum([0] + [digest.stem_offsets[i + 1] - digest.stem_offsets[i] for i in order]),
+        stem_words=digest.stem_words,
         sentence_offsets=np.cumsum([0] + [b - a for a, b in bounds]), sentence_bounds=digest.sentence_bounds[sentences],
         sentence_sizes=digest.sentence_sizes[sentences], shingle_values=np.concatenate(values),
         shingle_offsets=np.cumsum([0] + [len(v) for v in values]), signatures=digest.signatures[order])
