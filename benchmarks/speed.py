@@ -106,8 +106,6 @@ def worker_datasketch(path: str, threshold: float, ngram: int) -> None:
 # ---------------------------------------------------------------- fingerprint step
 
 def cmd_fingerprint(args) -> None:
-    import numpy as np
-
     from dedupe.config import FingerprintOptions
     from dedupe.fingerprint import minhash_batch
     from dedupe.normalize import normalize

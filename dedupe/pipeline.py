@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import time
 from dataclasses import replace
+from functools import partial
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, BinaryIO
@@ -83,8 +84,8 @@ def _scan_local(docs: list[Document], options: ScanOptions, timer: "_Timer") -> 
     fp = replace(fp, signatures=none)
     digest.signatures = none
     timer.done("candidates")
-    matches = verify_pairs(pairs, fp, lambda only: SentenceRows.from_id_rows(*sentence_rows(digest, only), fp),
-                           digest.numbers, options.verify, jobs=options.jobs)
+    matches = verify_pairs(pairs, fp, partial(_sentence_rows, digest, fp), digest.numbers, options.verify,
+                           jobs=options.jobs)
     del digest, fp, pairs  # nothing after verification needs them: free them before the diffs
     timer.done("verify")
     agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
@@ -95,6 +96,10 @@ def _scan_local(docs: list[Document], options: ScanOptions, timer: "_Timer") -> 
     timer.done("attribute+diff")
     return Report(documents=len(docs), skipped=tuple(skipped), clusters=tuple(clusters),
                   texts={d.id: d for d in docs})
+
+
+def _sentence_rows(digest: Digest, fp, only: np.ndarray) -> SentenceRows:
+    return SentenceRows.from_id_rows(*sentence_rows(digest, only), fp)
 
 
 BATCH = 5000

@@ -1,8 +1,13 @@
+"""Fast fingerprints equal the straightforward per-document computation and datasketch's MinHash."""
 import datasketch
 import numpy as np
+import pytest
+import xxhash
+from datasketch import LeanMinHash, MinHash
 
-from dedupe.fingerprint import (TokenHasher, estimate_jaccard, fingerprint, minhash_signatures,
-                                shingle_hashes)
+from dedupe.config import FingerprintOptions
+from dedupe.fingerprint import (Stemmer, TokenHasher, _xxh64, content_words, estimate_jaccard, fingerprint,
+                                hash_token_batch, minhash_batch, minhash_signatures, shingle_hashes, token_hash)
 from dedupe.model import Document
 from dedupe.normalize import normalize
 
@@ -39,19 +44,6 @@ def test_estimate_tracks_true_jaccard():
     assert fp.terms.shape[0] == 2
 
 
-# ---- speed branch: fast paths equal the reference ----
-
-"""Fast fingerprints equal the straightforward per-document computation and datasketch's MinHash."""
-import numpy as np
-import pytest
-import xxhash
-from datasketch import LeanMinHash, MinHash
-
-from dedupe.config import FingerprintOptions
-from dedupe.fingerprint import (Stemmer, TokenHasher, _xxh64, content_words, fingerprint, hash_token_batch,
-                                minhash_batch, minhash_signatures, shingle_hashes, token_hash)
-from dedupe.normalize import normalize
-from dedupe.model import Document
 
 STORY = ("Port Calder ferry hit the breakwater on Saturday morning, injuring three passengers. "
          "The Meridian Star was carrying 212 people when it struck the wall in strong winds, "

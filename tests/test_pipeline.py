@@ -1,9 +1,13 @@
+"""The scan's relations on the sample and the seeds; its output does not depend on how the work is spread."""
 import json
+from pathlib import Path
 
 import pytest
 
 import dedupe
 from conftest import COPY_SEED, DATA, REWRITE_SEED, SEEDS
+from dedupe import pipeline
+from dedupe.config import ScanOptions
 
 
 @pytest.fixture(scope="module")
@@ -87,16 +91,7 @@ def test_agency_list_is_configurable(sample_docs):
     assert plain.clusters[0].original.to_dict().get("wire") is not True
 
 
-# ---- speed branch: fast paths equal the reference ----
-
-"""The scan's output does not depend on how the work is spread."""
-from pathlib import Path
-
-import pytest
-
-import dedupe
-from dedupe import pipeline
-from dedupe.config import ScanOptions
+# ---- the output does not depend on how the work is spread ----
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 METER = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"
