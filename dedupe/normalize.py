@@ -339,11 +339,36 @@ def _sentence_token_ranges(t, token_starts):
 
 def content_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     """`tokenize` without the tokens that start inside wire furniture."""
+    if text.isascii():
+        tokens, first, last = _ascii_content_tokens(text, np.frombuffer(text.encode("ascii"), dtype=np.uint8))
+        return tokens, first.tolist(), last.tolist()
     tokens, starts, ends = tokenize(text)
     for lo, hi in reversed(boilerplate_spans(text)):  # sorted and disjoint
         first, last = bisect_left(starts, lo), bisect_left(starts, hi)
         del tokens[first:last], starts[first:last], ends[first:last]
     return tokens, starts, ends
+
+
+def _ascii_content_tokens(text: str, codes: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """`content_tokens` of an ASCII text, given its bytes, with the starts and ends as arrays.
+
+    The compiled scans find the tokens and the furniture; then every byte outside the kept
+    tokens becomes a space and str.split cuts the lowered tokens apart (tokens hold no
+    whitespace, and two tokens never touch), so no Python step is taken per token."""
+    first, last = _ascii_token_bounds(codes, _ASCII_WORD)
+    spans = _ascii_boilerplate_spans(text, codes)
+    if spans:
+        keep = np.ones(len(first), dtype=np.bool_)
+        for lo, hi in spans:  # the tokens that start inside [lo, hi), as bisect_left finds them
+            keep[np.searchsorted(first, lo):np.searchsorted(first, hi)] = False
+        first, last = first[keep], last[keep]
+    inside = np.zeros(len(codes) + 1, dtype=np.int8)  # +1 at a token's start, -1 at its end
+    inside[first] = 1
+    inside[last] = -1
+    np.cumsum(inside, out=inside)
+    lowered = np.frombuffer(text.lower().encode("ascii"), dtype=np.uint8)
+    kept = np.where(inside[:-1].view(np.bool_), lowered, np.uint8(32))
+    return kept.tobytes().decode("ascii").split(), first, last
 
 
 def content_tokens_of(text: str, codes: np.ndarray) -> tuple[list[str], np.ndarray, str]:
@@ -404,7 +429,15 @@ def normalize(doc: Document) -> Normalized:
     >>> n.tokens, len(n.sentences)
     (('storm', 'hits', 'coast', 'ferries', 'halted'), 2)
     """
-    tokens, starts, ends = content_tokens(doc.text)
-    sentences = tuple(starmap(Sentence, sentence_ranges(doc.text, starts)))  # fields in that order
+    text = doc.text
+    if text.isascii():  # the compiled scans on the text's bytes, starts and ends kept as arrays
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        tokens, first, last = _ascii_content_tokens(text, codes)
+        ranges = _sentence_token_ranges(codes, first).tolist()
+        starts, ends = first.tolist(), last.tolist()
+    else:
+        tokens, starts, ends = content_tokens(text)
+        ranges = sentence_ranges(text, starts)
     return Normalized(doc=doc, tokens=tuple(tokens), starts=tuple(starts), ends=tuple(ends),
-                      sentences=sentences, content_hash=content_hash(tokens))
+                      sentences=tuple(starmap(Sentence, ranges)),  # fields in that order
+                      content_hash=content_hash(tokens))

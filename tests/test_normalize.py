@@ -222,3 +222,20 @@ def test_content_tokens_of_matches_content_tokens_and_hash():
         tokens, starts, digest = content_tokens_of(text, text_codes(text))
         expected, expected_starts, _ = content_tokens(text)
         assert (tokens, starts.tolist(), digest) == (expected, expected_starts, content_hash(expected))
+
+
+def test_ascii_normalize_matches_reference_definition():
+    # the ASCII path (compiled bounds and furniture, str.split of the blanked bytes) against the
+    # regex definition: the sample texts, their ASCII variants, and random mixes of furniture
+    # lines, apostrophes, datelines and credits
+    pieces = ["By Jane Doe, PA News\n", "end\n", "(with pix)<\n", "-----\n", "02:49 07/01/00: Page 1\n",
+              "LONDON (Reuters) - ", "(AP) ", "don't ", "'quoted' ", "a''b ", "x'", "'y ", "O'Neill's ",
+              "Shares FELL 3.5 pct. ", "\n\n", "\r\n", "<\n", " ", "_", "__x_ ", "Word", "\t", "1987", "\x19"]
+    ascii_texts = [t.encode("ascii", "ignore").decode() for t in TRICKY_TEXTS + SAMPLE_TEXTS]
+    texts = ascii_texts + _random_texts(pieces, 3000, seed=3)
+    for text in texts:
+        assert text.isascii()
+        n = normalize(Document("t", text))
+        assert (n.tokens, n.starts, n.ends, n.sentences, n.content_hash) == reference_normalize(text), repr(text)
+        tokens, starts, ends = content_tokens(text)
+        assert (tuple(tokens), tuple(starts), tuple(ends)) == (n.tokens, n.starts, n.ends)
