@@ -87,7 +87,8 @@ class Differ:
         self._docs = list({id(d): d for d in docs}.values())  # held, so that the ids stay theirs
         self._slot = {id(d): k for k, d in enumerate(self._docs)}
         token_lists = [d.tokens for d in self._docs]
-        number = dict(zip(dict.fromkeys(chain.from_iterable(token_lists)), count()))
+        distinct = list(dict.fromkeys(chain.from_iterable(token_lists)))
+        number = dict(zip(distinct, count()))
         self._tokens = np.fromiter(map(number.__getitem__, chain.from_iterable(token_lists)), dtype=np.int64,
                                    count=sum(map(len, token_lists)))
         self._token_bounds = np.cumsum([0, *map(len, token_lists)], dtype=np.int64)
@@ -95,22 +96,23 @@ class Differ:
         self._sentence_bounds = np.cumsum([0, *self._sentence_counts], dtype=np.int64)
         self._sentence_tokens = np.array([(s.tok_start, s.tok_end) for d in self._docs for s in d.sentences],
                                          dtype=np.int64).reshape(-1, 2)
-        # The stems of every sentence of every text from one call of the stemmer: the sentences'
-        # tokens, each sentence led by a mark (no token can be one) that stems to itself.
-        runs = [d.tokens[s.tok_start:s.tok_end] for d in self._docs for s in d.sentences]
-        if stemmer([_MARK]) == [_MARK]:
-            stems = stemmer(list(chain.from_iterable(chain((_MARK,), run) for run in runs)))
-        else:  # a stemmer that changes the mark: one call per sentence
-            stems = list(chain.from_iterable(chain((_MARK,), stemmer(run)) for run in runs))
-        stems.append(_MARK)
-        rank = dict(zip(sorted(set(stems)), count()))
-        self._stems = np.fromiter(map(rank.__getitem__, stems), dtype=np.int64, count=len(stems))
-        marks = np.flatnonzero(self._stems == rank[_MARK])
-        self._sentence_stems = np.stack((marks[:-1] + 1, marks[1:]), axis=1)  # the stems between marks
-        row_sizes = (self._sentence_stems[:, 1] - self._sentence_stems[:, 0]).tolist()
-        bounds = self._sentence_bounds.tolist()
-        self._has_stems = [any(row_sizes[a:b]) for a, b in zip(bounds, bounds[1:])]
-        self._tf_weight = tf_weights(int(np.diff(marks).max(initial=0)))
+        # A token's stem depends on the token alone: each distinct token is stemmed once, and
+        # the stems of every sentence are its tokens' stems (a token without one left out).
+        stems = _stems_of(distinct, stemmer)
+        rank = dict(zip(sorted(set(filter(None, stems))), count()))
+        stem_of = np.fromiter([rank[stem] if stem else -1 for stem in stems], dtype=np.int64, count=len(stems))
+        token_stems = stem_of[self._tokens]
+        has_stem = token_stems >= 0
+        self._stems = token_stems[has_stem]
+        position = np.zeros(len(has_stem) + 1, dtype=np.int64)  # stems before each token position
+        np.cumsum(has_stem, out=position[1:])
+        first_token = np.repeat(self._token_bounds[:-1], self._sentence_counts)[:, None]
+        self._sentence_stems = position[self._sentence_tokens + first_token]  # each sentence's (start, end) stem
+        row_sizes = self._sentence_stems[:, 1] - self._sentence_stems[:, 0]
+        stems_before = np.zeros(len(row_sizes) + 1, dtype=np.int64)
+        np.cumsum(row_sizes, out=stems_before[1:])
+        self._has_stems = (stems_before[self._sentence_bounds[1:]] > stems_before[self._sentence_bounds[:-1]]).tolist()
+        self._tf_weight = tf_weights(int(row_sizes.max(initial=0)))
         self._df = np.zeros(len(rank), dtype=np.int64)  # scratch of the kernel, left zero
         self._seen = np.zeros(len(number), dtype=np.bool_)  # scratch of the kernel, left False
         self._stemmer = stemmer
@@ -152,7 +154,12 @@ def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.
     return Differ((original, copy), stemmer)(original, copy, threshold)
 
 
-_MARK = "\x00\x00\x00"  # tokens are runs of word characters: never this
+def _stems_of(tokens: Sequence[str], stemmer: Stemmer) -> list[str | None]:
+    """Each token's stem, or None for a token the stemmer drops.  Any other callable is taken to
+    stem token by token, as `Stemmer` does, and is asked about each token alone."""
+    if isinstance(stemmer, Stemmer):
+        return stemmer.lookup(tokens)
+    return [next(iter(stemmer([token])), None) for token in tokens]
 
 
 # ---------------------------------------------------------------------------
