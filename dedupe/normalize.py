@@ -353,8 +353,8 @@ def _ascii_content_tokens(text: str, codes: np.ndarray) -> tuple[list[str], np.n
     """`content_tokens` of an ASCII text, given its bytes, with the starts and ends as arrays.
 
     The compiled scans find the tokens and the furniture; then every byte outside the kept
-    tokens becomes a space and str.split cuts the lowered tokens apart (tokens hold no
-    whitespace, and two tokens never touch), so no Python step is taken per token."""
+    tokens becomes a space (`_lowered_tokens_only`) and str.split cuts the lowered tokens apart
+    (tokens hold no whitespace, and two tokens never touch), so no Python step is taken per token."""
     first, last = _ascii_token_bounds(codes, _ASCII_WORD)
     spans = _ascii_boilerplate_spans(text, codes)
     if spans:
@@ -362,13 +362,18 @@ def _ascii_content_tokens(text: str, codes: np.ndarray) -> tuple[list[str], np.n
         for lo, hi in spans:  # the tokens that start inside [lo, hi), as bisect_left finds them
             keep[np.searchsorted(first, lo):np.searchsorted(first, hi)] = False
         first, last = first[keep], last[keep]
-    inside = np.zeros(len(codes) + 1, dtype=np.int8)  # +1 at a token's start, -1 at its end
-    inside[first] = 1
-    inside[last] = -1
-    np.cumsum(inside, out=inside)
-    lowered = np.frombuffer(text.lower().encode("ascii"), dtype=np.uint8)
-    kept = np.where(inside[:-1].view(np.bool_), lowered, np.uint8(32))
-    return kept.tobytes().decode("ascii").split(), first, last
+    return _lowered_tokens_only(codes, first, last).tobytes().decode("ascii").split(), first, last
+
+
+@numba.njit(cache=True, nogil=True)
+def _lowered_tokens_only(buf, first, last):
+    """The ASCII bytes with the tokens buf[first[i]:last[i]] lower-cased and every other byte a space."""
+    out = np.full(len(buf), 32, dtype=np.uint8)
+    for i in range(len(first)):
+        for p in range(first[i], last[i]):
+            c = buf[p]
+            out[p] = c + 32 if 65 <= c <= 90 else c
+    return out
 
 
 def content_tokens_of(text: str, codes: np.ndarray) -> tuple[list[str], np.ndarray, str]:

@@ -173,6 +173,8 @@ def test_ascii_tokenizer_matches_regex_on_every_character_pair_and_apostrophes()
 
 # ---------------------------------------------------------------- compiled scans vs the regexes
 import random
+
+import numpy as np
 from pathlib import Path
 
 from dedupe.normalize import content_hash, content_tokens, content_tokens_of, text_codes
@@ -239,3 +241,18 @@ def test_ascii_normalize_matches_reference_definition():
         assert (n.tokens, n.starts, n.ends, n.sentences, n.content_hash) == reference_normalize(text), repr(text)
         tokens, starts, ends = content_tokens(text)
         assert (tuple(tokens), tuple(starts), tuple(ends)) == (n.tokens, n.starts, n.ends)
+
+
+def test_lowered_tokens_only_blanks_everything_but_the_lowered_tokens():
+    from dedupe.normalize import _ASCII_WORD, _ascii_token_bounds, _lowered_tokens_only
+
+    for text in [t.encode("ascii", "ignore").decode() for t in TRICKY_TEXTS + SAMPLE_TEXTS]:
+        codes = text_codes(text)
+        first, last = _ascii_token_bounds(codes, _ASCII_WORD)
+        kept = list(zip(first.tolist(), last.tolist()))[::2]  # every other token, as furniture leaves gaps
+        expected = [" "] * len(text)
+        for s, e in kept:
+            expected[s:e] = text[s:e].lower()
+        got = _lowered_tokens_only(codes, np.array([s for s, _ in kept], dtype=np.int64),
+                                   np.array([e for _, e in kept], dtype=np.int64))
+        assert got.tobytes().decode("ascii") == "".join(expected)
