@@ -72,66 +72,36 @@ def _runs(doc: Normalized, labels: Sequence[str]) -> list[tuple[int, int, str]]:
             for a, b, c in _code_runs(codes, sentences, max(len(kinds), 1)).tolist()]
 
 
-class Vocabulary:
-    """Numbers of the tokens of some texts and the alphabetical ranks of their stems, for the
-    `Differ` of each cluster among them.
-
-    Numbering and stemming cost a Python step per distinct token and the ranks a sort: done
-    once for a few hundred clusters, most of whose words they share, instead of once per
-    cluster.  The diffs only compare numbers and follow the stems' order, so one numbering
-    serves every subset of the texts.
-    """
-
-    def __init__(self, docs: Iterable[Normalized], stemmer: Stemmer) -> None:
-        distinct = list(dict.fromkeys(chain.from_iterable(d.tokens for d in docs)))
-        self.number = dict(zip(distinct, count()))
-        # a token's stem depends on the token alone: each distinct token is stemmed once
-        stems = _stems_of(distinct, stemmer)
-        rank = dict(zip(sorted(set(filter(None, stems))), count()))
-        self.stem_of = np.fromiter([rank[stem] if stem else -1 for stem in stems], dtype=np.int64,
-                                   count=len(stems))  # token number -> stem rank, -1: no stem
-        self.seen = np.zeros(len(distinct), dtype=np.bool_)  # scratch of the kernel, left False
-        self.df = np.zeros(len(rank), dtype=np.int64)  # scratch of the kernel, left zero
-
-
-def _numbered(vocabulary: Vocabulary, token_lists: Sequence[Sequence[str]], size: int) -> np.ndarray | None:
-    """The tokens' numbers, one array for all the lists; None when the vocabulary lacks a token."""
-    try:
-        return np.fromiter(map(vocabulary.number.__getitem__, chain.from_iterable(token_lists)), dtype=np.int64,
-                           count=size)
-    except KeyError:
-        return None
-
-
 class Differ:
     """`diff_documents` for the texts of one cluster, each text prepared once: a parent is
     compared with each of its copies, and the per-text work (token numbers, stems of each
     sentence) costs as much as the comparison itself.
 
-    Tokens are numbered and stems ranked alphabetically by a `Vocabulary` of the texts (or of
-    more texts, shared with other clusters), so that the compiled kernel (`_marks`) works on
-    integers alone and sums each sentence cosine in the order scikit-learn does (see
-    `fingerprint.tfidf_cosines`).
+    Tokens are numbered in order of first sight and stems by alphabetical rank over all the
+    texts, so that the compiled kernel (`_marks`) works on integers alone and sums each sentence
+    cosine in the order scikit-learn does (see `fingerprint.tfidf_cosines`).
     """
 
-    def __init__(self, docs: Iterable[Normalized], stemmer: Stemmer | None = None,
-                 vocabulary: Vocabulary | None = None) -> None:
+    def __init__(self, docs: Iterable[Normalized], stemmer: Stemmer | None = None) -> None:
         stemmer = stemmer or Stemmer()
         self._docs = list({id(d): d for d in docs}.values())  # held, so that the ids stay theirs
         self._slot = {id(d): k for k, d in enumerate(self._docs)}
         token_lists = [d.tokens for d in self._docs]
-        size = sum(map(len, token_lists))
-        self._tokens = _numbered(vocabulary, token_lists, size) if vocabulary is not None else None
-        if self._tokens is None:  # no vocabulary, or one that lacks some of the texts' tokens
-            vocabulary = Vocabulary(self._docs, stemmer)
-            self._tokens = _numbered(vocabulary, token_lists, size)
+        distinct = list(dict.fromkeys(chain.from_iterable(token_lists)))
+        number = dict(zip(distinct, count()))
+        self._tokens = np.fromiter(map(number.__getitem__, chain.from_iterable(token_lists)), dtype=np.int64,
+                                   count=sum(map(len, token_lists)))
         self._token_bounds = np.cumsum([0, *map(len, token_lists)], dtype=np.int64)
         self._sentence_counts = [len(d.sentences) for d in self._docs]
         self._sentence_bounds = np.cumsum([0, *self._sentence_counts], dtype=np.int64)
         self._sentence_tokens = np.array([(s.tok_start, s.tok_end) for d in self._docs for s in d.sentences],
                                          dtype=np.int64).reshape(-1, 2)
-        # the stems of every sentence: its tokens' stems, a token without one left out
-        token_stems = vocabulary.stem_of[self._tokens]
+        # A token's stem depends on the token alone: each distinct token is stemmed once, and
+        # the stems of every sentence are its tokens' stems (a token without one left out).
+        stems = _stems_of(distinct, stemmer)
+        rank = dict(zip(sorted(set(filter(None, stems))), count()))
+        stem_of = np.fromiter([rank[stem] if stem else -1 for stem in stems], dtype=np.int64, count=len(stems))
+        token_stems = stem_of[self._tokens]
         has_stem = token_stems >= 0
         self._stems = token_stems[has_stem]
         position = np.zeros(len(has_stem) + 1, dtype=np.int64)  # stems before each token position
@@ -143,8 +113,8 @@ class Differ:
         np.cumsum(row_sizes, out=stems_before[1:])
         self._has_stems = (stems_before[self._sentence_bounds[1:]] > stems_before[self._sentence_bounds[:-1]]).tolist()
         self._tf_weight = tf_weights(int(row_sizes.max(initial=0)))
-        self._df = vocabulary.df
-        self._seen = vocabulary.seen
+        self._df = np.zeros(len(rank), dtype=np.int64)  # scratch of the kernel, left zero
+        self._seen = np.zeros(len(number), dtype=np.bool_)  # scratch of the kernel, left False
         self._stemmer = stemmer
         self._sklearn = not _word_list_tfidf_agrees()
 

@@ -6,7 +6,6 @@ import multiprocessing
 import os
 import time
 from dataclasses import replace
-from itertools import chain
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, BinaryIO
@@ -17,7 +16,7 @@ from .attribute import AttributeOptions, Link, attribute, is_wire_agency
 from .candidates import find_candidates
 from .cluster import build_trees
 from .config import ScanOptions
-from .diff import Differ, Vocabulary, classify, diff_documents
+from .diff import Differ, classify, diff_documents
 from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_words
 from .fingerprint import Stemmer, assemble_fingerprints
 from .gcpause import collector_paused
@@ -134,21 +133,14 @@ def _make_clusters(trees, kept: list[Document], options: ScanOptions, stemmer: S
     return _fan_out(_cluster_chunk, numbered, options.jobs, (kept, options, stemmer, agencies))
 
 
-CLUSTER_GROUP = 256
-"""Clusters whose texts share one `Vocabulary`: their words are numbered and stemmed once."""
-
-
 def _cluster_chunk(numbered, state) -> list[Cluster]:
     kept, options, stemmer, agencies = state
     out = []
-    for lo in range(0, len(numbered), CLUSTER_GROUP):
-        group = numbered[lo:lo + CLUSTER_GROUP]
+    for cluster_id, tree in numbered:
         # only cluster members need their tokens again: normalize them afresh (deterministic)
-        normalized = [{i: normalize(kept[i]) for i in {tree.root, *tree.parents, *tree.parents.values()}}
-                      for _, tree in group]
-        vocabulary = Vocabulary(chain.from_iterable(map(dict.values, normalized)), stemmer)
-        out.extend(make_cluster(cluster_id, tree, members, options, stemmer, agencies, vocabulary)
-                   for (cluster_id, tree), members in zip(group, normalized))
+        members = {tree.root, *tree.parents, *tree.parents.values()}
+        normalized = {i: normalize(kept[i]) for i in members}
+        out.append(make_cluster(cluster_id, tree, normalized, options, stemmer, agencies))
     return out
 
 
@@ -197,9 +189,7 @@ def _run_forked(token: str, lo: int, hi: int) -> list:
 
 
 def make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: ScanOptions, stemmer: Stemmer,
-                  agencies: AttributeOptions, vocabulary: Vocabulary | None = None) -> Cluster:
-    """The cluster of a derivation tree: its origin and each copy's relation and diff.
-    `vocabulary` (of these texts, or more) spares the diffs numbering the words again."""
+                  agencies: AttributeOptions) -> Cluster:
     root = kept[tree.root]
     links = [Link.from_match(kept[c].doc.id, kept[p].doc.id, tree.edges[c], tree.edges[c].a == c)
              for c, p in sorted(tree.parents.items())]
@@ -207,7 +197,7 @@ def make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: Scan
     members = [Member(id=root.doc.id, relation="original", source=root.doc.source,
                       published=root.doc.published, title=root.doc.title)]
     order = tree_order(tree)
-    differ = Differ([root, *(kept[child] for child in order)], stemmer, vocabulary)  # each text prepared once
+    differ = Differ([root, *(kept[child] for child in order)], stemmer)  # each text prepared once
     for child in order:
         parent = kept[tree.parents[child]]
         doc = kept[child]

@@ -184,13 +184,6 @@ def test_diff_kernel_matches_the_plain_diff(sample_docs, seeds):
     for original, copy in pairs[:10] + pairs[-6:]:
         for threshold in (0.2, 0.0):
             assert group(original, copy, threshold) == _reference_diff(original, copy, threshold, stemmer)
-    # a vocabulary of more texts (as for a group of clusters), and one that lacks some tokens
-    from dedupe.diff import Vocabulary
-
-    for vocabulary in (Vocabulary(docs, stemmer), Vocabulary(docs[:3], stemmer)):
-        part = Differ(docs[5:25], stemmer, vocabulary)
-        for original, copy in pairs[5:24]:
-            assert part(original, copy, 0.2) == _reference_diff(original, copy, 0.2, stemmer)
     # a stemmer that is a plain function, not a Stemmer: asked about each distinct token alone
     def plain(tokens):
         return stemmer(list(tokens))
