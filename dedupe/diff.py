@@ -101,18 +101,10 @@ class Differ:
         stems = _stems_of(distinct, stemmer)
         rank = dict(zip(sorted(set(filter(None, stems))), count()))
         stem_of = np.fromiter([rank[stem] if stem else -1 for stem in stems], dtype=np.int64, count=len(stems))
-        token_stems = stem_of[self._tokens]
-        has_stem = token_stems >= 0
-        self._stems = token_stems[has_stem]
-        position = np.zeros(len(has_stem) + 1, dtype=np.int64)  # stems before each token position
-        np.cumsum(has_stem, out=position[1:])
-        first_token = np.repeat(self._token_bounds[:-1], self._sentence_counts)[:, None]
-        self._sentence_stems = position[self._sentence_tokens + first_token]  # each sentence's (start, end) stem
-        row_sizes = self._sentence_stems[:, 1] - self._sentence_stems[:, 0]
-        stems_before = np.zeros(len(row_sizes) + 1, dtype=np.int64)
-        np.cumsum(row_sizes, out=stems_before[1:])
-        self._has_stems = (stems_before[self._sentence_bounds[1:]] > stems_before[self._sentence_bounds[:-1]]).tolist()
-        self._tf_weight = tf_weights(int(row_sizes.max(initial=0)))
+        self._stems, self._sentence_stems, has_stems, longest = _sentence_stem_rows(
+            self._tokens, stem_of, self._token_bounds, self._sentence_tokens, self._sentence_bounds)
+        self._has_stems = has_stems.tolist()
+        self._tf_weight = tf_weights(int(longest))
         self._df = np.zeros(len(rank), dtype=np.int64)  # scratch of the kernel, left zero
         self._seen = np.zeros(len(number), dtype=np.bool_)  # scratch of the kernel, left False
         self._stemmer = stemmer
@@ -165,6 +157,39 @@ def _stems_of(tokens: Sequence[str], stemmer: Stemmer) -> list[str | None]:
 # ---------------------------------------------------------------------------
 # Kernels (numba, cached like fingerprint's).  The tests compare them with the
 # straightforward word-by-word definitions.
+
+@numba.njit(cache=True, nogil=True)
+def _sentence_stem_rows(tokens, stem_of, token_bounds, sentence_tokens, sentence_bounds):
+    """The stems of the texts' tokens in order (`stem_of` each token number's stem, -1 for none),
+    each sentence's (start, end) in them, whether each text has a stem in a sentence, and the
+    most stems a sentence has.  Text d's tokens are ``tokens[token_bounds[d]:token_bounds[d + 1]]``
+    and its sentences the rows ``sentence_bounds[d]:sentence_bounds[d + 1]`` of `sentence_tokens`
+    (token ranges in the text)."""
+    n = len(tokens)
+    stems = np.empty(n, dtype=np.int64)
+    before = np.empty(n + 1, dtype=np.int64)  # stems before each token position
+    k = 0
+    for t in range(n):
+        before[t] = k
+        stem = stem_of[tokens[t]]
+        if stem >= 0:
+            stems[k] = stem
+            k += 1
+    before[n] = k
+    rows = np.empty((len(sentence_tokens), 2), dtype=np.int64)
+    has_stems = np.zeros(len(token_bounds) - 1, dtype=np.bool_)
+    longest = 0
+    for d in range(len(token_bounds) - 1):
+        for r in range(sentence_bounds[d], sentence_bounds[d + 1]):
+            start = before[token_bounds[d] + sentence_tokens[r, 0]]
+            end = before[token_bounds[d] + sentence_tokens[r, 1]]
+            rows[r, 0] = start
+            rows[r, 1] = end
+            if end > start:
+                has_stems[d] = True
+                longest = max(longest, end - start)
+    return stems[:k], rows, has_stems, longest
+
 
 @numba.njit(cache=True, nogil=True)
 def _gram_table(ids, n):
