@@ -169,6 +169,33 @@ def _ascii_token_bounds(buf, word):
     return starts[:k], ends[:k]
 
 
+def _ascii_content_tokens(text: str, codes: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """`content_tokens` of an ASCII text, given its bytes, with the starts and ends as arrays.
+
+    The compiled scans find the tokens and the furniture; then every byte outside the kept
+    tokens becomes a space (`_lowered_tokens_only`) and str.split cuts the lowered tokens apart
+    (tokens hold no whitespace, and two tokens never touch), so no Python step is taken per token."""
+    first, last = _ascii_token_bounds(codes, _ASCII_WORD)
+    spans = _ascii_boilerplate_spans(text, codes)
+    if spans:
+        keep = np.ones(len(first), dtype=np.bool_)
+        for lo, hi in spans:  # the tokens that start inside [lo, hi), as bisect_left finds them
+            keep[np.searchsorted(first, lo):np.searchsorted(first, hi)] = False
+        first, last = first[keep], last[keep]
+    return _lowered_tokens_only(codes, first, last).tobytes().decode("ascii").split(), first, last
+
+
+@numba.njit(cache=True, nogil=True)
+def _lowered_tokens_only(buf, first, last):
+    """The ASCII bytes with the tokens buf[first[i]:last[i]] lower-cased and every other byte a space."""
+    out = np.full(len(buf), 32, dtype=np.uint8)
+    for i in range(len(first)):
+        for p in range(first[i], last[i]):
+            c = buf[p]
+            out[p] = c + 32 if 65 <= c <= 90 else c
+    return out
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of sentences: paragraphs first, then sentence punctuation."""
     return [(s, e) for s, e in _all_sentence_spans(text) if text[s:e].strip()]
@@ -347,33 +374,6 @@ def content_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
         first, last = bisect_left(starts, lo), bisect_left(starts, hi)
         del tokens[first:last], starts[first:last], ends[first:last]
     return tokens, starts, ends
-
-
-def _ascii_content_tokens(text: str, codes: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """`content_tokens` of an ASCII text, given its bytes, with the starts and ends as arrays.
-
-    The compiled scans find the tokens and the furniture; then every byte outside the kept
-    tokens becomes a space (`_lowered_tokens_only`) and str.split cuts the lowered tokens apart
-    (tokens hold no whitespace, and two tokens never touch), so no Python step is taken per token."""
-    first, last = _ascii_token_bounds(codes, _ASCII_WORD)
-    spans = _ascii_boilerplate_spans(text, codes)
-    if spans:
-        keep = np.ones(len(first), dtype=np.bool_)
-        for lo, hi in spans:  # the tokens that start inside [lo, hi), as bisect_left finds them
-            keep[np.searchsorted(first, lo):np.searchsorted(first, hi)] = False
-        first, last = first[keep], last[keep]
-    return _lowered_tokens_only(codes, first, last).tobytes().decode("ascii").split(), first, last
-
-
-@numba.njit(cache=True, nogil=True)
-def _lowered_tokens_only(buf, first, last):
-    """The ASCII bytes with the tokens buf[first[i]:last[i]] lower-cased and every other byte a space."""
-    out = np.full(len(buf), 32, dtype=np.uint8)
-    for i in range(len(first)):
-        for p in range(first[i], last[i]):
-            c = buf[p]
-            out[p] = c + 32 if 65 <= c <= 90 else c
-    return out
 
 
 def content_tokens_of(text: str, codes: np.ndarray) -> tuple[list[str], np.ndarray, str]:
