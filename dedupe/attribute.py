@@ -229,9 +229,15 @@ _NEEDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "credit line": ("(",), "byline": ("by",), "copyright line": ("copyright", "©", "(c)"),
     "republication note": ("first", "originally", "republished", "reproduced", "reprinted"),
     "citation": ("according", "told", "reported", "reporting", "quoted"), "agency inputs": ("with",),
+    "sign-off": ("-", "–", "—"),
 })
 """kind -> words of its pattern, one of which a text must contain (in lower case) to match it.
 Most texts have none of a kind's words, and a pattern that is not run costs nothing."""
+_ALSO_NEEDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    # "first" is common in news; "first appeared in" / "republished from" also need one of these
+    "republication note": ("appeared", "published", "ran", "reproduced", "reprinted"),
+})
+"""kind -> more words of its pattern, one of which a text must also contain (in lower case)."""
 _GATES: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]] = MappingProxyType({
     # a sign-off's dash follows the text's start, a line break or closing punctuation; the
     # pattern tries every position of a text, the second gate only after those characters
@@ -253,6 +259,11 @@ _STRETCH = re.compile(r"[\w&.'’ \t-]*")
 _STRETCHED = frozenset({"citation"})
 """Kinds whose matches are made of `_STRETCH` characters and hold one of the kind's words: they
 are searched for only in the runs of such characters around those words."""
+
+
+_PLAN = tuple((kind, reason, pattern, _NEEDS.get(kind, ("",)), _ALSO_NEEDS.get(kind, ()), _SHORTCUTS.get(kind),
+               _GATES.get(kind), kind in _STRETCHED) for kind, reason, pattern in _PATTERNS)
+"""What `CreditFinder.find` needs of each kind, looked up once."""
 
 
 def _stretches(text: str, lowered: str, words: Iterable[str]) -> list[tuple[int, int]]:
@@ -338,21 +349,19 @@ class CreditFinder:
         lowered = text.lower()
         if not text.isascii() and any(c in text for c in _UNLOWERED):
             lowered = None  # the word tests below might miss a match: run every pattern
-        for kind, reason, pattern in _PATTERNS:
+        for kind, reason, pattern, needs, also, shortcut, gate, stretched in _PLAN:
             if lowered is not None:
-                if not any(map(lowered.__contains__, _NEEDS.get(kind, ("",)))):
+                if not any(map(lowered.__contains__, needs)) or (also and not any(map(lowered.__contains__, also))):
                     continue
-                shortcut = _SHORTCUTS.get(kind)
                 if shortcut is not None and shortcut[0] not in lowered:
                     pattern = shortcut[1]
-            gate = _GATES.get(kind)
             if gate is not None and not (gate[0].match(text) or gate[1].search(text)):
                 continue
-            if lowered is not None and kind in _STRETCHED:
+            if lowered is not None and stretched:
                 # a match never crosses a run's ends, and a run's neighbours are not word
                 # characters, so \b and look-behinds see the same there as in the whole text
                 matches = chain.from_iterable(pattern.finditer(text, start, end) for start, end
-                                              in _stretches(text, lowered, _NEEDS[kind]))
+                                              in _stretches(text, lowered, needs))
             else:
                 matches = pattern.finditer(text)
             for m in matches:

@@ -87,7 +87,8 @@ class Differ:
         self._docs = list({id(d): d for d in docs}.values())  # held, so that the ids stay theirs
         self._slot = {id(d): k for k, d in enumerate(self._docs)}
         token_lists = [d.tokens for d in self._docs]
-        number = dict(zip(dict.fromkeys(chain.from_iterable(token_lists)), count()))
+        distinct = list(dict.fromkeys(chain.from_iterable(token_lists)))
+        number = dict(zip(distinct, count()))
         self._tokens = np.fromiter(map(number.__getitem__, chain.from_iterable(token_lists)), dtype=np.int64,
                                    count=sum(map(len, token_lists)))
         self._token_bounds = np.cumsum([0, *map(len, token_lists)], dtype=np.int64)
@@ -95,22 +96,15 @@ class Differ:
         self._sentence_bounds = np.cumsum([0, *self._sentence_counts], dtype=np.int64)
         self._sentence_tokens = np.array([(s.tok_start, s.tok_end) for d in self._docs for s in d.sentences],
                                          dtype=np.int64).reshape(-1, 2)
-        # The stems of every sentence of every text from one call of the stemmer: the sentences'
-        # tokens, each sentence led by a mark (no token can be one) that stems to itself.
-        runs = [d.tokens[s.tok_start:s.tok_end] for d in self._docs for s in d.sentences]
-        if stemmer([_MARK]) == [_MARK]:
-            stems = stemmer(list(chain.from_iterable(chain((_MARK,), run) for run in runs)))
-        else:  # a stemmer that changes the mark: one call per sentence
-            stems = list(chain.from_iterable(chain((_MARK,), stemmer(run)) for run in runs))
-        stems.append(_MARK)
-        rank = dict(zip(sorted(set(stems)), count()))
-        self._stems = np.fromiter(map(rank.__getitem__, stems), dtype=np.int64, count=len(stems))
-        marks = np.flatnonzero(self._stems == rank[_MARK])
-        self._sentence_stems = np.stack((marks[:-1] + 1, marks[1:]), axis=1)  # the stems between marks
-        row_sizes = (self._sentence_stems[:, 1] - self._sentence_stems[:, 0]).tolist()
-        bounds = self._sentence_bounds.tolist()
-        self._has_stems = [any(row_sizes[a:b]) for a, b in zip(bounds, bounds[1:])]
-        self._tf_weight = tf_weights(int(np.diff(marks).max(initial=0)))
+        # A token's stem depends on the token alone: each distinct token is stemmed once, and
+        # the stems of every sentence are its tokens' stems (a token without one left out).
+        stems = _stems_of(distinct, stemmer)
+        rank = dict(zip(sorted(set(filter(None, stems))), count()))
+        stem_of = np.fromiter([rank[stem] if stem else -1 for stem in stems], dtype=np.int64, count=len(stems))
+        self._stems, self._sentence_stems, has_stems, longest = _sentence_stem_rows(
+            self._tokens, stem_of, self._token_bounds, self._sentence_tokens, self._sentence_bounds)
+        self._has_stems = has_stems.tolist()
+        self._tf_weight = tf_weights(int(longest))
         self._df = np.zeros(len(rank), dtype=np.int64)  # scratch of the kernel, left zero
         self._seen = np.zeros(len(number), dtype=np.bool_)  # scratch of the kernel, left False
         self._stemmer = stemmer
@@ -152,12 +146,50 @@ def diff_documents(original: Normalized, copy: Normalized, threshold: float = 0.
     return Differ((original, copy), stemmer)(original, copy, threshold)
 
 
-_MARK = "\x00\x00\x00"  # tokens are runs of word characters: never this
+def _stems_of(tokens: Sequence[str], stemmer: Stemmer) -> list[str | None]:
+    """Each token's stem, or None for a token the stemmer drops.  Any other callable is taken to
+    stem token by token, as `Stemmer` does, and is asked about each token alone."""
+    if isinstance(stemmer, Stemmer):
+        return stemmer.lookup(tokens)
+    return [next(iter(stemmer([token])), None) for token in tokens]
 
 
 # ---------------------------------------------------------------------------
 # Kernels (numba, cached like fingerprint's).  The tests compare them with the
 # straightforward word-by-word definitions.
+
+@numba.njit(cache=True, nogil=True)
+def _sentence_stem_rows(tokens, stem_of, token_bounds, sentence_tokens, sentence_bounds):
+    """The stems of the texts' tokens in order (`stem_of` each token number's stem, -1 for none),
+    each sentence's (start, end) in them, whether each text has a stem in a sentence, and the
+    most stems a sentence has.  Text d's tokens are ``tokens[token_bounds[d]:token_bounds[d + 1]]``
+    and its sentences the rows ``sentence_bounds[d]:sentence_bounds[d + 1]`` of `sentence_tokens`
+    (token ranges in the text)."""
+    n = len(tokens)
+    stems = np.empty(n, dtype=np.int64)
+    before = np.empty(n + 1, dtype=np.int64)  # stems before each token position
+    k = 0
+    for t in range(n):
+        before[t] = k
+        stem = stem_of[tokens[t]]
+        if stem >= 0:
+            stems[k] = stem
+            k += 1
+    before[n] = k
+    rows = np.empty((len(sentence_tokens), 2), dtype=np.int64)
+    has_stems = np.zeros(len(token_bounds) - 1, dtype=np.bool_)
+    longest = 0
+    for d in range(len(token_bounds) - 1):
+        for r in range(sentence_bounds[d], sentence_bounds[d + 1]):
+            start = before[token_bounds[d] + sentence_tokens[r, 0]]
+            end = before[token_bounds[d] + sentence_tokens[r, 1]]
+            rows[r, 0] = start
+            rows[r, 1] = end
+            if end > start:
+                has_stems[d] = True
+                longest = max(longest, end - start)
+    return stems[:k], rows, has_stems, longest
+
 
 @numba.njit(cache=True, nogil=True)
 def _gram_table(ids, n):

@@ -171,6 +171,33 @@ def _ascii_token_bounds(buf, word):
     return starts[:k], ends[:k]
 
 
+def _ascii_content_tokens(text: str, codes: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """`content_tokens` of an ASCII text, given its bytes, with the starts and ends as arrays.
+
+    The compiled scans find the tokens and the furniture; then every byte outside the kept
+    tokens becomes a space (`_lowered_tokens_only`) and str.split cuts the lowered tokens apart
+    (tokens hold no whitespace, and two tokens never touch), so no Python step is taken per token."""
+    first, last = _ascii_token_bounds(codes, _ASCII_WORD)
+    spans = _ascii_boilerplate_spans(text, codes)
+    if spans:
+        keep = np.ones(len(first), dtype=np.bool_)
+        for lo, hi in spans:  # the tokens that start inside [lo, hi), as bisect_left finds them
+            keep[np.searchsorted(first, lo):np.searchsorted(first, hi)] = False
+        first, last = first[keep], last[keep]
+    return _lowered_tokens_only(codes, first, last).tobytes().decode("ascii").split(), first, last
+
+
+@numba.njit(cache=True, nogil=True)
+def _lowered_tokens_only(buf, first, last):
+    """The ASCII bytes with the tokens buf[first[i]:last[i]] lower-cased and every other byte a space."""
+    out = np.full(len(buf), 32, dtype=np.uint8)
+    for i in range(len(first)):
+        for p in range(first[i], last[i]):
+            c = buf[p]
+            out[p] = c + 32 if 65 <= c <= 90 else c
+    return out
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of sentences: paragraphs first, then sentence punctuation."""
     return [(s, e) for s, e in _all_sentence_spans(text) if text[s:e].strip()]
@@ -341,6 +368,9 @@ def _sentence_token_ranges(t, token_starts):
 
 def content_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     """`tokenize` without the tokens that start inside wire furniture."""
+    if text.isascii():
+        tokens, first, last = _ascii_content_tokens(text, np.frombuffer(text.encode("ascii"), dtype=np.uint8))
+        return tokens, first.tolist(), last.tolist()
     tokens, starts, ends = tokenize(text)
     for lo, hi in reversed(boilerplate_spans(text)):  # sorted and disjoint
         first, last = bisect_left(starts, lo), bisect_left(starts, hi)
@@ -483,7 +513,15 @@ def normalize(doc: Document) -> Normalized:
     >>> n.tokens, len(n.sentences)
     (('storm', 'hits', 'coast', 'ferries', 'halted'), 2)
     """
-    tokens, starts, ends = content_tokens(doc.text)
-    sentences = tuple(starmap(Sentence, sentence_ranges(doc.text, starts)))  # fields in that order
+    text = doc.text
+    if text.isascii():  # the compiled scans on the text's bytes, starts and ends kept as arrays
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        tokens, first, last = _ascii_content_tokens(text, codes)
+        ranges = _sentence_token_ranges(codes, first).tolist()
+        starts, ends = first.tolist(), last.tolist()
+    else:
+        tokens, starts, ends = content_tokens(text)
+        ranges = sentence_ranges(text, starts)
     return Normalized(doc=doc, tokens=tuple(tokens), starts=tuple(starts), ends=tuple(ends),
-                      sentences=sentences, content_hash=content_hash(tokens))
+                      sentences=tuple(starmap(Sentence, ranges)),  # fields in that order
+                      content_hash=content_hash(tokens))

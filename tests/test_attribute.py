@@ -248,7 +248,7 @@ def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
     import string
     import sys
 
-    from dedupe.attribute import _GATES, _NEEDS, _PATTERNS, _SHORTCUTS, _UNLOWERED
+    from dedupe.attribute import _ALSO_NEEDS, _GATES, _NEEDS, _PATTERNS, _SHORTCUTS, _UNLOWERED
 
     texts = [d["text"] for d in sample_docs] + list(seeds.values()) + [
         "Prices rose, according to AFP.", "He told Reuters on Monday.", "Additional reporting by PA News staff",
@@ -256,8 +256,11 @@ def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
         "COPYRIGHT (C) 2020 Kyodo", "This Article Was First Published In The Daily Planet",
         "(WITH AGENCY INPUTS)", "ORIGINAL SOURCE: www.livemint.com", "MENAFN - Live Mint) x",
         "- Reuters", "Talks ended.\n  — AFP", "Shares fell.—Xinhua", "ok\t- dpa.", "3M reported a loss",
-        "éAP reported", "xBy Jo, PA News", "_By Jo, AP", "A B C D E F reported", "Abc Def Ghi Jkl Mno Pqr reported"]
+        "éAP reported", "xBy Jo, PA News", "_By Jo, AP", "A B C D E F reported", "Abc Def Ghi Jkl Mno Pqr reported",
+        "This story first\nran in the City Post.", "Column ORIGINALLY APPEARED ON The Wire", "Reprinted courtesy of AP",
+        "Post has first published by Meridian Press Agency", "Republished from www.livemint.com"]
     plain = _plain_patterns()
+    seen = dict.fromkeys(_NEEDS, 0)
     for text in texts + [t.replace("said", "told") for t in texts] + [t.replace("said", "reported") for t in texts]:
         lowered = text.lower()
         for kind, _, pattern in _PATTERNS:
@@ -265,6 +268,9 @@ def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
             assert found == [(m.start(), m.group(0), m.groupdict()) for m in plain[kind].finditer(text)]
             if found and kind in _NEEDS:
                 assert any(word in lowered for word in _NEEDS[kind]), (kind, text[:80])
+            if found and kind in _ALSO_NEEDS:
+                assert any(word in lowered for word in _ALSO_NEEDS[kind]), (kind, text[:80])
+            seen[kind] += bool(found)
             if found and kind in _GATES:
                 assert _GATES[kind][0].match(text) or _GATES[kind][1].search(text), (kind, text[:80])
         word, shortcut = _SHORTCUTS["citation"]
@@ -272,6 +278,7 @@ def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
             full = dict((kind, pattern) for kind, _, pattern in _PATTERNS)["citation"]
             assert ([(m.start(), m.group(0), m.group("name")) for m in shortcut.finditer(text)]
                     == [(m.start(), m.group(0), m.group("name")) for m in full.finditer(text)])
+    assert all(seen.values()), seen  # every word test was put to the test
     # every character a case-insensitive pattern matches with an ASCII letter lowers to that letter,
     # but for the few that find() looks out for
     every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)

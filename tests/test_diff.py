@@ -184,12 +184,36 @@ def test_diff_kernel_matches_the_plain_diff(sample_docs, seeds):
     for original, copy in pairs[:10] + pairs[-6:]:
         for threshold in (0.2, 0.0):
             assert group(original, copy, threshold) == _reference_diff(original, copy, threshold, stemmer)
-    # a stemmer that does not leave Differ's sentence mark alone: stemmed sentence by sentence
-    from dedupe.diff import _MARK
+    # a stemmer that is a plain function, not a Stemmer: asked about each distinct token alone
+    def plain(tokens):
+        return stemmer(list(tokens))
 
-    def odd(tokens):
-        return [w if w != _MARK else "mark" for w in stemmer(tokens)]
-
-    other = Differ(docs[:20], odd)
+    other = Differ(docs[:20], plain)
     for original, copy in pairs[:19]:
         assert other(original, copy, 0.2) == _reference_diff(original, copy, 0.2, stemmer)
+
+
+def test_differ_sentence_stems_are_each_sentences_stems(sample_docs, seeds):
+    """`_sentence_stem_rows` (through Differ): each sentence's stem ranks, read back as words, are
+    the stemmer's stems of the sentence's tokens; the longest row sizes the tf table."""
+    from dedupe.diff import Differ
+    from dedupe.fingerprint import Stemmer
+    from dedupe.model import Document
+    from dedupe.normalize import normalize
+
+    texts = [d["text"] for d in sample_docs] + list(seeds.values()) + ["", "The the of.", "Storm. Ferries halted."]
+    docs = [normalize(Document(str(k), t)) for k, t in enumerate(texts)]
+    stemmer = Stemmer()
+    differ = Differ(docs, stemmer)
+    words = sorted({w for d in docs for s in d.sentences for w in stemmer(d.tokens[s.tok_start:s.tok_end])})
+    rows = differ._sentence_stems.tolist()
+    longest = 0
+    for k, d in enumerate(docs):
+        mine = rows[differ._sentence_bounds[k]:differ._sentence_bounds[k + 1]]
+        assert len(mine) == len(d.sentences)
+        for (a, b), s in zip(mine, d.sentences):
+            assert [words[r] for r in differ._stems[a:b].tolist()] == stemmer(d.tokens[s.tok_start:s.tok_end])
+            longest = max(longest, b - a)
+        assert differ._has_stems[k] == any(stemmer(d.tokens[s.tok_start:s.tok_end]) for s in d.sentences)
+    assert longest > 10 and len(differ._tf_weight) > longest
+    assert not differ._has_stems[-2] and differ._has_stems[-1]

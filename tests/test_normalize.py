@@ -1,5 +1,18 @@
-from dedupe.model import Document
-from dedupe.normalize import normalize
+"""Normalization: tokens, sentences, furniture and content hashes; the compiled fast paths
+equal the plain definitions and the regexes."""
+import hashlib
+import random
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+
+from dedupe.model import Document, Sentence
+from dedupe.normalize import (TOKEN, ascii_contents, boilerplate_spans, content_hash, content_tokens,
+                              content_tokens_joined, fold_token, normalize, sentence_ranges, sentence_spans,
+                              text_codes, tokenize)
+from dedupe.read import read_documents
 
 PA_STYLE = """  ------------------------------------------------------------------------
                   02:49 07/01/00: Page 1 (HHH) SHOWBIZ Ferry
@@ -46,13 +59,6 @@ def test_content_hash_ignores_case_and_spacing():
 
 
 # ---------------------------------------------------------------- fast paths vs the plain definitions
-import hashlib
-import re
-import unicodedata
-
-from dedupe.model import Sentence
-from dedupe.normalize import TOKEN, boilerplate_spans, fold_token, sentence_spans, tokenize
-
 
 def reference_fold(token):
     return unicodedata.normalize("NFKC", token).casefold().replace("’", "'")
@@ -172,12 +178,7 @@ def test_ascii_tokenizer_matches_regex_on_every_character_pair_and_apostrophes()
 
 
 # ---------------------------------------------------------------- compiled scans vs the regexes
-import random
-from pathlib import Path
-
-from dedupe.normalize import ascii_contents, content_hash, content_tokens, content_tokens_joined, sentence_ranges
-
-SAMPLE_TEXTS = [d.text for d in __import__("dedupe.read", fromlist=["x"]).read_documents(
+SAMPLE_TEXTS = [d.text for d in read_documents(
     [Path(__file__).resolve().parents[1] / "data" / "sample"])]
 
 
@@ -248,3 +249,35 @@ def test_ascii_contents_of_many_texts_match_each_texts_tokens_and_sentences():
     assert dropped > 500
     assert contents.joined[:-1] == b" ".join(" ".join(content_tokens(t)[0]).encode() for t in texts
                                              if content_tokens(t)[0])
+
+
+def test_ascii_normalize_matches_reference_definition():
+    # the ASCII path (compiled bounds and furniture, str.split of the blanked bytes) against the
+    # regex definition: the sample texts, their ASCII variants, and random mixes of furniture
+    # lines, apostrophes, datelines and credits
+    pieces = ["By Jane Doe, PA News\n", "end\n", "(with pix)<\n", "-----\n", "02:49 07/01/00: Page 1\n",
+              "LONDON (Reuters) - ", "(AP) ", "don't ", "'quoted' ", "a''b ", "x'", "'y ", "O'Neill's ",
+              "Shares FELL 3.5 pct. ", "\n\n", "\r\n", "<\n", " ", "_", "__x_ ", "Word", "\t", "1987", "\x19"]
+    ascii_texts = [t.encode("ascii", "ignore").decode() for t in TRICKY_TEXTS + SAMPLE_TEXTS]
+    texts = ascii_texts + _random_texts(pieces, 3000, seed=3)
+    for text in texts:
+        assert text.isascii()
+        n = normalize(Document("t", text))
+        assert (n.tokens, n.starts, n.ends, n.sentences, n.content_hash) == reference_normalize(text), repr(text)
+        tokens, starts, ends = content_tokens(text)
+        assert (tuple(tokens), tuple(starts), tuple(ends)) == (n.tokens, n.starts, n.ends)
+
+
+def test_lowered_tokens_only_blanks_everything_but_the_lowered_tokens():
+    from dedupe.normalize import _ASCII_WORD, _ascii_token_bounds, _lowered_tokens_only
+
+    for text in [t.encode("ascii", "ignore").decode() for t in TRICKY_TEXTS + SAMPLE_TEXTS]:
+        codes = text_codes(text)
+        first, last = _ascii_token_bounds(codes, _ASCII_WORD)
+        kept = list(zip(first.tolist(), last.tolist()))[::2]  # every other token, as furniture leaves gaps
+        expected = [" "] * len(text)
+        for s, e in kept:
+            expected[s:e] = text[s:e].lower()
+        got = _lowered_tokens_only(codes, np.array([s for s, _ in kept], dtype=np.int64),
+                                   np.array([e for _, e in kept], dtype=np.int64))
+        assert got.tobytes().decode("ascii") == "".join(expected)
