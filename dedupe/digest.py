@@ -3,10 +3,10 @@
 A normalized document is many small Python objects (a string per token, a boxed
 integer per offset): about 1 KB per word, 20+ GB for a million articles.  Nothing
 after fingerprinting needs them all at once, so each batch of documents is
-reduced to a `Digest` -- shingle hashes, MinHash signatures, content stems (shared
-strings from the stemmer's cache), where each sentence's stems start and end, the
-numbers each text states and its content hash -- and the normalized objects are
-dropped.  The few documents that end up in clusters are normalized again for
+reduced to a `Digest` -- shingle hashes, MinHash signatures, content stems (int32
+numbers, with the batch's own list of the stem words), where each sentence's stems
+start and end, the numbers each text states and its content hash -- and the
+normalized objects are dropped.  The few documents that end up in clusters are normalized again for
 their diffs (normalization is deterministic, so nothing changes).
 
 `digest_documents` is the per-partition work of every engine: the local engine
