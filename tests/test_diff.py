@@ -41,6 +41,21 @@ def test_offsets_cover_only_the_copy():
     assert d.segments[0].start == 0 and d.segments[-1].end == len("Completely different words appear in this copy")
 
 
+def _plain_runs(doc, labels):
+    """(start, end, label) runs of a text's token labels, cut where the label or the sentence changes:
+    the plain definition of `diff._runs`."""
+    sentence_of = [0] * len(doc.tokens)
+    for k, s in enumerate(doc.sentences):
+        sentence_of[s.tok_start:s.tok_end] = [k] * (s.tok_end - s.tok_start)
+    out = []
+    for t, label in enumerate(labels):
+        if out and out[-1][2] == label and sentence_of[t] == sentence_of[t - 1]:
+            out[-1] = (out[-1][0], doc.ends[t], label)
+        else:
+            out.append((doc.starts[t], doc.ends[t], label))
+    return out
+
+
 def test_ngram_masks_and_runs_match_their_plain_definitions(sample_docs):
     """The fast forms of the diff's helpers against the word-by-word loops they replace."""
     import numpy as np
@@ -60,18 +75,6 @@ def test_ngram_masks_and_runs_match_their_plain_definitions(sample_docs):
                 mask[i:i + n] = True
         return mask
 
-    def plain_runs(doc, labels):
-        sentence_of = np.zeros(len(doc.tokens), dtype=np.int64)
-        for k, sent in enumerate(doc.sentences):
-            sentence_of[sent.tok_start:sent.tok_end] = k
-        runs = []
-        for t, label in enumerate(labels):
-            if runs and runs[-1][2] == label and sentence_of[t] == sentence_of[t - 1]:
-                runs[-1] = (runs[-1][0], doc.ends[t], label)
-            else:
-                runs.append((doc.starts[t], doc.ends[t], label))
-        return runs
-
     docs = [normalize(Document(d["id"], d["text"])) for d in sample_docs[:12]] + [normalize(Document("e", ""))]
     rng = np.random.default_rng(3)
     for a, b in zip(docs, docs[1:] + docs[:1]):
@@ -81,8 +84,8 @@ def test_ngram_masks_and_runs_match_their_plain_definitions(sample_docs):
             assert np.array_equal(fast_b, plain_mask(b.tokens, a.tokens, n))
             assert np.array_equal(shared_ngram_mask(a.tokens[:2], b.tokens, n), plain_mask(a.tokens[:2], b.tokens, n))
         labels = list(rng.choice(["kept", "kept", "reworded", "added"], size=len(a.tokens)))
-        assert _runs(a, labels) == plain_runs(a, labels)
-        assert _runs(a, ["added"] * len(a.tokens)) == plain_runs(a, ["added"] * len(a.tokens))
+        assert _runs(a, labels) == _plain_runs(a, labels)
+        assert _runs(a, ["added"] * len(a.tokens)) == _plain_runs(a, ["added"] * len(a.tokens))
 
 
 def _reference_diff(original, copy, threshold, stemmer):
@@ -121,18 +124,6 @@ def _reference_diff(original, copy, threshold, stemmer):
         for t in range(copy.sentences[j].tok_start, copy.sentences[j].tok_end):
             kept_c[t] = kept_c[t] or copy.tokens[t] in words
 
-    def runs(doc, labels):
-        sentence_of = [0] * len(doc.tokens)
-        for k, s in enumerate(doc.sentences):
-            sentence_of[s.tok_start:s.tok_end] = [k] * (s.tok_end - s.tok_start)
-        out = []
-        for t, label in enumerate(labels):
-            if out and out[-1][2] == label and sentence_of[t] == sentence_of[t - 1]:
-                out[-1] = (out[-1][0], doc.ends[t], label)
-            else:
-                out.append((doc.starts[t], doc.ends[t], label))
-        return out
-
     def sentence_label(doc, aligned, yes, no):
         labels = [no] * len(doc.tokens)
         for k, s in enumerate(doc.sentences):
@@ -145,8 +136,8 @@ def _reference_diff(original, copy, threshold, stemmer):
     labels_o = ["kept" if k else label
                 for k, label in zip(kept_o, sentence_label(original, aligned_o, "other", "removed"))]
     assert set(labels_c) <= set(COPY_KINDS)
-    return Diff(segments=tuple(Segment(*r) for r in runs(copy, labels_c)),
-                removed=tuple(Span(s, e) for s, e, kind in runs(original, labels_o) if kind == "removed"),
+    return Diff(segments=tuple(Segment(*r) for r in _plain_runs(copy, labels_c)),
+                removed=tuple(Span(s, e) for s, e, kind in _plain_runs(original, labels_o) if kind == "removed"),
                 new_facts=new_facts(copy, labels_c, original))
 
 
