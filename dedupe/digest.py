@@ -29,7 +29,7 @@ from .numbering import TokenNumbers
 
 class TokenTable:
     """What a digest needs of each distinct token, found once per distinct token: a number
-    for it, its stem (None if it is not a content word), whether it holds a digit (as
+    for it, its stem's number (-1 if it is not a content word), whether it holds a digit (as
     `verify.number_set` tests) and its `token_hash`.
 
     A batch's tokens become one array of numbers (a compiled scan of their joined bytes, see
@@ -43,8 +43,7 @@ class TokenTable:
         self.tokens: list[str] = []  # by number
         self.stem_words: list[str] = []  # the distinct stems, numbered in order of first sight
         self._stem_numbers: dict[str, int] = {}  # stem -> its place in stem_words
-        self.stems = np.zeros(0, dtype=np.int32)  # the number of the token's stem, or -1
-        self.content = np.zeros(0, dtype=bool)  # is the token a content word (has a stem)?
+        self.stems = np.zeros(0, dtype=np.int32)  # the number of the token's stem, or -1 (not a content word)
         self.digit = np.zeros(0, dtype=bool)  # does it hold a digit?
         self.hashes = np.zeros(0, dtype=np.uint64)  # its `token_hash`
 
@@ -58,7 +57,6 @@ class TokenTable:
             stems = stemmer.lookup(new)
             self.tokens += new
             self.stems = np.concatenate([self.stems, self._stem_ids(stems)])
-            self.content = np.concatenate([self.content, [stem is not None for stem in stems]])
             flags = self._numbers.digit_flags(known)  # 2: not ASCII, str.isdigit decides
             for i in np.flatnonzero(flags == 2).tolist():
                 flags[i] = any(c.isdigit() for c in new[i])
@@ -141,16 +139,17 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
                                                     for separator, pieces in runs if pieces])
     token_offsets = np.cumsum(token_counts, dtype=np.int64)
     starts_at = token_offsets[:-1]
-    content = table.content[ids]
+    token_stems = table.stems[ids]
+    content = token_stems >= 0
     stems_before = np.zeros(len(ids) + 1, dtype=np.int64)  # stems_before[t]: stems among the batch's first t tokens
     np.cumsum(content, out=stems_before[1:])
     # the batch's stems, renumbered to those it uses: a digest travels with its own stem words
-    table_stems = table.stems[ids[content]]
+    table_stems = token_stems[content]
     used = np.zeros(len(table.stem_words), dtype=np.int32)
     used[table_stems] = 1
     stem_words = list(map(table.stem_words.__getitem__, np.flatnonzero(used).tolist()))
     stem_ids = np.cumsum(used, dtype=np.int32)[table_stems] - 1
-    del table_stems, used
+    del token_stems, table_stems, used
     digit_at = np.flatnonzero(table.digit[ids])
     digit_tokens = list(map(table.tokens.__getitem__, ids[digit_at].tolist()))
     digit_offsets = np.searchsorted(digit_at, token_offsets).tolist()
