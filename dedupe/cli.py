@@ -11,7 +11,7 @@ import traceback
 
 import click
 
-from .config import FetchOptions, ScanOptions, WatchOptions
+from .config import FetchOptions, ScanOptions, VerifyOptions, WatchOptions
 from .errors import DedupeError
 from .model import Report
 from .read import decode_text
@@ -122,9 +122,14 @@ def main(debug: bool) -> None:
 @click.option("--store", type=click.Path(dir_okay=False),
               help="Also add the documents to this store (an SQLite file, created if missing) and report "
                    "the stories they belong to there, with the articles stored before (local engine only).")
+@click.option("--model", type=click.Path(dir_okay=False), default=None,
+              help="Verifier model written by 'dedupe train' (default: the one shipped in the package).")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Link a pair when the verifier's probability is at least this (default: the model's own, "
+                   "chosen for a precision of 0.95). Higher: fewer, surer links.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @_debug_option
-def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, quiet):
+def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, threshold, quiet):
     """Scan articles for copies, rewrites and partial reuse.
 
     PATHS are JSONL files, .txt/.md/.html files, directories (read recursively),
@@ -136,7 +141,9 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, quiet):
         if not quiet and (seconds >= 1.0 or stage == "read"):
             click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
 
-    options = ScanOptions(min_words=min_words, jobs=jobs, engine=engine, scheduler=scheduler)
+    options = ScanOptions(min_words=min_words, jobs=jobs, engine=engine, scheduler=scheduler,
+                          verify=VerifyOptions(model=model, threshold=threshold))
+    options.verify.verifier()  # a bad model stops here, before any reading
     if store:
         if engine != "local":
             raise click.UsageError("--store works with the local engine only")
@@ -150,6 +157,53 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, quiet):
         report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer)
     kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
     _emit(RENDERERS[kind](report), output)
+
+
+@main.command()
+@click.argument("labels", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--docs", "docs", multiple=True, required=True, metavar="[NAME=]PATH",
+              help="The articles the labels' ids belong to (any input 'scan' reads). Repeat with NAME=PATH "
+                   "for labels of several corpora; a label's 'corpus' field names its NAME.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Where to write the model (JSON).")
+@click.option("--kind", type=click.Choice(("gbm", "logistic")), default="gbm", show_default=True,
+              help="Gradient-boosted trees or a logistic regression.")
+@click.option("--precision", type=click.FloatRange(0.5, 1), default=0.95, show_default=True,
+              help="The threshold is the lowest whose cross-validated links reach this precision.")
+@click.option("--precision-on", metavar="NAME", default=None,
+              help="Reach --precision on this corpus's pairs (default: on all pairs).")
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True,
+              help="Cross-validation folds, split by story.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@_debug_option
+def train(labels, docs, output, kind, precision, precision_on, folds, seed, quiet):
+    """Train the verifier from pairs labelled by reading (LABELS: JSON Lines files).
+
+    Each line: {"a": ID, "b": ID, "label": "derived"|"same_event"|"template"|"different",
+    "corpus": NAME}. Use the model with 'dedupe scan --model FILE'.
+    """
+    from .read import read_documents
+    from .train import read_labels, train_verifier
+
+    import os
+
+    if not os.path.isdir(os.path.dirname(os.path.abspath(output))):
+        raise click.ClickException(f"{output}: its folder does not exist")
+    corpora = {}
+    for spec in docs:
+        name, sep, path = spec.partition("=")
+        name, path = (name, path) if sep else ("", spec)
+        if name in corpora:
+            raise click.UsageError(f"--docs {name or spec}: given twice")
+        corpora[name] = read_documents([path])
+    model = train_verifier(read_labels(labels), corpora, kind, precision, folds, seed, precision_on)
+    _emit(model.to_json(), output)
+    if not quiet:
+        cv = model.about["cross_validation"]
+        click.echo(f"dedupe: {model.about['pairs']} pairs; threshold {model.threshold:.4f}", err=True)
+        for name, f in cv["corpora"].items():
+            click.echo(f"dedupe:   {name or 'docs'}: {f['pairs']} pairs, {f['derived']} derived, {f['linked']} linked; "
+                       f"cross-validated precision {f['precision']}, recall {f['recall']}", err=True)
 
 
 @main.command(name="report")

@@ -12,8 +12,7 @@ for the scan and closed after it.  The stages:
    candidate pairs (the group-by);
 3. the driver gathers the compact digests, fits TF-IDF over the corpus (one global
    vocabulary), adds the rare-term route and builds sentence rows;
-4. verification: the fingerprint arrays are broadcast once, and the pair-feature
-   kernel runs on chunks of candidate pairs on the workers;
+4. verification (pair features and the verifier) on the driver, with `jobs` threads;
 5. the driver clusters; diffs run per chunk of clusters on the workers, each task
    carrying only its members' documents.
 
@@ -36,10 +35,10 @@ from .digest import Digest, TokenTable, digest_documents, merge_digests, sentenc
 from .errors import OptionsError
 from .fingerprint import Stemmer, assemble_fingerprints
 from .model import Document, Report
-from .pairwise import SentenceRows, could_link, decide_pairs, pair_feature_arrays, shingle_counts
+from .features import corpus_stats
+from .pairwise import SentenceRows, verify_pairs
 
 PARTITION = 5000  # documents per digest task
-PAIR_CHUNK = 20000  # candidate pairs per verification task
 CLUSTER_CHUNK = 200  # clusters per diff task
 
 
@@ -96,22 +95,11 @@ def scan_documents_dask(docs: list[Document], options: ScanOptions, timer=None, 
         pairs = np.stack(divmod(codes.astype(np.int64), max(total, 1)), axis=1).astype(np.int64) \
             if len(codes) else np.empty((0, 2), dtype=np.int64)
         timer.done("candidates")
-        # 4. pair features on the workers, decisions on the driver: cheap features for all
-        # pairs, then the sentence alignment for the pairs that could link (see verify_pairs)
-        sizes = shingle_counts(fp)
-        chunks = [pairs[lo:lo + PAIR_CHUNK] for lo in range(0, len(pairs), PAIR_CHUNK)]
-        shared = client.scatter(_VerifyData(fp, None, options.verify.sentence_match), broadcast=True)
-        cheap = _joined(client.gather(client.map(_pair_features, chunks, data=shared, pure=False)))
-        subset = pairs[could_link(pairs, cheap, sizes, digest.numbers, options.verify)] if len(pairs) else pairs
-        matches = []
-        if len(subset):
-            rows = SentenceRows.from_id_rows(*sentence_rows(digest, subset), fp)
-            shared = client.scatter(_VerifyData(fp, rows, options.verify.sentence_match), broadcast=True)
-            chunks = [subset[lo:lo + PAIR_CHUNK] for lo in range(0, len(subset), PAIR_CHUNK)]
-            full = _joined(client.gather(client.map(_pair_features, chunks, data=shared, pure=False)))
-            matches = decide_pairs(subset, full, sizes, digest.numbers, options.verify)
-            del rows
-        del digest, shared
+        # 4. verification (features and the verifier's decision) on the driver
+        stats = corpus_stats(fp, digest.numbers, [d.published for d in kept])
+        matches = verify_pairs(pairs, fp, lambda only: SentenceRows.from_id_rows(*sentence_rows(digest, only), fp),
+                               stats, options.verify.verifier(), options.verify, jobs=options.jobs)
+        del digest
         timer.done("verify")
         agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
         wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
@@ -129,20 +117,6 @@ def scan_documents_dask(docs: list[Document], options: ScanOptions, timer=None, 
         timer.done("attribute+diff")
     return Report(documents=len(docs), skipped=tuple(skipped), clusters=tuple(clusters),
                   texts={d.id: d for d in docs})
-
-
-class _VerifyData:
-    """What every verification task needs, shipped to each worker once."""
-
-    def __init__(self, fp, rows: SentenceRows | None, sentence_match: float) -> None:
-        self.fp = fp
-        self.rows = rows
-        self.sentence_match = sentence_match
-
-
-def _joined(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
-    return tuple(np.concatenate([p[k] for p in parts]) for k in range(6)) if parts else \
-        tuple(np.empty(0) for _ in range(6))
 
 
 def _digest_partition(docs: Sequence[Document], options: ScanOptions) -> Digest:
@@ -166,10 +140,6 @@ def _shard_pairs(r: int, max_bucket: int, n: int, *mapped) -> np.ndarray:
     keys = np.concatenate([m[r][1] for m in mapped])
     members = np.concatenate([m[r][2] for m in mapped])
     return bucket_pair_codes(bands, keys, members, max_bucket, n)
-
-
-def _pair_features(pairs: np.ndarray, data: _VerifyData) -> tuple[np.ndarray, ...]:
-    return pair_feature_arrays(pairs, data.fp, data.rows, data.sentence_match)
 
 
 def _diff_chunk(numbered, docs: dict[int, Document], options: ScanOptions, agencies: AttributeOptions):

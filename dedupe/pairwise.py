@@ -1,17 +1,13 @@
-"""Verification of many candidate pairs at once, with the numbers `verify` computes one pair at a time.
+"""The verify stage: features of many candidate pairs at once, and the verifier's decision.
 
-`verify.pair_features` builds scipy matrices for every pair (a sentence-by-sentence
-similarity matrix, a row product for the cosine) and runs the sentence alignment
-in Python; on 20k newswire stories that is ~130k pairs and most of a scan's time.
-Here every document's sentences are turned into TF-IDF rows in one
-``vectorizer.transform`` call, and one compiled kernel computes, for every pair,
-the shingle intersection, the cosine, the sentence similarities and the
-order-preserving alignment.  The arithmetic is the same operation for operation
-(float32 products summed in scipy's order, numpy's pairwise sum for the cosine,
-float32 threshold comparison, float64 alignment scores), so the features -- and
-therefore the matches -- are bit-identical to `verify.verify`'s; the tests compare
-the two on real and generated text.  The linking rule itself stays in
-`verify.is_derived`.
+Every document's sentences are turned into TF-IDF rows in one ``vectorizer.transform``
+call, and one compiled kernel computes, for every pair, the shingle intersection, the
+TF-IDF cosine, the IDF-weighted share of each text's words found in the other, and the
+order-preserving sentence alignment (float32 products summed in scipy's order, numpy's
+pairwise sum for the cosine, float64 alignment scores: tests/reference/pair_features.py
+computes the same numbers one pair at a time, and tests/test_pairwise.py holds the kernel
+to it).  `features.pair_columns` adds the rarity-weighted features, and
+`verifier.Verifier` decides.
 """
 from __future__ import annotations
 
@@ -24,8 +20,8 @@ import scipy.sparse as sp
 
 from .config import VerifyOptions
 from .fingerprint import Fingerprints, IdRows, Stemmer, transform_rows
-from .model import Match, Normalized
-from .verify import PairFeatures, is_derived, match_from_features, number_agreement, number_set
+from .model import Match, Normalized, Scores
+from .features import number_set
 
 
 class SentenceRows:
@@ -137,114 +133,38 @@ def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows 
 
 
 def verify_batch(pairs: np.ndarray, fp: Fingerprints, docs: Sequence[Normalized], stemmer: Stemmer,
-                 options: VerifyOptions = VerifyOptions(), jobs: int = 1) -> list[Match]:
-    """`verify.verify` for all pairs at once: the same matches, in pair order."""
+                 verifier: "Verifier", options: VerifyOptions = VerifyOptions(), jobs: int = 1,
+                 stats: "CorpusStats | None" = None) -> list[Match]:
+    """`verify_pairs` for normalized documents (their figures, dates and sentences read from them)."""
+    from .features import corpus_stats
+
     if not len(pairs):
         return []
-    numbers = {int(i): number_set(docs[i]) for i in np.unique(pairs)}
-    return verify_pairs(pairs, fp, lambda only: SentenceRows(docs, fp, stemmer, only=only), numbers, options, jobs)
+    if stats is None:
+        stats = corpus_stats(fp, [number_set(d) for d in docs], [d.doc.published for d in docs])
+    return verify_pairs(pairs, fp, lambda only: SentenceRows(docs, fp, stemmer, only=only), stats, verifier,
+                        options, jobs)
 
 
 def verify_pairs(pairs: np.ndarray, fp: Fingerprints, make_rows: Callable[[np.ndarray], SentenceRows],
-                 numbers: Mapping[int, frozenset[str]] | Sequence[frozenset[str]],
-                 options: VerifyOptions = VerifyOptions(), jobs: int = 1) -> list[Match]:
-    """Matches among `pairs`, given number sets (indexed by document) and a way to make the
-    sentence rows of chosen documents.
+                 stats: "CorpusStats", verifier: "Verifier", options: VerifyOptions = VerifyOptions(),
+                 jobs: int = 1) -> list[Match]:
+    """The candidate pairs the verifier links, as Matches in pair order.
 
-    Most candidates are far from a link, so the cheap features come first and the
-    sentence alignment (most of the cost) is computed only for pairs that
-    `verify.is_derived` would link with a perfect alignment; the others cannot be
-    linked with any alignment, as the rule never gets stricter when alignment grows
-    (a property tests/test_pairwise.py checks on the rule itself)."""
+    `make_rows` makes the sentence rows of chosen documents; the sentence alignment
+    (most of the cost) is computed only for the pairs past the verifier's gate."""
+    from .features import feature_matrix, pair_columns
+
     if not len(pairs):
         return []
-    sizes = shingle_counts(fp)
-    cheap = pair_feature_arrays(pairs, fp, None, options.sentence_match, jobs)
-    chosen = np.flatnonzero(could_link(pairs, cheap, sizes, numbers, options))
-    if not len(chosen):
-        return []
-    subset = pairs[chosen]
-    rows = make_rows(np.unique(subset))
-    features = pair_feature_arrays(subset, fp, rows, options.sentence_match, jobs)
-    return decide_pairs(subset, features, sizes, numbers, options)
-
-
-def shingle_counts(fp: Fingerprints) -> np.ndarray:
-    if fp.shingle_offsets is not None:
-        return np.diff(fp.shingle_offsets)
-    return np.array([len(s) for s in fp.shingle_sets], dtype=np.int64)
-
-
-def could_link(pairs: np.ndarray, features: tuple[np.ndarray, ...], shingle_counts: np.ndarray,
-               numbers: Mapping[int, frozenset[str]] | Sequence[frozenset[str]],
-               options: VerifyOptions = VerifyOptions(), chunk: int = 100_000) -> np.ndarray:
-    """Which pairs `verify.is_derived` links when their sentences align perfectly (1.0)."""
-    inter, cosine, _, _, terms_ab, terms_ba = features
-    out = np.zeros(len(pairs), dtype=bool)
-    sizes = shingle_counts
-    for lo in range(0, len(pairs), chunk):  # chunks: a list of 10^7 pairs would cost gigabytes
-        hi = min(lo + chunk, len(pairs))
-        # only the pairs the whole-array bound lets through (a sixth on Reuters) get the exact rule
-        maybe = lo + np.flatnonzero(may_link(pairs[lo:hi], inter[lo:hi], cosine[lo:hi], terms_ab[lo:hi],
-                                             terms_ba[lo:hi], sizes, options))
-        for p, (i, j) in zip(maybe.tolist(), pairs[maybe].tolist()):
-            f = features_of(int(inter[p]), int(sizes[i]), int(sizes[j]), float(cosine[p]), 1.0, 1.0,
-                            float(terms_ab[p]), float(terms_ba[p]),
-                            number_agreement(numbers[i], numbers[j], options.min_numbers))
-            out[p] = is_derived(f, options)
-    return out
-
-
-SLACK = 1e-6
-"""How far below a threshold `may_link` still lets a pair through: far more than any rounding
-of float32 features or of numpy's division, so the bound never decides a pair alone."""
-
-
-def may_link(pairs: np.ndarray, inter: np.ndarray, cosine: np.ndarray, terms_ab: np.ndarray,
-             terms_ba: np.ndarray, shingle_counts: np.ndarray, options: VerifyOptions) -> np.ndarray:
-    """A superset, over whole arrays, of the pairs `could_link` keeps: `verify.is_derived`'s
-    accepting branches without the numbers test (which can only refuse), each threshold
-    lowered by `SLACK`.  The pairs it keeps still get the exact rule."""
-    small = np.maximum(np.minimum(shingle_counts[pairs[:, 0]], shingle_counts[pairs[:, 1]]), 1)
-    contained = inter.astype(np.float64) / small  # max(contain_ab, contain_ba)
-    cos = cosine.astype(np.float64)  # (compared in float64, as the rule does)
-    terms = np.maximum(terms_ab, terms_ba).astype(np.float64)
-    return ((contained >= min(options.near_copy, options.min_containment) - SLACK)
-            | (cos >= options.min_cosine - SLACK)
-            | ((cos >= options.min_term_cosine - SLACK) & (terms >= options.min_terms - SLACK)))
-
-
-def decide_pairs(pairs: np.ndarray, features: tuple[np.ndarray, ...], shingle_counts: np.ndarray,
-                 numbers: Mapping[int, frozenset[str]] | Sequence[frozenset[str]],
-                 options: VerifyOptions = VerifyOptions()) -> list[Match]:
-    """Matches from `pair_feature_arrays`' output, by `verify.is_derived`, in pair order."""
-    inter, cosine, aligned_a, aligned_b, terms_ab, terms_ba = features
-    sizes = shingle_counts
-    matches = []
-    for p, (i, j) in enumerate(pairs.tolist()):
-        f = features_of(int(inter[p]), int(sizes[i]), int(sizes[j]), float(cosine[p]),
-                        float(aligned_a[p]), float(aligned_b[p]), float(terms_ab[p]), float(terms_ba[p]),
-                        number_agreement(numbers[i], numbers[j], options.min_numbers))
-        if is_derived(f, options):
-            matches.append(match_from_features(i, j, f))
-    return matches
-
-
-def features_of(inter: int, size_a: int, size_b: int, cosine: float, aligned_a: float, aligned_b: float,
-                terms_ab: float, terms_ba: float, numbers: float | None) -> PairFeatures:
-    """PairFeatures from the kernel's raw numbers, with `verify.pair_features`' formulas."""
-    union = size_a + size_b - inter
-    return PairFeatures(
-        cosine=cosine,
-        contain_ab=inter / size_a if size_a else 0.0,
-        contain_ba=inter / size_b if size_b else 0.0,
-        jaccard=inter / union if union else 0.0,
-        aligned_a=aligned_a,
-        aligned_b=aligned_b,
-        terms_ab=terms_ab,
-        terms_ba=terms_ba,
-        numbers=numbers,
-    )
+    columns = pair_columns(pairs, fp, stats, make_rows, options.sentence_match, jobs, gate=verifier.gate)
+    linked = np.flatnonzero(verifier.decide(feature_matrix(columns)))
+    return [Match(a=i, b=j,
+                  scores=Scores(cosine=float(columns["cosine"][p]), containment=float(columns["contain_max"][p]),
+                                jaccard=float(columns["jaccard"][p]), coverage=float(columns["aligned_max"][p])),
+                  contain_ab=float(columns["contain_ab"][p]), contain_ba=float(columns["contain_ba"][p]),
+                  aligned_a=float(columns["aligned_a"][p]), aligned_b=float(columns["aligned_b"][p]))
+            for p, (i, j) in zip(linked.tolist(), pairs[linked].tolist())]
 
 
 @numba.njit(cache=True, nogil=True)

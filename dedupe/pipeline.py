@@ -23,6 +23,7 @@ from .fingerprint import Stemmer, assemble_fingerprints
 from .gcpause import collector_paused
 from .model import Cluster, Diff, Document, Member, Normalized, Report
 from .normalize import normalize
+from .features import corpus_stats
 from .pairwise import SentenceRows, verify_pairs
 from .read import read_documents
 
@@ -70,6 +71,7 @@ def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | 
 
 
 def _scan_local(docs: list[Document], options: ScanOptions, timer: "_Timer") -> Report:
+    verifier = options.verify.verifier()  # a bad model file stops the scan before any work
     stemmer = Stemmer()
     digest = digest_all(docs, options, stemmer)
     kept = [docs[i] for i in digest.kept.tolist()]
@@ -84,7 +86,8 @@ def _scan_local(docs: list[Document], options: ScanOptions, timer: "_Timer") -> 
     fp = replace(fp, signatures=none)
     digest.signatures = none
     timer.done("candidates")
-    matches = verify_pairs(pairs, fp, partial(_sentence_rows, digest, fp), digest.numbers, options.verify,
+    stats = corpus_stats(fp, digest.numbers, [d.published for d in kept])
+    matches = verify_pairs(pairs, fp, partial(_sentence_rows, digest, fp), stats, verifier, options.verify,
                            jobs=options.jobs)
     del digest, fp, pairs  # nothing after verification needs them: free them before the diffs
     timer.done("verify")

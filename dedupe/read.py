@@ -7,8 +7,11 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, BinaryIO
+
+import dateutil.parser
 
 from .errors import InputError
 from .model import Document
@@ -18,6 +21,8 @@ HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 OPTIONAL_FIELDS = ("source", "published", "title", "url")
+DATE_FIELDS = ("date", "pubDate", "published_at", "datetime")
+"""Read as ``published`` when a record has none (the first present wins)."""
 
 
 def read_documents(inputs: Iterable[str | os.PathLike | Document | dict],
@@ -174,24 +179,36 @@ def document_from_record(record: Any, where: str, line: int | None) -> Document:
         problem = "missing 'text'" if text is None else f"'text' must be a string, got {type(text).__name__}"
         raise InputError(where, f"{problem} (id {doc_id!r})", line)
     fields: dict[str, str | None] = {}
+    aliases = {}
+    if record.get("published") is None:  # the names other exports give the date
+        aliases = {"published": next((k for k in DATE_FIELDS if record.get(k) is not None), "published")}
     for name in OPTIONAL_FIELDS:
-        value = record.get(name)
+        value = record.get(aliases.get(name, name))
         if value is not None and not isinstance(value, str):
             raise InputError(where, f"'{name}' must be a string (id {doc_id!r})", line)
         fields[name] = value or None
     if fields["published"] is not None:
         fields["published"] = normalize_timestamp(fields["published"], where, line)
-    meta = {k: v for k, v in record.items() if k not in ("id", "text", *OPTIONAL_FIELDS)}
+    meta = {k: v for k, v in record.items() if k not in ("id", "text", *OPTIONAL_FIELDS, *aliases.values())}
     return Document(id=str(doc_id), text=text, meta=meta, **fields)
 
 
 def normalize_timestamp(value: str, where: str, line: int | None) -> str:
-    """ISO 8601 in, ISO 8601 out (naive times are kept naive)."""
+    """A date in ISO 8601, RFC 822 (``Tue, 17 Mar 2026 06:00:00 GMT``) or another common form
+    (read by dateutil) as ISO 8601; naive times are kept naive."""
+    text = value.strip()
     try:
-        stamp = datetime.fromisoformat(value.strip())
+        return datetime.fromisoformat(text).isoformat()
     except ValueError:
-        raise InputError(where, f"'published' is not an ISO 8601 date: {value!r}", line) from None
-    return stamp.isoformat()
+        pass
+    try:
+        return parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return dateutil.parser.parse(text).isoformat()
+    except (ValueError, OverflowError):
+        raise InputError(where, f"'published' is not a date: {value!r}", line) from None
 
 
 def html_document(html: str, doc_id: str, where: str) -> Document:

@@ -43,7 +43,7 @@ from .read import read_documents
 from .report import render_member
 from .store import (FeedState, IndexLayout, Link, NewArticle, Store, StoredArticle, StoreError, band_keys,
                     term_id, timestamp, utc_now)
-from .verify import SentenceVectors, is_derived, pair_features, verify
+from .pairwise import verify_batch
 
 Notify = Callable[[str], None]
 """Called with a one-line progress message (the CLI prints them on stderr)."""
@@ -392,8 +392,8 @@ def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, m
 
 def _verify_pairs(st: Store, pairs: Sequence[tuple[int, int]], fresh: dict[int, Normalized],
                   options: ScanOptions, hasher: TokenHasher, stemmer: Stemmer) -> list[Link]:
-    """Run verify.verify on candidate pairs of stored articles, TF-IDF weighted by the store's
-    document frequencies (so a pair scores the same in whichever batch it is checked)."""
+    """Verify candidate pairs of stored articles, TF-IDF weighted by the store's document
+    frequencies (so a pair's cosine is the same in whichever batch it is checked)."""
     if not pairs:
         return []
     ids = sorted({a for pair in pairs for a in pair})
@@ -401,34 +401,10 @@ def _verify_pairs(st: Store, pairs: Sequence[tuple[int, int]], fresh: dict[int, 
     norms = [fresh[a] if a in fresh else normalize(loaded[a].document()) for a in ids]
     position = {a: n for n, a in enumerate(ids)}
     fp = _store_fingerprints(st, norms, options, hasher, stemmer)
-    index_pairs = [(position[a], position[b]) for a, b in pairs]
-    hopeful = _could_link(index_pairs, fp, options)
-    matches = verify(np.array(hopeful, dtype=np.int64).reshape(-1, 2), fp, SentenceVectors(norms, fp, stemmer),
-                     options.verify)
+    index_pairs = np.array([(position[a], position[b]) for a, b in pairs], dtype=np.int64).reshape(-1, 2)
+    # the same verify stage as a scan; rarity weights come from the texts loaded here
+    matches = verify_batch(index_pairs, fp, norms, stemmer, options.verify.verifier(), options.verify)
     return [Link.from_match(m, ids[m.a], ids[m.b]) for m in matches]
-
-
-class _BestCaseSentences:
-    """Stands in for verify.SentenceVectors: each text is one sentence that aligns fully
-    with the other, the alignment most favourable to linking."""
-
-    _ONE = (sp.csr_matrix(np.ones((1, 1), dtype=np.float32)), np.ones(1))
-
-    def __call__(self, i: int):
-        return self._ONE
-
-
-def _could_link(pairs: list[tuple[int, int]], fp: Fingerprints, options: ScanOptions) -> list[tuple[int, int]]:
-    """The pairs verify.is_derived could accept: it is asked with the real cosine and
-    containment but the best case for the costly measures (full sentence alignment, no
-    disagreeing numbers).  The rule only links more when alignment rises or the number
-    veto goes, so a pair refused here is refused by verify too (tests/test_watch.py
-    checks this on the sample corpus); the sentence alignment, most of the cost, is then
-    computed for the few pairs left."""
-    best_case = _BestCaseSentences()
-    no_numbers = [frozenset()] * fp.terms.shape[0]
-    return [(i, j) for i, j in pairs
-            if is_derived(pair_features(i, j, fp, best_case, options.verify, no_numbers), options.verify)]
 
 
 def _store_fingerprints(st: Store, norms: Sequence[Normalized], options: ScanOptions, hasher: TokenHasher,

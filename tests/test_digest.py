@@ -8,7 +8,7 @@ from dedupe.digest import Digest, TokenTable, digest_documents, merge_digests, s
 from dedupe.fingerprint import Stemmer, fingerprint
 from dedupe.normalize import normalize
 from dedupe.read import read_documents
-from dedupe.verify import number_set
+from dedupe.features import number_set
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 

@@ -371,31 +371,6 @@ def test_keep_days_drops_old_articles_and_their_index(newsroom, tmp_path):
     assert again.new == () and check_store(db) == 2
 
 
-def test_prefilter_never_drops_a_pair_verify_links(sample_docs):
-    """watch._could_link asks verify.is_derived with the best case for alignment and numbers;
-    on every pair of the sample corpus it must keep each pair verify links, and prune."""
-    import itertools
-
-    import numpy as np
-
-    from dedupe.config import ScanOptions
-    from dedupe.fingerprint import Stemmer, fingerprint
-    from dedupe.model import Document
-    from dedupe.normalize import normalize
-    from dedupe.verify import SentenceVectors, verify
-    from dedupe.watch import _could_link
-
-    options = ScanOptions()
-    kept = [n for n in (normalize(Document(d["id"], d["text"])) for d in sample_docs) if len(n.tokens) >= 20]
-    stemmer = Stemmer()
-    fp = fingerprint(kept, options.fingerprint, stemmer=stemmer)
-    pairs = list(itertools.combinations(range(len(kept)), 2))
-    linked = {(m.a, m.b) for m in verify(np.array(pairs), fp, SentenceVectors(kept, fp, stemmer), options.verify)}
-    hopeful = set(_could_link(pairs, fp, options))
-    assert linked and linked <= hopeful
-    assert len(hopeful) < len(pairs) / 3
-
-
 # -- crash and concurrency: real processes -------------------------------------------------
 
 def run_cli(*args, **kw):

@@ -1,18 +1,8 @@
-"""Verify candidate pairs: several measures, then one documented decision.
+"""Reference: the pair features of one pair at a time, with scipy matrices and a Python alignment.
 
-A pair is linked when the texts share verbatim material (shingle containment)
-or when one is a sentence-by-sentence rewording of the other (TF-IDF cosine of
-the whole texts AND a large share of one text's sentences aligned, in order, to
-sentences of the other).  Independently written reports of one event share
-names and numbers, so whole-text cosine alone is not enough; they rarely share
-sentence after sentence in the same order.  Templated briefs (earnings,
-dividends) share sentences but not figures: unless one text is nearly contained
-in the other, a pair whose numbers mostly differ is not linked.  Finally a text
-that reuses most of the other's specific vocabulary (IDF-weighted) is linked
-even when every sentence was reworded, the way newspapers rewrite wire copy.
+`dedupe.pairwise.pair_feature_arrays` computes the same numbers for many pairs in one
+compiled kernel; tests/test_pairwise.py holds it to these, bit for bit.
 
-The thresholds were set on the development corpora (METER, Clough & Stevenson,
-news story chains, SemEval-2022 task 8); see benchmarks/quality.py.
 """
 from __future__ import annotations
 
@@ -22,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .config import VerifyOptions
-from .fingerprint import Fingerprints, Stemmer
-from .model import Match, Normalized, Scores
+from dedupe.config import VerifyOptions
+from dedupe.features import number_set
+from dedupe.fingerprint import Fingerprints, Stemmer
+from dedupe.model import Match, Normalized, Scores
 
 
 @dataclass(frozen=True)
@@ -38,11 +29,6 @@ class PairFeatures:
     terms_ab: float  # IDF-weighted share of a's content words found in b
     terms_ba: float
     numbers: float | None  # share of the smaller set of numbers found in both texts
-
-
-def number_set(doc: Normalized) -> frozenset[str]:
-    """The numbers a text states (figures, years, scores): rewrites keep them, templates change them."""
-    return frozenset(t for t in doc.tokens if any(c.isdigit() for c in t))
 
 
 def number_agreement(a: frozenset[str], b: frozenset[str], min_numbers: int) -> float | None:
@@ -152,37 +138,8 @@ def pair_features(i: int, j: int, fp: Fingerprints, sentences: SentenceVectors,
         aligned_b=aligned_j,
         terms_ab=terms_ij,
         terms_ba=terms_ji,
-        numbers=number_agreement(numbers[i], numbers[j], options.min_numbers),
+        numbers=number_agreement(numbers[i], numbers[j], 4),
     )
-
-
-def is_derived(f: PairFeatures, options: VerifyOptions) -> bool:
-    """The linking rule (see the module docstring).
-
-    `pairwise.may_link` bounds its accepting branches over whole arrays: a new way to
-    accept a pair must be added there too (tests/test_pairwise.py checks the bound)."""
-    contained = max(f.contain_ab, f.contain_ba)
-    if contained >= options.near_copy:
-        return True
-    if f.numbers is not None and f.numbers < options.min_number_agreement:
-        return False  # same template or same topic, different figures: a different story
-    if contained >= options.min_containment:
-        return True
-    if f.cosine >= options.min_cosine and max(f.aligned_a, f.aligned_b) >= options.min_aligned:
-        return True
-    return f.cosine >= options.min_term_cosine and max(f.terms_ab, f.terms_ba) >= options.min_terms
-
-
-def verify(pairs: np.ndarray, fp: Fingerprints, sentences: SentenceVectors,
-           options: VerifyOptions = VerifyOptions()) -> list[Match]:
-    """Matches for the candidate pairs that pass the linking rule, in pair order."""
-    matches = []
-    numbers = [number_set(d) for d in sentences.docs]
-    for i, j in pairs.tolist():
-        f = pair_features(i, j, fp, sentences, options, numbers)
-        if is_derived(f, options):
-            matches.append(match_from_features(i, j, f))
-    return matches
 
 
 def match_from_features(i: int, j: int, f: PairFeatures) -> Match:

@@ -1,0 +1,150 @@
+"""The learned verifier: its decisions on realistic news text, its JSON model, and its training."""
+import json
+
+import numpy as np
+import pytest
+
+from dedupe.config import VerifyOptions
+from dedupe.errors import OptionsError
+from dedupe.features import NAMES, corpus_stats
+from dedupe.fingerprint import Stemmer, fingerprint
+from dedupe.model import Document
+from dedupe.normalize import normalize
+from dedupe.pairwise import verify_batch
+from dedupe.train import (LabelledPair, fit_verifier, label_examples, story_groups, threshold_for,
+                          train_verifier)
+from dedupe.verifier import Verifier
+
+
+SAMPLE_CORPUS = []
+
+
+def run(docs, pairs=((0, 1),), verifier=None):
+    """Verify pairs of `docs` as a scan of the sample corpus would: the rarity weights come from
+    the whole corpus (the sample's other texts, undated, stand in for it)."""
+    norm = [normalize(Document(str(i), t)) for i, t in enumerate(docs)]
+    norm += [normalize(Document(f"other{k}", t)) for k, t in enumerate(SAMPLE_CORPUS) if t not in docs]
+    stemmer = Stemmer()
+    fp = fingerprint(norm, stemmer=stemmer)
+    return verify_batch(np.array(pairs), fp, norm, stemmer, verifier or Verifier.default(), VerifyOptions())
+
+
+@pytest.fixture(autouse=True)
+def _sample_corpus(sample_docs):
+    SAMPLE_CORPUS[:] = [d["text"] for d in sample_docs]
+
+
+def test_rewrite_linked(sample_by_id):
+    orig = sample_by_id["northfield-post-trees"]["text"]
+    rewrite = sample_by_id["trendpulse-trees-rewrite"]["text"]
+    [match] = run([orig, rewrite])
+    assert match.scores.cosine > 0.5 and match.scores.jaccard < 0.3
+
+
+def test_independent_reports_of_one_event_not_linked(sample_by_id):
+    texts = [sample_by_id[i]["text"] for i in ("larkspur-herald-budget", "northfield-post-budget", "coast-radio-budget")]
+    assert run(texts, [(0, 1), (0, 2), (1, 2)]) == []
+
+
+def test_templated_briefs_with_different_figures_not_linked(sample_by_id):
+    briefs = [t["text"] for i, t in sample_by_id.items() if i.endswith("-q4")]
+    assert len(briefs) == 3
+    assert run(briefs, [(0, 1), (0, 2), (1, 2)]) == []
+
+
+def test_short_wire_inside_long_article_linked(sample_by_id):
+    wire = sample_by_id["mpa-bridge"]["text"]
+    local = sample_by_id["valley-courier-bridge"]["text"]
+    [match] = run([wire, local])
+    assert match.contain_ab > 0.9 and match.contain_ba < 0.5
+
+
+def test_threshold_one_links_nothing_but_is_a_real_knob(sample_by_id):
+    wire = sample_by_id["mpa-bridge"]["text"]
+    local = sample_by_id["valley-courier-bridge"]["text"]
+    assert run([wire, local], verifier=Verifier.default().with_threshold(1.0)) == []
+    assert run([wire, local], verifier=Verifier.default().with_threshold(0.0))
+
+
+def test_shipped_model_round_trips_and_was_trained_by_story():
+    model = Verifier.default()
+    assert model.features == NAMES
+    again = Verifier.from_dict(json.loads(model.to_json()))
+    rows = np.random.default_rng(1).random((50, len(NAMES)))
+    assert np.array_equal(model.probabilities(rows), again.probabilities(rows))
+    cv = model.about["cross_validation"]
+    assert cv["by"] == "story" and cv["corpora"]["reuters21578"]["precision"] >= 0.95
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: d.update(format="other"), "not a verifier model"),
+    (lambda d: d["params"]["trees"][0]["left"].__setitem__(0, 0), "child"),
+    (lambda d: d.update(features=["contain_max", "made_up"]), "unknown features"),
+    (lambda d: d.pop("threshold"), "damaged"),
+])
+def test_damaged_model_is_refused_with_its_name(tmp_path, damage, message):
+    data = json.loads(Verifier.default().to_json())
+    damage(data)
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(OptionsError, match=message) as info:
+        Verifier.load(path)
+    assert str(path) in str(info.value)
+
+
+def _toy_examples():
+    """Feature rows where 'derived' means high weighted containment and agreeing figures."""
+    rng = np.random.default_rng(7)
+    matrix = rng.random((400, len(NAMES)))
+    derived = (matrix[:, NAMES.index("wcontain_max")] > 0.6) & (matrix[:, NAMES.index("figures_w")] > 0.5)
+    return matrix, derived
+
+
+@pytest.mark.parametrize("kind", ["gbm", "logistic"])
+def test_exported_model_equals_scikit_learn(kind):
+    """The JSON model, evaluated with numpy, gives scikit-learn's own probabilities."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    matrix, derived = _toy_examples()
+    model = fit_verifier(matrix, derived, kind)
+    probs = model.probabilities(matrix)
+    assert ((probs >= 0.5) == derived).mean() > 0.9
+    if kind == "gbm":
+        reference = GradientBoostingClassifier(n_estimators=150, max_depth=3, learning_rate=0.1, subsample=0.8,
+                                               min_samples_leaf=5, random_state=0).fit(matrix, derived)
+        assert np.allclose(probs, reference.predict_proba(matrix)[:, 1], atol=1e-9)
+
+
+def test_threshold_for_treats_ties_together():
+    probs = np.array([0.9, 0.9, 0.8, 0.8, 0.2])
+    derived = np.array([True, True, True, False, False])
+    assert threshold_for(probs, derived, 1.0) == 0.9
+    assert threshold_for(probs, derived, 0.75) == 0.8
+
+
+def test_story_groups_join_pairs_that_share_a_text():
+    pairs = [LabelledPair("c", "a", "b", "derived", ""), LabelledPair("c", "b", "c", "template", ""),
+             LabelledPair("c", "x", "y", "different", ""), LabelledPair("d", "a", "z", "different", "")]
+    groups = story_groups(pairs).tolist()
+    assert groups[0] == groups[1] and len({groups[0], groups[2], groups[3]}) == 3
+
+
+def test_train_on_labelled_sample_pairs(sample_by_id):
+    """Training from labelled pairs of a corpus gives a model that separates them."""
+    docs = [Document(i, d["text"], published=d.get("published")) for i, d in sample_by_id.items()]
+    derived = [("mpa-ferry", "northfield-post-ferry"), ("mpa-bridge", "valley-courier-bridge"),
+               ("northfield-post-trees", "trendpulse-trees-rewrite"), ("mpa-ferry", "daily-ledger-ferry")]
+    others = [("larkspur-herald-budget", "northfield-post-budget"), ("larkspur-herald-budget", "coast-radio-budget"),
+              ("northfield-post-budget", "coast-radio-budget")]
+    briefs = sorted(i for i in sample_by_id if i.endswith("-q4"))
+    others += [(briefs[0], briefs[1]), (briefs[0], briefs[2]), (briefs[1], briefs[2])]
+    labels = [LabelledPair("", a, b, "derived", "t") for a, b in derived] + \
+             [LabelledPair("", a, b, "template", "t") for a, b in others]
+    examples = label_examples(labels, {"sample": docs})
+    assert examples.matrix.shape == (len(labels), len(NAMES))
+    contain = examples.matrix[:, NAMES.index("contain_max")]
+    assert contain[:len(derived)].min() > 0 and np.isfinite(examples.matrix).all()
+    model = train_verifier(labels, {"sample": docs}, kind="logistic", folds=2, precision=0.9)  # 10 pairs: too few for trees
+    probs = model.probabilities(examples.matrix)
+    assert probs[examples.derived].min() > probs[~examples.derived].max()
+    assert model.about["labels"] == {"derived": 4, "same_event": 0, "template": 6, "different": 0}
