@@ -11,6 +11,8 @@ import scipy.sparse as sp
 
 from dedupe import fingerprint, tfidf
 from dedupe.fingerprint import Stemmer, WordListTfidf, _identity, term_vectorizer
+from conftest import generated_texts
+from dedupe.model import Document
 from dedupe.normalize import normalize
 from dedupe.read import read_documents
 
@@ -150,12 +152,13 @@ def _id_rows(rows, words):
 
 def test_id_rows_give_the_word_lists_matrices_bit_for_bit(sample_words):
     """Fitting and transforming rows of word ids equals doing it on the word lists, on the
-    sample's and METER's stems, whatever order the ids number the words in (here reverse
-    alphabetical, with words no row uses), and sentence rows holding words the fit never saw."""
-    meter = [normalize(d) for d in read_documents([ROOT.parent / "shared" / "data" / "meter_showbiz" / "docs.jsonl"])]
+    stems of the sample and of generated articles, whatever order the ids number the words in
+    (here reverse alphabetical, with words no row uses), and sentence rows holding words the
+    fit never saw."""
     stem = Stemmer()
-    rows = sample_words + [stem(d.tokens) for d in meter[:150]]
-    fitted, unseen = rows[:-20], rows[-20:]  # METER's last texts hold words the others lack
+    generated = [normalize(Document(str(i), text)) for i, text in enumerate(generated_texts(150))]
+    rows = sample_words + [stem(d.tokens) for d in generated]
+    fitted, unseen = rows[:-20], rows[-20:]  # the last stories name people the others do not
     words = sorted({w for row in rows for w in row} | {"zzz-unused"}, reverse=True)
     kwargs = dict(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
     by_words, by_ids = WordListTfidf(**kwargs), WordListTfidf(**kwargs)
