@@ -30,7 +30,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 REUTERS = ROOT.parent / "shared" / "data" / "reuters21578" / "docs.jsonl"
-TEXTDEDUP_PYTHON = Path("/work/venv-textdedup/bin/python")
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
@@ -229,13 +228,15 @@ def cmd_e2e(args) -> None:
         for rep in range(args.reps):
             r = _run_json(["_scan", path, "--jobs", str(jobs)])
             rows.append((f"dedupe.scan, jobs={jobs}", r["wall"], r["peak_mb"], r.get("stages")))
-    if TEXTDEDUP_PYTHON.exists():
+    if args.textdedup_python is None:
+        print("(no --textdedup-python given: text-dedup skipped; see benchmarks/README.md to install it)")
+    elif not args.textdedup_python.exists():
+        raise SystemExit(f"--textdedup-python {args.textdedup_python}: no such file")
+    else:
         for procs in args.jobs:
             for rep in range(args.reps):
                 rows.append((f"text-dedup 0.4.0 minhash, num_proc={procs} (sha1 64-bit, 3-grams, t=0.5)",
-                             *_textdedup(path, procs, args.workdir)))
-    else:
-        print(f"(text-dedup venv not found at {TEXTDEDUP_PYTHON}: skipped)")
+                             *_textdedup(args.textdedup_python, path, procs, args.workdir)))
     for rep in range(args.reps):
         r = _run_json(["_datasketch", path])
         rows.append(("datasketch stand-in: update_batch + MinHashLSH(0.5) + union-find, 1 core",
@@ -264,11 +265,11 @@ def cmd_e2e(args) -> None:
             print(f"| dedupe.scan jobs={jobs} vs datasketch stand-in | {stand[0] / ours[0]:.2f} |")
 
 
-def _textdedup(path: str, procs: int, workdir: Path) -> tuple[float, tuple[float, float], None]:
-    """Wall time and peak RSS of `python -m text_dedup.minhash` (its own venv, offline)."""
+def _textdedup(python: Path, path: str, procs: int, workdir: Path) -> tuple[float, tuple[float, float], None]:
+    """Wall time and peak RSS of `python -m text_dedup.minhash` (its own venv's `python`, offline)."""
     out = workdir / "textdedup-out"
     cache = workdir / "textdedup-cache"
-    minhash = [str(TEXTDEDUP_PYTHON), "-m", "text_dedup.minhash",
+    minhash = [str(python), "-m", "text_dedup.minhash",
                "--path", "json", "--data_files", path, "--split", "train", "--cache_dir", str(cache),
                "--output", str(out), "--column", "text", "--num_perm", "128", "--ngram", "3",
                "--threshold", "0.5", "--num_proc", str(procs)]
@@ -312,16 +313,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     fp = sub.add_parser("fingerprint")
-    fp.add_argument("--input", type=Path, default=REUTERS)
+    fp.add_argument("--input", type=Path, default=REUTERS, help=f"JSONL corpus (default: {REUTERS})")
     fp.add_argument("--docs", type=int, default=0)
     fp.add_argument("--ngram", type=int, default=3)
     fp.add_argument("--reps", type=int, default=3)
     fp.add_argument("--slow-docs", type=int, default=3000, help="documents for the slow per-doc contenders")
     e2e = sub.add_parser("e2e")
-    e2e.add_argument("--input", type=Path, default=REUTERS)
+    e2e.add_argument("--input", type=Path, default=REUTERS, help=f"JSONL corpus (default: {REUTERS})")
     e2e.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     e2e.add_argument("--reps", type=int, default=1)
     e2e.add_argument("--workdir", type=Path, default=Path("/tmp/dedupe-bench"))
+    e2e.add_argument("--textdedup-python", type=Path, metavar="PYTHON",
+                     help="the python of a venv with text-dedup 0.4.0 installed (see benchmarks/README.md); "
+                          "without it text-dedup is left out")
     scale = sub.add_parser("scale")
     scale.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000, 1000000])
     scale.add_argument("--jobs", type=int, default=2)

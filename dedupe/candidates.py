@@ -1,6 +1,6 @@
 """Candidate pairs, from two routes that feed one verifier.
 
-1. Copies: datasketch ``MinHashLSH`` over word-shingle signatures, banded for
+1. Copies: LSH over word-shingle MinHash signatures, banded for
    recall (64 bands x 2 rows by default) so that lightly edited and partial
    copies are proposed; the verifier supplies precision.
 2. Rewrites: reworded text shares few shingles but keeps the story's rare words
@@ -10,10 +10,11 @@
    and bounds the cost: each rare word costs at most ``max_df**2`` pairs.
 
 Both routes are compiled passes over whole arrays: a band's buckets come from a
-hash table over the band's values (exactly the buckets ``MinHashLSH`` builds from
-the same signatures; `lsh_pairs_datasketch` keeps the datasketch version as a
-reference), the rare words' pairs from their postings, and pairs travel as int64
-codes ``i * n + j`` rather than Python tuples until the union makes the pair array.
+hash table over the band's values (exactly the buckets datasketch's ``MinHashLSH``
+builds from the same signatures: tests/reference/lsh.py holds that version, the
+oracle of the tests), the rare words' pairs from their postings, and pairs travel
+as int64 codes ``i * n + j`` rather than Python tuples until the union makes the
+pair array.
 """
 from __future__ import annotations
 
@@ -24,17 +25,12 @@ import scipy.sparse as sp
 from .config import CandidateOptions
 
 
-def lsh_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int, seed: int = 1) -> set[tuple[int, int]]:
-    """Pairs of rows that share at least one LSH band bucket.
+def lsh_pair_codes(signatures: np.ndarray, bands: int, rows: int, max_bucket: int) -> np.ndarray:
+    """Pairs of rows that share at least one LSH band bucket, as sorted unique codes
+    ``i * n + j`` (i < j).
 
     Buckets holding more than `max_bucket` documents are boilerplate (templated
-    briefs, empty texts) and are left to the other route.
-    """
-    return _code_set(lsh_pair_codes(signatures, bands, rows, max_bucket), signatures.shape[0])
-
-
-def lsh_pair_codes(signatures: np.ndarray, bands: int, rows: int, max_bucket: int) -> np.ndarray:
-    """`lsh_pairs` as sorted unique codes ``i * n + j`` (i < j)."""
+    briefs, empty texts) and are left to the other route."""
     n, num_perm = signatures.shape
     if n < 2:
         return np.empty(0, dtype=np.int64)
@@ -180,11 +176,6 @@ def bucket_pair_codes(bands: np.ndarray, keys: np.ndarray, members: np.ndarray, 
     return np.unique(_bucket_pair_codes(m.astype(np.int64), starts[ok], sizes[ok], n))
 
 
-def _code_set(codes: np.ndarray, n: int) -> set[tuple[int, int]]:
-    i, j = np.divmod(codes, max(n, 1))
-    return set(zip(i.tolist(), j.tolist()))
-
-
 @numba.njit(cache=True, nogil=True)
 def _bucket_pair_codes(members, starts, sizes, n):
     total = 0
@@ -201,44 +192,10 @@ def _bucket_pair_codes(members, starts, sizes, n):
     return out
 
 
-def lsh_pairs_datasketch(signatures: np.ndarray, bands: int, rows: int, max_bucket: int,
-                         seed: int = 1) -> set[tuple[int, int]]:
-    """Reference for `lsh_pairs`: the same buckets built by datasketch's ``MinHashLSH``."""
-    # imported here: datasketch.lsh loads scipy.integrate and scipy.stats (~0.4 s), and
-    # the scan itself never needs it
-    from datasketch import LeanMinHash, MinHashLSH
-
-    n, num_perm = signatures.shape
-    if n < 2:
-        return set()
-    lsh = MinHashLSH(num_perm=num_perm, params=(bands, rows))
-    empty = np.iinfo(np.uint32).max
-    with lsh.insertion_session() as session:
-        for i in range(n):
-            if signatures[i, 0] == empty and (signatures[i] == empty).all():
-                continue  # no shingles: matches nothing
-            session.insert(i, LeanMinHash(seed=seed, hashvalues=signatures[i], scheme="affine32"),
-                           check_duplication=False)
-    pairs: set[tuple[int, int]] = set()
-    for table in lsh.hashtables:
-        for key in table.keys():
-            bucket = table.get(key)
-            if 1 < len(bucket) <= max_bucket:
-                members = sorted(bucket)
-                for x, i in enumerate(members):
-                    for j in members[x + 1:]:
-                        pairs.add((i, j))
-    return pairs
-
-
-def rare_term_pairs(terms: sp.csr_matrix, max_df: int, min_shared: int, min_share: float) -> set[tuple[int, int]]:
-    """Pairs of rows sharing at least `min_shared` columns of document frequency <= max_df,
-    and at least `min_share` of the smaller row's rare columns."""
-    return _code_set(rare_term_pair_codes(terms, max_df, min_shared, min_share), terms.shape[0])
-
-
 def rare_term_pair_codes(terms: sp.csr_matrix, max_df: int, min_shared: int, min_share: float) -> np.ndarray:
-    """`rare_term_pairs` as sorted unique codes ``i * n + j`` (i < j).
+    """Pairs of rows sharing at least `min_shared` columns of document frequency <= max_df, and
+    at least `min_share` of the smaller row's rare columns, as sorted unique codes ``i * n + j``
+    (i < j).
 
     Runs on the CSR arrays themselves, in one compiled pass: the rare columns'
     postings are built once, then each row counts, per later row, the rare columns

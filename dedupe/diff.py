@@ -18,7 +18,8 @@ from itertools import chain, count
 import numba
 import numpy as np
 
-from .fingerprint import Stemmer, _word_list_tfidf_agrees, pair_cosines, smooth_idf_table, tf_weights, tfidf_cosines
+from .fingerprint import Stemmer
+from .tfidf import pair_cosines, smooth_idf_table, tf_weights, tfidf_cosines
 from .model import Diff, Normalized, Segment, Span
 
 KEPT_NGRAM = 3
@@ -79,7 +80,7 @@ class Differ:
 
     Tokens are numbered in order of first sight and stems by alphabetical rank over all the
     texts, so that the compiled kernel (`_marks`) works on integers alone and sums each sentence
-    cosine in the order scikit-learn does (see `fingerprint.tfidf_cosines`).
+    cosine in the order scikit-learn does (see `tfidf.tfidf_cosines`).
     """
 
     def __init__(self, docs: Iterable[Normalized], stemmer: Stemmer | None = None) -> None:
@@ -108,7 +109,6 @@ class Differ:
         self._df = np.zeros(len(rank), dtype=np.int64)  # scratch of the kernel, left zero
         self._seen = np.zeros(len(number), dtype=np.bool_)  # scratch of the kernel, left False
         self._stemmer = stemmer
-        self._sklearn = not _word_list_tfidf_agrees()
 
     def __call__(self, original: Normalized, copy: Normalized, threshold: float = 0.20) -> Diff:
         """Marks of `copy` against `original` (see the module docstring)."""
@@ -116,11 +116,7 @@ class Differ:
         if id(original) not in slot or id(copy) not in slot:
             return Differ((original, copy), self._stemmer)(original, copy, threshold)
         o, c = slot[id(original)], slot[id(copy)]
-        if self._sklearn:  # another scikit-learn: its cosines are the reference
-            sims = sentence_similarity(original, copy, self._stemmer)
-            zero = sims.dtype != np.float32  # no stems on a side: float64 zeros
-            sims = np.ascontiguousarray(sims, dtype=np.float32)
-        elif self._has_stems[o] and self._has_stems[c]:
+        if self._has_stems[o] and self._has_stems[c]:
             bounds = self._sentence_bounds
             sims = tfidf_cosines(self._stems, self._sentence_stems[bounds[o]:bounds[o + 1]],
                                  self._sentence_stems[bounds[c]:bounds[c + 1]], self._tf_weight,

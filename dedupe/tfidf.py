@@ -1,33 +1,57 @@
-"""What `fingerprint.WordListTfidf` takes from scikit-learn, without importing scikit-learn.
+"""TF-IDF of stemmed content words: scikit-learn's numbers without scikit-learn.
 
-Importing scikit-learn costs about 0.8 s (it loads scipy.stats): more than a small scan.
-`WordListTfidf` computes scikit-learn's TF-IDF numbers itself, so all it needs from the
-library is the estimator's interface (`TfidfParams`), a holder for the fitted idf
-(`IdfWeights`) and the row normalisation (`inplace_csr_row_normalize_l2`, a compiled
-kernel here with the same float operations in the same order).
-
-Whether that still gives the installed scikit-learn's matrices bit for bit is asked of
-scikit-learn itself (`fingerprint._word_list_tfidf_agrees`), and the answer is kept
-(`remembered`) under a key naming everything it depends on: the versions and files of
-scikit-learn, scipy, numpy, numba and Python, and the source of the code that computes the
-numbers.  So the question is asked again after any upgrade or edit, and scikit-learn is
-imported only then.
+`WordListTfidf` is ``TfidfVectorizer(analyzer=identity, sublinear_tf=True, norm="l2",
+dtype=float32)`` for documents given as word lists (or as rows of word numbers, `IdRows`),
+computed with the same float operations in the same order, so its matrices equal
+scikit-learn's bit for bit; `pair_cosines` / `tfidf_cosines` give the cosines of one pair of
+texts' sentences the same way without building matrices.  Importing scikit-learn costs about
+0.8 s (it loads scipy.stats), more than a small scan, so a scan never imports it: the tests
+hold this module to scikit-learn's ``TfidfVectorizer`` (tests/test_tfidf.py), and nothing is
+decided at run time by asking it.
 """
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import json
-import os
-import sys
-import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain, repeat
 from operator import itemgetter
-from pathlib import Path
 
 import numba
 import numpy as np
-import scipy
+import scipy.sparse as sp
+
+
+@dataclass(frozen=True)
+class IdRows:
+    """Rows of words given as numbers: row r is ``[words[i] for i in ids[offsets[r]:offsets[r + 1]]]``.
+
+    How a scan hands its stems to TF-IDF: the words are numbered once per distinct word
+    while digesting, so fitting and transforming need no Python step per word."""
+
+    ids: np.ndarray  # integer word ids, row after row
+    offsets: np.ndarray  # int64, rows + 1 entries
+    words: Sequence[str]  # the word of each id (distinct)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def word_lists(self) -> list[list[str]]:
+        """The rows as lists of words."""
+        words = list(map(self.words.__getitem__, self.ids.tolist()))
+        bounds = self.offsets.tolist()
+        return [words[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def fit_transform_rows(vectorizer: WordListTfidf, rows: IdRows) -> sp.csr_matrix:
+    """``vectorizer.fit_transform(rows.word_lists())``, without the word lists."""
+    return vectorizer.fit_transform_ids(rows)
+
+
+def transform_rows(vectorizer: WordListTfidf, rows: IdRows) -> sp.csr_matrix:
+    """``vectorizer.transform(rows.word_lists())`` for a vectorizer fitted by `fit_transform_rows`
+    on rows numbering their words the same way."""
+    return vectorizer.transform_ids(rows)
 
 
 class TfidfParams:
@@ -80,8 +104,7 @@ class IdfWeights:
 
 
 def inplace_csr_row_normalize_l2(matrix) -> None:
-    """Scale each row of a CSR matrix to unit L2 norm, in place, exactly as scikit-learn's
-    ``sklearn.utils.sparsefuncs_fast.inplace_csr_row_normalize_l2``: the squares in the data's
+    """Scale each row of a CSR matrix to unit L2 norm, in place: the squares in the data's
     precision, summed left to right in float64, and each value divided by the root in float64
     and rounded back.  Rows of zeros stay as they are."""
     _normalize_rows_l2(matrix.data, matrix.indptr)
@@ -92,7 +115,7 @@ def _normalize_rows_l2(data, indptr):
     for i in range(len(indptr) - 1):
         total = 0.0
         for j in range(indptr[i], indptr[i + 1]):
-            total += data[j] * data[j]  # float32 product, float64 sum (as the Cython loop)
+            total += data[j] * data[j]  # the product in the data's precision, the sum in float64
         if total == 0.0:
             continue
         root = np.sqrt(total)
@@ -100,63 +123,312 @@ def _normalize_rows_l2(data, indptr):
             data[j] /= root
 
 
-def remembered(name: str, ask: Callable[[], bool], sources: Sequence[str]) -> bool:
-    """``ask()``, kept on disk under a key of the installed libraries and `sources` (the files
-    of the code the answer is about); asked again whenever any of them changes.
-
-    Kept in ``__pycache__`` next to this file, else in the user's cache directory, as numba
-    keeps its compiled kernels; where neither can be written, ``ask()`` is called every time."""
-    try:
-        key = _environment_key(sources)
-    except OSError:  # a source that cannot be read: nothing to key the answer on
-        return bool(ask())
-    for folder in _answer_folders():
-        try:
-            stored = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(stored, dict) and stored.get("key") == key and isinstance(stored.get("answer"), bool):
-            return stored["answer"]
-    answer = bool(ask())
-    text = json.dumps({"key": key, "answer": answer}, indent=1, sort_keys=True)
-    for folder in _answer_folders():
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-                os.replace(temp, folder / f"{name}.json")  # atomic: a concurrent run reads old or new
-            except BaseException:
-                os.unlink(temp)
-                raise
-            break
-        except OSError:
-            continue
-    return answer
+def term_vectorizer() -> WordListTfidf:
+    """TF-IDF over pre-stemmed content words (documents are passed as word lists): scikit-learn's
+    ``TfidfVectorizer(sublinear_tf=True, norm="l2", dtype=float32)`` numbers, computed by
+    `WordListTfidf` without scikit-learn's per-call overhead or its import (tests hold the two
+    equal bit for bit)."""
+    return WordListTfidf(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
 
 
-def _answer_folders() -> list[Path]:
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return [Path(__file__).resolve().parent / "__pycache__", Path(cache) / "newsdedupe"]
+def _identity(words):
+    return words
 
 
-def _environment_key(sources: Sequence[str]) -> dict[str, object]:
-    """What a bit-for-bit comparison with scikit-learn depends on, found without importing it."""
-    spec = importlib.util.find_spec("sklearn")
-    sklearn_files: dict[str, object] = {}
-    if spec is not None and spec.origin:
-        root = Path(spec.origin).parent
-        # the package's version line, the vectorizer, the normaliser (Python and compiled)
-        for path in sorted([root / "__init__.py", root / "feature_extraction" / "text.py",
-                            root / "preprocessing" / "_data.py", *root.glob("utils/sparsefuncs_fast*")]):
-            try:
-                stat = path.stat()
-            except OSError:
+class WordListTfidf(TfidfParams):
+    """`TfidfVectorizer(analyzer=identity, sublinear_tf=True, norm="l2", dtype=float32)`
+    for documents given as word lists, with the same numpy operations in the same
+    order as scikit-learn (so bit-identical matrices), minus input validation.
+
+    Not a subclass of scikit-learn's class: importing scikit-learn costs more than a small
+    scan, so the interface its callers use comes from `TfidfParams`.
+    """
+
+    def fit(self, raw_documents, y=None):
+        self._fit_counts(raw_documents)
+        return self
+
+    def fit_transform(self, raw_documents, y=None):
+        return self._tfidf_rows(self._fit_counts(raw_documents))
+
+    def transform(self, raw_documents):
+        vocabulary = self.vocabulary_
+        docs = _as_list(raw_documents)
+        # words outside the vocabulary get -1, which the count leaves out
+        ids = map(vocabulary.get, chain.from_iterable(docs), repeat(-1))
+        return self._tfidf_rows(self._counts(*_column_counts(docs, ids), len(vocabulary)))
+
+    def fit_transform_ids(self, rows: IdRows) -> sp.csr_matrix:
+        """`fit_transform` of the word lists that `rows` stand for, bit for bit, with no
+        Python step per word: the words are numbered already."""
+        return self._tfidf_rows(self._fit_id_counts(rows))
+
+    def transform_ids(self, rows: IdRows) -> sp.csr_matrix:
+        """`transform` of the word lists that `rows` stand for; their ids must number words as
+        in the rows given to `fit_transform_ids` (a word the fit did not see counts nothing)."""
+        if len(rows.ids) and int(rows.ids.max()) >= len(self._column_of_id):
+            raise ValueError("word ids beyond those of the fitted rows")
+        columns = _count_columns(self._column_of_id[rows.ids], rows.offsets)
+        return self._tfidf_rows(self._counts(*columns, len(self.vocabulary_)))
+
+    def _fit_counts(self, raw_documents) -> sp.csr_matrix:
+        # CountVectorizer._count_vocab: ids in order of first sight, rows sorted by those ids,
+        # then _sort_features renumbers to alphabetical order without re-sorting rows.
+        docs = _as_list(raw_documents)
+        seen = _FirstSight()
+        columns = _column_counts(docs, map(seen.__getitem__, chain.from_iterable(docs)))
+        if not seen:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        return self._sorted_features(self._counts(*columns, len(seen)), list(seen))
+
+    def _fit_id_counts(self, rows: IdRows) -> sp.csr_matrix:
+        # `_fit_counts` with the first-sight numbering found by a compiled scan of the ids
+        first_sight, seen = _first_sight_columns(rows.ids, len(rows.words))
+        if not len(seen):
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        counts = self._counts(*_count_columns(first_sight[rows.ids], rows.offsets), len(seen))
+        counts = self._sorted_features(counts, list(map(rows.words.__getitem__, seen.tolist())))
+        self._column_of_id = np.full(len(rows.words), -1, dtype=np.int64)
+        self._column_of_id[seen] = self._renumber
+        return counts
+
+    def _sorted_features(self, counts: sp.csr_matrix, words: list[str]) -> sp.csr_matrix:
+        """`counts` (columns numbered in order of first sight, `words` in that order) with the
+        columns renumbered to alphabetical order; sets the vocabulary and idf."""
+        order = sorted(range(len(words)), key=words.__getitem__)  # the words are distinct
+        renumber = np.empty(len(order), dtype=counts.indices.dtype)
+        renumber[order] = np.arange(len(order), dtype=renumber.dtype)
+        # a fresh matrix: the old one's "sorted indices" flag no longer holds after renumbering
+        counts = sp.csr_matrix((counts.data, renumber.take(counts.indices, mode="clip"), counts.indptr),
+                               shape=counts.shape)
+        self._renumber = renumber
+        self.vocabulary_ = dict(zip(map(words.__getitem__, order), range(len(order))))
+        self.fixed_vocabulary_ = False
+        idf = _smooth_idf(counts.indices, counts.shape[1], counts.shape[0])
+        self._tfidf = IdfWeights(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True)
+        self._tfidf.idf_ = idf
+        self._tfidf.n_features_in_ = len(order)
+        return counts
+
+    def _counts(self, indices, values, indptr, width) -> sp.csr_matrix:
+        index_dtype = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
+        counts = sp.csr_matrix((values.astype(np.intc), indices.astype(index_dtype), indptr.astype(index_dtype)),
+                               shape=(len(indptr) - 1, width), dtype=np.float32)
+        counts.sort_indices()
+        return counts
+
+    def _tfidf_rows(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        # TfidfTransformer.transform with sublinear_tf and l2 norm
+        _weigh_counts(counts.data, self._tfidf.idf_[counts.indices])
+        inplace_csr_row_normalize_l2(counts)
+        return counts
+
+
+def _as_list(documents) -> list:
+    return documents if isinstance(documents, list) else list(documents)
+
+
+def _column_counts(docs: list, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(columns, counts, row pointers) of the count matrix of `docs`, given the column of
+    each of their words in order (`ids`, an iterator; negative: not counted), each row's
+    entries by ascending column.
+
+    The one counting loop of `WordListTfidf.fit` and `transform` (sklearn's is a dict per
+    document): the columns go to an array in a C loop and a compiled kernel counts them."""
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, docs), dtype=np.int64, count=len(docs)), out=offsets[1:])
+    return _count_columns(np.fromiter(ids, dtype=np.int64, count=int(offsets[-1])), offsets)
+
+
+@numba.njit(cache=True, nogil=True)
+def _first_sight_columns(ids, width):
+    """For word ids in [0, width): each id's number in order of first sight in `ids` (-1 if
+    absent) and the ids in that order."""
+    column = np.full(width, -1, dtype=np.int64)
+    seen = np.empty(width, dtype=np.int64)
+    k = 0
+    for v in ids:
+        if column[v] < 0:
+            column[v] = k
+            seen[k] = v
+            k += 1
+    return column, seen[:k]
+
+
+class _FirstSight(dict):
+    """word -> number in order of first sight: an unknown word gets the next number."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = number = len(self)
+        return number
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_columns(ids, offsets):
+    """(columns, counts, row pointers) of the rows ids[offsets[r]:offsets[r + 1]]: each row's
+    distinct non-negative ids, ascending, and how often each occurs."""
+    columns = np.empty(len(ids), dtype=np.int64)
+    counts = np.empty(len(ids), dtype=np.int32)
+    indptr = np.empty(len(offsets), dtype=np.int64)
+    indptr[0] = 0
+    k = 0
+    for r in range(len(offsets) - 1):
+        row = np.sort(ids[offsets[r]:offsets[r + 1]])
+        for v in row:
+            if v < 0:
                 continue
-            sklearn_files[str(path)] = [stat.st_size, stat.st_mtime_ns]
-    code = hashlib.sha256()
-    for source in sources:
-        code.update(Path(source).read_bytes())
-    return {"python": sys.version, "numpy": [np.__version__, np.__file__], "scipy": [scipy.__version__, scipy.__file__],
-            "numba": numba.__version__, "sklearn": sklearn_files, "code": code.hexdigest()}
+            if k > indptr[r] and columns[k - 1] == v:
+                counts[k - 1] += 1
+            else:
+                columns[k] = v
+                counts[k] = 1
+                k += 1
+        indptr[r + 1] = k
+    return columns[:k], counts[:k], indptr
+
+
+def _smooth_idf(terms: np.ndarray, width: int, rows: int) -> np.ndarray:
+    """TfidfTransformer.fit's smooth idf, in float32, from the term of every (row, term) entry."""
+    return _idf_of_df(np.bincount(terms, minlength=width).astype(np.float32, copy=False), rows)
+
+
+def _idf_of_df(df: np.ndarray, rows: int) -> np.ndarray:
+    """``log((rows + 1) / (df + 1)) + 1`` in float32, step by step as scikit-learn does (`df` is
+    changed in place)."""
+    df += 1.0
+    idf = np.full_like(df, fill_value=rows + 1, dtype=np.float32)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    return idf
+
+
+def _weigh_counts(data: np.ndarray, idf_of_entries: np.ndarray) -> None:
+    """TfidfTransformer.transform's sublinear tf times idf, in place on float32 counts."""
+    np.log(data, out=data)
+    data += 1.0
+    data *= idf_of_entries
+
+
+def pair_cosines(rows_a: Sequence[Sequence[str]], rows_b: Sequence[Sequence[str]]) -> np.ndarray:
+    """Cosine of every (row of `rows_a`, row of `rows_b`) under TF-IDF fitted on all the rows: the
+    dense float32 ``(v.transform(rows_a) @ v.transform(rows_b).T).toarray()`` for
+    ``v = term_vectorizer().fit(rows_a + rows_b)``, bit for bit.
+
+    The diffs need one per pair of texts, on a few dozen sentences: building the sparse
+    matrices costs far more than the arithmetic, so a compiled kernel (`tfidf_cosines`)
+    does the same float32 operations in the same order on the words' alphabetical ranks.
+
+    >>> pair_cosines([["storm", "coast"]], [["coast", "storm"], ["ferri"]]).round(3).tolist()
+    [[1.0, 0.0]]
+    """
+    rows = [*rows_a, *rows_b]
+    terms = sorted(set(chain.from_iterable(rows)))
+    if not terms:
+        raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+    rank = dict(zip(terms, range(len(terms))))
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    bounds = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    ranks = np.fromiter(map(rank.__getitem__, chain.from_iterable(rows)), dtype=np.int64, count=int(bounds[-1]))
+    spans = np.stack((bounds[:-1], bounds[1:]), axis=1)
+    return tfidf_cosines(ranks, spans[:len(rows_a)], spans[len(rows_a):], tf_weights(int(lengths.max())),
+                         smooth_idf_table(len(rows)), np.zeros(len(terms), dtype=np.int64))
+
+
+def tf_weights(most: int) -> np.ndarray:
+    """``1 + log(tf)`` in float32 for tf = 0 .. `most` (entry 0 unused), by the same numpy
+    operations as `_weigh_counts` (numpy's float32 log, which kernels do not call).  A new
+    table each call: a few microseconds, once per diff group or pair."""
+    table = np.arange(max(most, 1) + 1, dtype=np.float32)
+    table[0] = 1.0
+    _weigh_counts(table, np.ones(len(table), dtype=np.float32))
+    return table
+
+
+@lru_cache(maxsize=1024)
+def smooth_idf_table(rows: int) -> np.ndarray:
+    """`_smooth_idf` of a fit on `rows` rows for every document frequency 0 .. rows (entry df),
+    by its numpy operations."""
+    return _idf_of_df(np.arange(rows + 1, dtype=np.float32), rows)
+
+
+@numba.njit(cache=True, nogil=True)
+def tfidf_cosines(terms, rows_a, rows_b, tf_weight, idf, df):
+    """The cosines of `pair_cosines` from integer terms.
+
+    The rows of each side are (start, end) pairs: the row is ``terms[start:end]``, term numbers
+    in alphabetical order of the words.  `tf_weight` and `idf` are `tf_weights` and
+    `smooth_idf_table(rows)`; `df` is zeros, one per term number, and is left so.
+
+    (A kernel in another module that called this one would keep its cached machine code when
+    this one changes: numba does not follow calls across files.  Call it from Python.)
+
+    As scikit-learn: weights ``(1 + log tf) * idf`` in float32; each row divided (in float64,
+    rounded back to float32) by the square root of the float64 sum of its float32 squares, taken
+    in term order (`inplace_csr_row_normalize_l2`); each cosine the float32 sum of the float32
+    products of the terms both rows have, in term order (scipy's ``csr_matmat``).
+    """
+    split = len(rows_a)
+    rows = split + len(rows_b)
+    starts = np.concatenate((rows_a[:, 0], rows_b[:, 0]))
+    ends = np.concatenate((rows_a[:, 1], rows_b[:, 1]))
+    size = 0
+    for r in range(rows):
+        size += ends[r] - starts[r]
+    width = len(df)
+    keys = np.empty(size, dtype=np.int64)  # row * width + term: sorted, the (row, term) entries in CSR order
+    k = 0
+    for r in range(rows):
+        for p in range(starts[r], ends[r]):
+            keys[k] = r * width + terms[p]
+            k += 1
+    keys.sort()
+    entry_term = np.empty(size, dtype=np.int64)
+    entry_count = np.empty(size, dtype=np.int64)
+    entry_bounds = np.zeros(rows + 1, dtype=np.int64)
+    k = 0
+    i = 0
+    while i < size:
+        j = i + 1
+        while j < size and keys[j] == keys[i]:
+            j += 1
+        row, term = keys[i] // width, keys[i] % width
+        entry_term[k] = term
+        entry_count[k] = j - i
+        entry_bounds[row + 1] = k + 1
+        df[term] += 1
+        k += 1
+        i = j
+    for r in range(rows):  # rows without terms end where the row before them does
+        entry_bounds[r + 1] = max(entry_bounds[r + 1], entry_bounds[r])
+    weight = np.empty(k, dtype=np.float32)
+    for r in range(rows):
+        squares = 0.0
+        for e in range(entry_bounds[r], entry_bounds[r + 1]):
+            w = np.float32(tf_weight[entry_count[e]] * idf[df[entry_term[e]]])
+            weight[e] = w
+            squares += np.float64(np.float32(w * w))
+        norm = np.sqrt(squares) if squares != 0.0 else 1.0
+        for e in range(entry_bounds[r], entry_bounds[r + 1]):
+            weight[e] = np.float32(np.float64(weight[e]) / norm)
+    for e in range(k):
+        df[entry_term[e]] = 0
+    out = np.zeros((split, rows - split), dtype=np.float32)
+    for a in range(split):
+        for b in range(split, rows):
+            i, i_end = entry_bounds[a], entry_bounds[a + 1]
+            j, j_end = entry_bounds[b], entry_bounds[b + 1]
+            total = np.float32(0.0)
+            while i < i_end and j < j_end:
+                ta, tb = entry_term[i], entry_term[j]
+                if ta == tb:
+                    total = np.float32(total + np.float32(weight[i] * weight[j]))
+                    i += 1
+                    j += 1
+                elif ta < tb:
+                    i += 1
+                else:
+                    j += 1
+            out[a, b - split] = total
+    return out

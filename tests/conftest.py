@@ -42,3 +42,15 @@ def seeds():
     if not SEEDS.is_dir():
         pytest.skip(f"seed articles not found at {SEEDS} (set DEDUPE_SHARED)")
     return {name: (SEEDS / name).read_text(encoding="utf-8") for name in (REWRITE_SEED, COPY_SEED)}
+
+
+def generated_texts(docs: int, seed: int = 0) -> list[str]:
+    """The texts of benchmarks/generate.py's synthetic corpus (planted copies, rewrites and
+    partial reuse over a Zipfian vocabulary of 40,000 words and 30,000 names): data every
+    checkout can make, for tests that need more distinct words than data/sample holds."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_dedupe_generate", ROOT / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return [record["text"] for record, _ in module.generate(docs, seed)]

@@ -7,15 +7,29 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from dedupe.candidates import (find_candidates, lsh_pair_codes, lsh_pairs, lsh_pairs_datasketch,
-                               rare_term_pair_codes, rare_term_pairs)
+from dedupe.candidates import find_candidates, lsh_pair_codes, rare_term_pair_codes
 from dedupe.config import CandidateOptions, ScanOptions
 from dedupe.fingerprint import Stemmer, fingerprint
 from dedupe.normalize import normalize
 from dedupe.read import read_documents
+from reference.lsh import lsh_pairs_datasketch
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _pairs(codes: np.ndarray, n: int) -> set[tuple[int, int]]:
+    """Pair codes ``i * n + j`` as a set of (i, j)."""
+    i, j = np.divmod(codes, max(n, 1))
+    return set(zip(i.tolist(), j.tolist()))
+
+
+def lsh_pairs(signatures, bands, rows, max_bucket):
+    return _pairs(lsh_pair_codes(signatures, bands, rows, max_bucket), len(signatures))
+
+
+def rare_term_pairs(terms, max_df, min_shared, min_share):
+    return _pairs(rare_term_pair_codes(terms, max_df, min_shared, min_share), terms.shape[0])
 
 
 def _signatures(n=600, num_perm=128, seed=3):

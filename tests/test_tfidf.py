@@ -1,6 +1,6 @@
-"""The scan's TF-IDF without importing scikit-learn: the same stop words, the same row
-normalisation, and a remembered answer to "does WordListTfidf still equal scikit-learn?"."""
-import json
+"""The scan's TF-IDF (tfidf.py) held to scikit-learn's ``TfidfVectorizer`` bit for bit: the same
+stop words, counts, idf, row normalisation, matrices and pair cosines; and a scan never imports
+scikit-learn."""
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +10,10 @@ import pytest
 import scipy.sparse as sp
 
 from dedupe import fingerprint, tfidf
-from dedupe.fingerprint import Stemmer, WordListTfidf, _identity, term_vectorizer
+from dedupe.fingerprint import Stemmer
+from dedupe.tfidf import WordListTfidf, _identity, pair_cosines
+from conftest import generated_texts
+from dedupe.model import Document
 from dedupe.normalize import normalize
 from dedupe.read import read_documents
 
@@ -39,7 +42,7 @@ def test_row_normalisation_is_scikit_learns(sample_words):
 
     counts = WordListTfidf(analyzer=_identity)._fit_counts(sample_words)
     weighted = counts.copy()
-    fingerprint._weigh_counts(weighted.data, np.ones(len(weighted.data), dtype=np.float32) * 3.7)
+    tfidf._weigh_counts(weighted.data, np.ones(len(weighted.data), dtype=np.float32) * 3.7)
     rng = np.random.default_rng(5)
     dense = rng.integers(0, 3, size=(40, 30)).astype(np.float64) * rng.random((40, 30)) ** 3
     dense[7] = 0.0
@@ -74,52 +77,6 @@ def test_word_list_tfidf_interface_without_scikit_learn(sample_words):
         WordListTfidf(**kwargs).idf_
 
 
-@pytest.fixture
-def answer_folder(tmp_path, monkeypatch):
-    monkeypatch.setattr(tfidf, "_answer_folders", lambda: [tmp_path / "unwritable" / "x", tmp_path / "cache"])
-    (tmp_path / "unwritable").write_text("a file, not a folder")
-    fingerprint._word_list_tfidf_agrees.cache_clear()
-    yield tmp_path / "cache"
-    fingerprint._word_list_tfidf_agrees.cache_clear()
-
-
-def test_answer_is_asked_once_and_again_after_a_change(answer_folder, monkeypatch):
-    asked = []
-    compare = fingerprint._compare_with_sklearn
-
-    def ask():
-        asked.append(1)
-        return compare()
-
-    monkeypatch.setattr(fingerprint, "_compare_with_sklearn", ask)
-    assert fingerprint._word_list_tfidf_agrees() and len(asked) == 1
-    stored = json.loads((answer_folder / "word-list-tfidf-agrees.json").read_text())
-    assert stored["answer"] is True and stored["key"]["numpy"][0] == np.__version__
-    assert any(path.endswith("feature_extraction/text.py") for path in stored["key"]["sklearn"])
-    fingerprint._word_list_tfidf_agrees.cache_clear()
-    assert fingerprint._word_list_tfidf_agrees() and len(asked) == 1  # remembered
-    # another scikit-learn (or numpy, scipy, numba, Python, or our code): asked again
-    key = tfidf._environment_key
-    monkeypatch.setattr(tfidf, "_environment_key", lambda sources: {**key(sources), "sklearn": {"x": [1, 2]}})
-    fingerprint._word_list_tfidf_agrees.cache_clear()
-    assert fingerprint._word_list_tfidf_agrees() and len(asked) == 2
-    assert tfidf._environment_key([__file__]) != tfidf._environment_key([fingerprint.__file__])
-
-
-def test_a_remembered_disagreement_means_scikit_learns_class(answer_folder, sample_words):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    key = tfidf._environment_key([fingerprint.__file__, tfidf.__file__])
-    answer_folder.mkdir()
-    (answer_folder / "word-list-tfidf-agrees.json").write_text(json.dumps({"key": key, "answer": False}))
-    vectorizer = term_vectorizer()
-    assert type(vectorizer) is TfidfVectorizer
-    rows = [["storm", "coast"], ["coast"]], [["storm"], ["ferri", "coast"]]
-    assert np.array_equal(fingerprint.pair_cosines(*rows),
-                          (lambda v: (v.transform(rows[0]) @ v.transform(rows[1]).T).toarray())(
-                              term_vectorizer().fit(rows[0] + rows[1])))
-
-
 def _modules_after(code: str) -> set[str]:
     out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
                          cwd=ROOT, capture_output=True, text=True, check=True,
@@ -128,13 +85,12 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_commands_and_scans_do_not_load_what_they_do_not_need():
-    """--help loads no numeric library; a scan (once the answer is remembered) loads neither
-    scikit-learn nor datasketch, nor scipy.stats through them."""
+    """--help loads no numeric library; a scan loads neither scikit-learn nor datasketch, nor
+    scipy.stats through them."""
     help_modules = _modules_after("from click.testing import CliRunner; from dedupe.cli import main\n"
                                   "assert CliRunner().invoke(main, ['--help']).exit_code == 0")
     assert not {"numpy", "scipy", "numba", "sklearn", "datasketch", "dedupe.pipeline"} & help_modules
     scan = f"import dedupe; dedupe.scan([{str(ROOT / 'data' / 'sample')!r}]).to_json()"
-    _modules_after(scan)  # remembers the answer, if not yet
     scan_modules = _modules_after(scan)
     assert "dedupe.fingerprint" in scan_modules
     assert not {"sklearn", "datasketch", "scipy.stats", "scipy.integrate"} & scan_modules
@@ -145,17 +101,18 @@ def _id_rows(rows, words):
     number = {w: i for i, w in enumerate(words)}
     ids = np.array([number[w] for row in rows for w in row], dtype=np.int32)
     offsets = np.cumsum([0] + [len(row) for row in rows]).astype(np.int64)
-    return fingerprint.IdRows(ids, offsets, words)
+    return tfidf.IdRows(ids, offsets, words)
 
 
 def test_id_rows_give_the_word_lists_matrices_bit_for_bit(sample_words):
     """Fitting and transforming rows of word ids equals doing it on the word lists, on the
-    sample's and METER's stems, whatever order the ids number the words in (here reverse
-    alphabetical, with words no row uses), and sentence rows holding words the fit never saw."""
-    meter = [normalize(d) for d in read_documents([ROOT.parent / "shared" / "data" / "meter_showbiz" / "docs.jsonl"])]
+    stems of the sample and of generated articles, whatever order the ids number the words in
+    (here reverse alphabetical, with words no row uses), and sentence rows holding words the
+    fit never saw."""
     stem = Stemmer()
-    rows = sample_words + [stem(d.tokens) for d in meter[:150]]
-    fitted, unseen = rows[:-20], rows[-20:]  # METER's last texts hold words the others lack
+    generated = [normalize(Document(str(i), text)) for i, text in enumerate(generated_texts(150))]
+    rows = sample_words + [stem(d.tokens) for d in generated]
+    fitted, unseen = rows[:-20], rows[-20:]  # the last stories name people the others do not
     words = sorted({w for row in rows for w in row} | {"zzz-unused"}, reverse=True)
     kwargs = dict(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
     by_words, by_ids = WordListTfidf(**kwargs), WordListTfidf(**kwargs)
@@ -173,7 +130,7 @@ def test_id_rows_give_the_word_lists_matrices_bit_for_bit(sample_words):
     assert {w for row in sentences for w in row} - set(by_words.vocabulary_)  # some words the fit lacks
     assert same(by_words.transform(sentences), by_ids.transform_ids(_id_rows(sentences, words)))
     with pytest.raises(ValueError):
-        by_ids.transform_ids(fingerprint.IdRows(np.array([len(words)]), np.array([0, 1]), words))
+        by_ids.transform_ids(tfidf.IdRows(np.array([len(words)]), np.array([0, 1]), words))
 
 
 def test_assemble_fingerprints_takes_id_rows(sample_words):
@@ -187,3 +144,103 @@ def test_assemble_fingerprints_takes_id_rows(sample_words):
     assert (a.terms != b.terms).nnz == 0 and a.terms.shape == b.terms.shape and a.terms.nnz
     empty = fingerprint.assemble_fingerprints(values, offsets, signatures, _id_rows([[]] * len(sample_words), []))
     assert empty.terms.shape == (len(sample_words), 0)
+
+
+def _same_matrix(a, b):
+    return (type(a) is type(b) and a.shape == b.shape and a.has_sorted_indices == b.has_sorted_indices and np.array_equal(a.indptr, b.indptr)
+            and np.array_equal(a.indices, b.indices) and a.dtype == b.dtype and np.array_equal(a.data, b.data))
+
+
+def test_word_list_tfidf_equals_sklearn_on_real_text():
+    from pathlib import Path
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from dedupe.read import read_documents
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    meter = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"
+    docs = [normalize(d) for d in read_documents([sample] + ([meter] if meter.exists() else []))]
+    stem = Stemmer()
+    words = [stem(d.tokens) for d in docs]
+    sentences = [stem(d.tokens[s.tok_start:s.tok_end]) for d in docs[:60] for s in d.sentences]
+    kwargs = dict(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
+    fast, slow = WordListTfidf(**kwargs), TfidfVectorizer(**kwargs)
+    assert _same_matrix(fast.fit_transform(words), slow.fit_transform(words))
+    assert fast.vocabulary_ == slow.vocabulary_
+    assert _same_matrix(fast.transform(sentences), slow.transform(sentences))
+    # the diff's use: fit on one pair's sentences, transform each side
+    pair = sentences[:12]
+    fast2, slow2 = WordListTfidf(**kwargs).fit(pair), TfidfVectorizer(**kwargs).fit(pair)
+    assert _same_matrix(fast2.transform(pair[:5]), slow2.transform(pair[:5]))
+    assert np.array_equal(fast2.idf_, slow2.idf_)
+
+
+def _sklearn_cosines(rows_a, rows_b):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+
+    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32).fit(rows_a + rows_b)
+    return (vec.transform(rows_a) @ vec.transform(rows_b).T).toarray()
+
+
+def test_pair_cosines_equal_sklearn_bit_for_bit():
+    """The diff's sentence cosines without sparse matrices: the same float32 bits, since
+    thresholds and best matches are decided on them."""
+    from pathlib import Path
+
+    from dedupe.read import read_documents
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    meter = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"
+    docs = [normalize(d) for d in read_documents([sample] + ([meter] if meter.exists() else []))]
+    stem = Stemmer()
+    sentences = [[stem(d.tokens[s.tok_start:s.tok_end]) for s in d.sentences] for d in docs]
+    rng = np.random.default_rng(7)
+    pairs = list(zip(sentences, sentences[1:]))[:80]
+    words = sorted({w for doc in sentences for row in doc for w in row})
+    pairs += [([list(rng.choice(words[:40], size=rng.integers(0, 30))) for _ in range(rng.integers(1, 9))],
+               [list(rng.choice(words[:40], size=rng.integers(0, 30))) for _ in range(rng.integers(1, 9))])
+              for _ in range(60)]  # heavy repeats (sublinear tf), empty rows, many shared terms
+    pairs = [(a, b) for a, b in pairs if any(a + b)]
+    for a, b in pairs:
+        got, want = pair_cosines(a, b), _sklearn_cosines(a, b)
+        assert got.dtype == want.dtype == np.float32 and got.shape == want.shape
+        assert np.array_equal(got, want)
+    # a word repeated 300 times (a long table of tf weights), and a long row of many words
+    long_a, long_b = [["storm"] * 300 + words[:50], ["coast"]], [["storm"] * 7 + words[25:400], []]
+    assert np.array_equal(pair_cosines(long_a, long_b), _sklearn_cosines(long_a, long_b))
+
+
+def test_count_columns_kernel_equals_counting_each_row():
+    from collections import Counter
+
+
+    rng = np.random.default_rng(5)
+    lengths = rng.integers(0, 40, size=300)
+    lengths[:3] = 0  # empty rows, first and in the middle
+    lengths[150] = 0
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    ids = rng.integers(-1, 25, size=int(offsets[-1])).astype(np.int64)  # -1: a word outside the vocabulary
+    columns, counts, indptr = tfidf._count_columns(ids, offsets)
+    assert indptr.tolist()[0] == 0 and len(indptr) == len(offsets)
+    for r in range(len(lengths)):
+        expected = sorted(Counter(v for v in ids[offsets[r]:offsets[r + 1]].tolist() if v >= 0).items())
+        row = slice(indptr[r], indptr[r + 1])
+        assert list(zip(columns[row].tolist(), counts[row].tolist())) == expected
+
+
+def test_word_list_tfidf_equals_sklearn_on_edge_rows():
+    """Empty rows, repeats, digits, non-ASCII words (sorted by code point) and, when
+    transforming, words the fit never saw: the cases a runtime check used to probe."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    rows = [["storm", "hit", "coast", "storm", "ferri"], [], ["ferri", "halt", "1987", "zeta"],
+            ["coast", "coast", "coast", "guard", "wind"], ["wind"], ["ämter", "émigré", "storm"]]
+    probe = [["wind", "storm", "unknown"], ["coast"] * 3 + ["1987"], []]
+    kwargs = dict(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
+    fast, slow = WordListTfidf(**kwargs), TfidfVectorizer(**kwargs)
+    assert _same_matrix(fast.fit_transform(rows), slow.fit_transform(rows))
+    assert _same_matrix(fast.transform(probe), slow.transform(probe))
+    assert fast.vocabulary_ == slow.vocabulary_ and np.array_equal(fast.idf_, slow.idf_)
+    assert list(fast.get_feature_names_out())[-2:] == ["ämter", "émigré"]
