@@ -12,9 +12,10 @@ import traceback
 import click
 
 from .config import FetchOptions, ScanOptions, VerifyOptions, WatchOptions
-from .errors import DedupeError
+from .errors import DedupeError, StoreBusyError
 from .model import Report
-from .read import decode_text
+from .output import check_output, write_output
+from .read import decode_text, read_bytes
 from .report import render_diff_text, render_text
 from .report_csv import render_csv
 from .report_html import render_html
@@ -47,7 +48,7 @@ def _debug_option(func):
         except DedupeError as exc:
             if debug:
                 traceback.print_exc()
-            if _store_busy(exc):
+            if isinstance(exc, StoreBusyError):
                 raise _StoreBusy(str(exc)) from None
             raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
@@ -60,17 +61,12 @@ def _debug_option(func):
     return wrapper
 
 
-def _store_busy(exc: Exception) -> bool:
-    """Is `exc` a store.StoreBusyError?  (Only a loaded store module raises one.)"""
-    store = sys.modules.get(f"{__package__}.store")
-    return store is not None and isinstance(exc, store.StoreBusyError)
-
-
 def _output_options(formats: tuple[str, ...], default: str):
     """-o/--output and --format, spelled the same on every command."""
     def decorate(func):
-        func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-                            help="Write the report to FILE instead of standard output.")(func)
+        func = click.option("-o", "--output", type=click.Path(dir_okay=False),
+                            help="Write the report to FILE instead of standard output (checked before the work "
+                                 "starts; written to a temporary file beside it, then renamed).")(func)
         otherwise = "text" if default == "text" else f"text on a terminal and {default} otherwise"
         func = click.option("--format", "fmt", type=click.Choice(formats),
                             help=f"Output format (default: from the -o file's extension, else {otherwise}).")(func)
@@ -89,14 +85,16 @@ def _pick_format(fmt: str | None, output: str | None, formats: tuple[str, ...], 
 
 
 def _emit(content: str, output: str | None, color: bool | None = None) -> None:
+    """The one way every command writes its report: atomically to -o FILE, else to stdout."""
     if output:
-        try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(content)
-        except OSError as exc:
-            raise click.ClickException(f"{output}: cannot write: {exc.strerror or exc}") from None
+        write_output(output, content)
     else:
         click.echo(content, nl=False, color=color)
+
+
+def _check_output(output: str | None) -> None:
+    if output:
+        check_output(output)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -137,6 +135,7 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
     """
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
+    _check_output(output)
     def progress(stage: str, seconds: float) -> None:
         if not quiet and (seconds >= 1.0 or stage == "read"):
             click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
@@ -185,10 +184,7 @@ def train(labels, docs, output, kind, precision, precision_on, folds, seed, quie
     from .read import read_documents
     from .train import read_labels, train_verifier
 
-    import os
-
-    if not os.path.isdir(os.path.dirname(os.path.abspath(output))):
-        raise click.ClickException(f"{output}: its folder does not exist")
+    _check_output(output)
     corpora = {}
     for spec in docs:
         name, sep, path = spec.partition("=")
@@ -221,6 +217,7 @@ def report_command(saved, store, fmt, output):
     """
     if (saved is None) == (store is None):
         raise click.UsageError("give either REPORT.json or --store PATH (one of them)")
+    _check_output(output)
     if store is not None:
         from . import watch as watching
 
@@ -240,14 +237,8 @@ def report_command(saved, store, fmt, output):
 @_debug_option
 def diff(original, copy, fmt, output, color):
     """Show what COPY kept, reworded and added, and what it removed from ORIGINAL."""
-    texts = []
-    for path in (original, copy):
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise click.ClickException(f"{path}: cannot read file: {exc.strerror or exc}") from None
-        texts.append(decode_text(data, path))
+    _check_output(output)
+    texts = [decode_text(read_bytes(path, path), path) for path in (original, copy)]
     from . import pipeline
 
     result = pipeline.diff(texts[0], texts[1])
@@ -271,11 +262,7 @@ def _notifier(quiet: bool):
 
 
 def _read_feed_list(path: str) -> list[str]:
-    try:
-        with open(path, "rb") as fh:
-            text = decode_text(fh.read(), path)
-    except OSError as exc:
-        raise click.ClickException(f"{path}: cannot read file: {exc.strerror or exc}") from None
+    text = decode_text(read_bytes(path, path, limit=10_000_000), path)
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
@@ -296,11 +283,15 @@ def _read_feed_list(path: str) -> list[str]:
               help="Seconds allowed for each feed or page response.")
 @click.option("--delay", type=click.FloatRange(0, 60), default=FetchOptions.delay, show_default=True,
               help="Seconds to pause between two requests to the same host.")
+@click.option("--allow-private", is_flag=True,
+              help="Also fetch article pages (and follow redirects) to loopback and private addresses; by default "
+                   "only the feeds named here may be on such addresses.")
 @click.option("--min-words", type=click.IntRange(1), default=ScanOptions.min_words, show_default=True,
               help="Texts with fewer words are stored but not compared (and listed as skipped).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (feed failures are still shown).")
 @_debug_option
-def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeout, delay, min_words, quiet):
+def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeout, delay, allow_private,
+          min_words, quiet):
     """Read RSS/Atom feeds into a store and report what is new: new stories, new copies of known
     stories (with relation, original and marks) and articles edited since they were stored.
 
@@ -310,19 +301,67 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     sources = list(feeds) + (_read_feed_list(feed_list) if feed_list else [])
     if not sources:
         raise click.UsageError("give at least one FEED or --feeds FILE")
+    _check_output(output)
     from . import watch as watching
 
     options = WatchOptions(scan=ScanOptions(min_words=min_words),
-                           fetch=FetchOptions(timeout=timeout, delay=delay),
+                           fetch=FetchOptions(timeout=timeout, delay=delay, allow_private=allow_private),
                            fetch_pages=not no_fetch, wait=wait, keep_days=keep_days)
-    result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet))
     kind = _pick_format(fmt, output, WATCH_FORMATS, "json")
-    _emit(result.to_json() if kind == "json" else watching.render_watch_text(result), output)
+
+    def deliver(result) -> None:  # while the run holds the store: it counts as reported only once written
+        _emit(result.to_json() if kind == "json" else watching.render_watch_text(result), output)
+
+    result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet), deliver=deliver)
     for status in result.feeds:
         if not status.ok:
             click.echo(f"dedupe: {status.feed}: {status.problem}", err=True)
     if not result.ok:
         click.get_current_context().exit(EXIT_PARTLY)
+
+
+@main.group(name="store")
+def store_group() -> None:
+    """Check or repair a store made by watch or scan --store."""
+
+
+@store_group.command(name="check")
+@click.argument("path", type=click.Path(dir_okay=False))
+@_debug_option
+def store_check(path):
+    """Check a store: SQLite's full integrity check, then the store's own invariants.
+
+    Prints "PATH: ok", or one line per problem and exits 1.  Read-only: it never waits
+    for a running watch and never changes the file.
+    """
+    from .store import check_store
+
+    problems = check_store(path)
+    if not problems:
+        click.echo(f"{path}: ok")
+        return
+    for problem in problems:
+        click.echo(f"{path}: {' '.join(str(problem).split())}")
+    click.get_current_context().exit(1)
+
+
+@store_group.command(name="repair")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--wait", type=click.FloatRange(0, 86400), default=WatchOptions.wait, show_default=True,
+              help="Seconds to wait for a run that holds the store; then give up with exit code 75.")
+@_debug_option
+def store_repair(path, wait):
+    """Rebuild a store: copy every readable row into a new file, build the candidate index again
+    from the stored articles and recompute the stories from the links.
+
+    The old file is kept beside it as PATH.damaged-TIME; a repair that fails changes nothing.
+    """
+    from . import watch as watching
+
+    done = watching.repair_store(path, wait=wait)
+    lost = ", ".join(f"{table} {'some' if n < 0 else n}" for table, n in sorted(done.lost.items()))
+    click.echo(f"{path}: rebuilt: {done.copied.get('articles', 0)} article versions kept, {done.indexed} indexed"
+               + (f"; rows lost: {lost}" if lost else "; nothing lost") + f"; the old file is {done.backup}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -120,6 +120,7 @@ class FetchOptions:
     max_redirects: int = 5
     delay: float = 1.0  # seconds between two requests to the same host
     user_agent: str = ""  # empty: DEFAULT_USER_AGENT with this version
+    allow_private: bool = False  # fetch pages from loopback and private addresses too (feeds.Fetcher)
 
     def __post_init__(self) -> None:
         _check(0 < self.timeout <= 600, f"timeout must be between 0 and 600 seconds, got {self.timeout}")

@@ -22,3 +22,23 @@ class OptionsError(DedupeError):
 
 class ReportError(DedupeError):
     """A saved report cannot be read back."""
+
+
+class FetchError(DedupeError):
+    """A URL or file could not be read (worth trying again on the next run)."""
+
+
+class FeedError(DedupeError):
+    """A document was read but is not a usable RSS or Atom feed."""
+
+
+class StoreError(DedupeError):
+    """The store file cannot be used (missing, not a dedupe store, newer schema, damaged, inconsistent)."""
+
+
+class StoreBusyError(StoreError):
+    """Another run holds the store and did not finish within the wait."""
+
+
+class OutputError(DedupeError):
+    """A report cannot be written where it was asked for (the target is left as it was)."""

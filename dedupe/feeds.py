@@ -12,12 +12,16 @@ Every failure is a `FetchError` (transient: try again on the next run) or a
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.client
 import io
+import ipaddress
+import os
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -29,7 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import FetchOptions  # defined with the other options; imported from here too
-from .errors import DedupeError
+from .errors import FeedError, FetchError  # defined with the other errors; imported from here too
 from .model import Document
 
 DEFAULT_USER_AGENT = "newsdedupe/{version} (feed watcher; finds copied news; polls each feed once per run)"
@@ -37,14 +41,6 @@ FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9,
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)$", re.I)
-
-
-class FetchError(DedupeError):
-    """A URL or file could not be read (worth trying again on the next run)."""
-
-
-class FeedError(DedupeError):
-    """A document was read but is not a usable RSS or Atom feed."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +58,7 @@ class Response:
 class FeedEntry:
     """One entry of a feed, before any page is fetched."""
 
-    key: str | None  # identity in the store: canonical link, else feed#guid
+    key: str  # identity in the store: article_key (the outlet, then its canonical link or feed#guid)
     link: str | None
     guid: str | None
     title: str | None
@@ -83,11 +79,151 @@ class Feed:
     warnings: tuple[str, ...] = field(default=())
 
 
+class _Deadline:
+    """The time limit of one request, redirects included.
+
+    A socket timeout only bounds each wait for a byte, so a server that drips one byte
+    a second holds a read forever.  A timer shuts the request's sockets down when the
+    time is up: a read blocked in the kernel returns at once, and `fired` tells the
+    reader that the short answer is a timeout, not the end of the response."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float]) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self.end = clock() + seconds
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def remaining(self) -> float:
+        return self.end - self._clock()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.fired:
+                _shut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def __enter__(self) -> "_Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:  # the plain socket's shutdown: an SSLSocket's own would also drop its TLS state
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _Refused(Exception):
+    """A connection or redirect that the fetching rules forbid (turned into a FetchError)."""
+
+
+def is_public_address(address: str) -> bool:
+    """True for a globally routable IP address (not loopback, private, link-local, reserved...)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class _Request:
+    """What the connections of one request (and its redirects) must respect."""
+
+    def __init__(self, deadline: _Deadline, trusted_host: str | None, allow_private: bool) -> None:
+        self.deadline = deadline
+        self.trusted_host = trusted_host  # the host the user named: any address is fine for it
+        self.allow_private = allow_private
+
+    def create_connection(self, address, timeout=None, source_address=None, **kw):
+        """socket.create_connection with the address rule checked on the resolved address
+        (so a name that resolves to 127.0.0.1 is caught too) and the deadline watching the socket."""
+        host, port = address
+        remaining = self.deadline.remaining()
+        if remaining <= 0:
+            raise socket.timeout("timed out")
+        if self.allow_private or (self.trusted_host is not None and host.lower() == self.trusted_host):
+            sock = socket.create_connection(address, remaining, source_address)
+        else:
+            sock = None
+            infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+            for family, kind, proto, _, where in infos:
+                if not is_public_address(where[0]):
+                    raise _Refused(f"{host} is a private or local address ({where[0]}); pages are fetched "
+                                   "from public addresses only (use --allow-private to allow it)")
+            last: OSError | None = None
+            for family, kind, proto, _, where in infos:
+                try:
+                    sock = socket.socket(family, kind, proto)
+                    sock.settimeout(max(0.001, self.deadline.remaining()))
+                    if source_address:
+                        sock.bind(source_address)
+                    sock.connect(where)
+                    break
+                except OSError as exc:
+                    last = exc
+                    if sock is not None:
+                        sock.close()
+                    sock = None
+            if sock is None:
+                raise last or OSError("no address")
+        sock.settimeout(max(0.001, self.deadline.remaining()))
+        self.deadline.watch(sock)
+        return sock
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, fetcher: "Fetcher") -> None:
+        super().__init__()
+        self.fetcher = fetcher
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_connection, http.client.HTTPConnection, self.fetcher.current), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, fetcher: "Fetcher") -> None:
+        super().__init__()
+        self.fetcher = fetcher
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_connection, http.client.HTTPSConnection, self.fetcher.current), req,
+                            context=self._context)
+
+
+def _connection(cls, request: _Request, host, **kw):
+    conn = cls(host, **kw)
+    conn._create_connection = request.create_connection
+    return conn
+
+
 class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
     def __init__(self, limit: int) -> None:
         super().__init__()
         self.max_redirections = limit
         self.max_repeats = 1  # the same URL twice is a loop
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        target = headers.get("location") or headers.get("uri")
+        if target:
+            scheme = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, target)).scheme.lower()
+            if scheme not in ("http", "https"):
+                raise _Refused(f"redirect to a {scheme}:// URL refused (only http and https are followed)")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 class Fetcher:
@@ -95,6 +231,12 @@ class Fetcher:
 
     Keeps the time of the last request per host (to pause between two requests
     to the same host); one Fetcher per run.
+
+    Addresses: a URL the user gave (``trusted=True``: a feed named on the command
+    line) may be on any address, and its redirects may stay on its host; everything a
+    feed leads to (article pages, redirects to other hosts) must resolve to public
+    addresses unless ``FetchOptions.allow_private``.  Only http and https are fetched
+    or followed.
     """
 
     def __init__(self, options: FetchOptions | None = None, sleep: Callable[[float], None] = time.sleep,
@@ -106,30 +248,34 @@ class Fetcher:
         self._sleep = sleep
         self._clock = clock
         self._last: dict[str, float] = {}
-        self._opener = urllib.request.build_opener(_LimitedRedirects(self.options.max_redirects))
+        self.current: _Request | None = None
+        self._opener = urllib.request.build_opener(_HTTPHandler(self), _HTTPSHandler(self),
+                                                   _LimitedRedirects(self.options.max_redirects))
 
     def get(self, url: str, etag: str | None = None, last_modified: str | None = None,
-            accept: str = "*/*") -> Response:
-        """Fetch a URL (http, https) or read a local file (a path or file:// URL)."""
+            accept: str = "*/*", trusted: bool = False) -> Response:
+        """Fetch a URL (http, https) or read a local file (a path or file:// URL).
+
+        Local files are read only when `trusted` (named by the user), never for a link a feed gives."""
         parts = urllib.parse.urlsplit(url)
-        if parts.scheme in ("http", "https"):
-            return self._get_http(url, parts.hostname or "", etag, last_modified, accept)
-        if parts.scheme == "file":
-            return self._read_file(Path(urllib.parse.unquote(parts.path)), url)
-        if parts.scheme and len(parts.scheme) > 1:
+        scheme = parts.scheme.lower()
+        if scheme in ("http", "https"):
+            return self._get_http(url, (parts.hostname or "").lower(), etag, last_modified, accept, trusted)
+        if scheme and len(scheme) > 1 and scheme != "file":
             raise FetchError(f"unsupported URL scheme {parts.scheme!r} (use http, https or a file path)")
+        if not trusted:
+            raise FetchError("only http and https links are fetched")
+        if scheme == "file":
+            return self._read_file(Path(urllib.parse.unquote(parts.path)), url)
         return self._read_file(Path(url), url)
 
     def _read_file(self, path: Path, url: str) -> Response:
+        from .read import read_bytes
+
         try:
-            with open(path, "rb") as fh:
-                body = fh.read(self.options.max_bytes + 1)
-        except FileNotFoundError:
-            raise FetchError("no such file") from None
-        except OSError as exc:
-            raise FetchError(f"cannot read file: {exc.strerror or exc}") from None
-        if len(body) > self.options.max_bytes:
-            raise FetchError(f"larger than {self.options.max_bytes} bytes")
+            body = read_bytes(path, str(path), self.options.max_bytes)
+        except Exception as exc:  # InputError: one line with the reason
+            raise FetchError(getattr(exc, "message", str(exc))) from None
         return Response(url=url, status=200, body=body)
 
     def _pause(self, host: str) -> None:
@@ -141,7 +287,7 @@ class Fetcher:
         self._last[host] = self._clock()
 
     def _get_http(self, url: str, host: str, etag: str | None, last_modified: str | None,
-                  accept: str) -> Response:
+                  accept: str, trusted: bool) -> Response:
         headers = {"User-Agent": self.user_agent, "Accept": accept, "Accept-Encoding": "gzip, deflate"}
         if etag:
             headers["If-None-Match"] = etag
@@ -149,52 +295,85 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         self._pause(host)
         timeout = self.options.timeout
-        deadline = self._clock() + timeout
+        timed_out = f"timed out after {timeout:g} s"
         request = urllib.request.Request(url, headers=headers)
-        try:
-            with self._opener.open(request, timeout=timeout) as resp:
-                info = resp.headers
-                length = info.get("Content-Length")
-                if length and length.isdigit() and int(length) > self.options.max_bytes:
-                    raise FetchError(f"response larger than {self.options.max_bytes} bytes ({length})")
-                raw = self._read_body(resp, deadline)
-                final_url = resp.geturl()
-                status = resp.status
-        except urllib.error.HTTPError as exc:
-            if exc.code == 304:
-                return Response(url=url, status=304, etag=etag, last_modified=last_modified)
-            if 300 <= exc.code < 400:
-                raise FetchError(f"redirect loop or more than {self.options.max_redirects} redirects") from None
-            reason = exc.reason if isinstance(exc.reason, str) else ""
-            raise FetchError(f"HTTP {exc.code} {reason}".strip()) from None
-        except urllib.error.URLError as exc:
-            raise FetchError(_network_reason(exc.reason, timeout)) from None
-        except (socket.timeout, TimeoutError):
-            raise FetchError(f"timed out after {timeout:g} s") from None
-        except (ConnectionError, OSError) as exc:
-            raise FetchError(_network_reason(exc, timeout)) from None
-        except http.client.HTTPException as exc:
-            raise FetchError(f"bad HTTP response: {type(exc).__name__} {exc}".strip()) from None
-        except ValueError as exc:  # a malformed URL
-            raise FetchError(f"bad URL: {exc}") from None
+        with _Deadline(timeout, self._clock) as deadline:
+            self.current = _Request(deadline, host if trusted else None, self.options.allow_private)
+            try:
+                with self._opener.open(request, timeout=timeout) as resp:
+                    info = resp.headers
+                    length = info.get("Content-Length")
+                    if length and length.isdigit() and int(length) > self.options.max_bytes:
+                        raise FetchError(f"response larger than {self.options.max_bytes} bytes ({length})")
+                    raw = self._read_body(resp, deadline)
+                    final_url = resp.geturl()
+                    status = resp.status
+            except FetchError:
+                raise
+            except _Refused as exc:
+                raise FetchError(str(exc)) from None
+            except urllib.error.HTTPError as exc:
+                if exc.code == 304:
+                    return Response(url=url, status=304, etag=etag, last_modified=last_modified)
+                if deadline.fired:
+                    raise FetchError(timed_out) from None
+                if 300 <= exc.code < 400:
+                    raise FetchError(f"redirect loop or more than {self.options.max_redirects} redirects") from None
+                reason = exc.reason if isinstance(exc.reason, str) else ""
+                raise FetchError(f"HTTP {exc.code} {reason}".strip()) from None
+            except Exception as exc:
+                if deadline.fired:
+                    raise FetchError(timed_out) from None
+                if isinstance(exc, urllib.error.URLError):
+                    if isinstance(exc.reason, _Refused):
+                        raise FetchError(str(exc.reason)) from None
+                    raise FetchError(_network_reason(exc.reason, timeout)) from None
+                if isinstance(exc, (socket.timeout, TimeoutError)):
+                    raise FetchError(timed_out) from None
+                if isinstance(exc, OSError):
+                    raise FetchError(_network_reason(exc, timeout)) from None
+                if isinstance(exc, http.client.HTTPException):
+                    raise FetchError(f"bad HTTP response: {type(exc).__name__} {exc}".strip()) from None
+                if isinstance(exc, ValueError):  # a malformed URL
+                    raise FetchError(f"bad URL: {exc}") from None
+                raise
+            finally:
+                self.current = None
+            if deadline.fired:  # the socket was shut: what was read may be cut short
+                raise FetchError(timed_out)
         body = _decompress(raw, info.get("Content-Encoding", ""), self.options.max_bytes)
         content_type = info.get_content_type() if info.get("Content-Type") else None
         return Response(url=final_url, status=status, body=body, content_type=content_type,
                         charset=info.get_content_charset(), etag=info.get("ETag"),
                         last_modified=info.get("Last-Modified"))
 
-    def _read_body(self, resp, deadline: float) -> bytes:
+    def _read_body(self, resp, deadline: _Deadline) -> bytes:
+        """The body in small reads (read1: whatever one receive gives), the socket's timeout
+        set to the time left before each; the deadline's timer ends a read that still hangs."""
+        sock = _socket_of(resp)
         chunks, size = [], 0
         while True:
-            if self._clock() > deadline:
+            remaining = deadline.remaining()
+            if remaining <= 0 or deadline.fired:
                 raise FetchError(f"timed out after {self.options.timeout:g} s")
-            chunk = resp.read(65536)
+            if sock is not None:
+                try:
+                    sock.settimeout(remaining)
+                except OSError:
+                    pass
+            chunk = resp.read1(16384)
             if not chunk:
                 return b"".join(chunks)
             size += len(chunk)
             if size > self.options.max_bytes:
                 raise FetchError(f"response larger than {self.options.max_bytes} bytes")
             chunks.append(chunk)
+
+
+def _socket_of(resp) -> socket.socket | None:
+    raw = getattr(getattr(resp, "fp", None), "raw", None)
+    sock = getattr(raw, "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 def _network_reason(reason, timeout: float) -> str:
@@ -240,7 +419,7 @@ def read_feed(url: str, fetcher: Fetcher, etag: str | None = None, last_modified
 
     Raises FetchError (cannot fetch) or FeedError (not a usable feed).
     """
-    resp = fetcher.get(url, etag, last_modified, accept=FEED_ACCEPT)
+    resp = fetcher.get(url, etag, last_modified, accept=FEED_ACCEPT, trusted=True)
     if resp.status == 304:
         return Feed(url=url, title=None, entries=(), etag=etag, last_modified=last_modified, not_modified=True)
     title, entries, warnings = parse_feed(resp.body, url, resp.url, resp.content_type, resp.charset)
@@ -260,8 +439,9 @@ def parse_feed(body: bytes, feed_url: str, base_url: str | None = None, content_
         raise FeedError("empty document")
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
     problem = parsed.get("bozo_exception")
-    if isinstance(problem, (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)) and parsed.entries:
-        problem = None  # a wrong or missing Content-Type or charset: the XML itself parsed
+    if isinstance(problem, (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)) and \
+            (parsed.entries or parsed.get("version")):
+        problem = None  # a wrong or missing Content-Type (a file has none) or charset: the XML itself parsed
     if not parsed.get("version"):
         if not parsed.entries:
             if isinstance(problem, feedparser.NonXMLContentType) and content_type:
@@ -273,7 +453,8 @@ def parse_feed(body: bytes, feed_url: str, base_url: str | None = None, content_
         raise FeedError(f"malformed feed: {_one_line(problem)}")
     warnings = (f"feed is malformed, read what could be: {_one_line(problem)}",) if problem else ()
     title = (parsed.feed.get("title") or "").strip() or None
-    entries = tuple(_entry(e, feed_url) for e in parsed.entries)
+    outlet = outlet_of(feed_url, title)
+    entries = tuple(_entry(e, feed_url, outlet) for e in parsed.entries)
     return title, entries, warnings
 
 
@@ -281,10 +462,9 @@ def _one_line(exc) -> str:
     return " ".join(str(exc).split())[:200]
 
 
-def _entry(e, feed_url: str) -> FeedEntry:
+def _entry(e, feed_url: str, outlet: str) -> FeedEntry:
     link = (e.get("link") or "").strip() or None
     guid = (e.get("id") or "").strip() or None
-    key = canonical_url(link) if link else (f"{feed_url}#{guid}" if guid else None)
     content = ""
     for part in e.get("content") or []:
         text = _part_text(part)
@@ -294,6 +474,7 @@ def _entry(e, feed_url: str) -> FeedEntry:
     # dict.get: feedparser's own get() maps a missing "updated" to "published" with a warning
     published = _utc(dict.get(e, "published_parsed") or dict.get(e, "updated_parsed"))
     title = " ".join((e.get("title") or "").split()) or None
+    key = article_key(outlet, feed_url, link, guid, title, published, summary or content)
     digest = hashlib.sha1("\x1f".join([
         link or "", guid or "", title or "", published or "", dict.get(e, "updated") or "",
         summary, content]).encode("utf-8")).hexdigest()
@@ -347,12 +528,63 @@ def html_text(fragment: str) -> str:
 
 
 def canonical_url(url: str) -> str:
-    """A link as an identity: no fragment, no tracking parameters, lower-case scheme and host."""
+    """A link as an identity: no fragment, no tracking parameters (utm_*, fbclid, gclid...),
+    lower-case scheme and host, no default port."""
     parts = urllib.parse.urlsplit(url.strip())
+    scheme = parts.scheme.lower()
     query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
              if not TRACKING_PARAMS.match(k)]
-    return urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
-                                    urllib.parse.urlencode(query), ""))
+    netloc = parts.netloc
+    if parts.hostname is not None:
+        host = parts.hostname
+        host = f"[{host}]" if ":" in host else host
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        default = {"http": 80, "https": 443}.get(scheme)
+        userinfo = netloc.rpartition("@")[0]
+        netloc = (f"{userinfo}@" if userinfo else "") + host + (f":{port}" if port and port != default else "")
+    return urllib.parse.urlunsplit((scheme, netloc.lower() if parts.hostname is None else netloc,
+                                    parts.path or "/", urllib.parse.urlencode(query), ""))
+
+
+def feed_address(feed: str) -> str:
+    """A feed as the store knows it: a URL as given, a local path made absolute (so ``g.xml``,
+    ``./g.xml`` and its full path are one feed)."""
+    feed = feed.strip()
+    scheme = urllib.parse.urlsplit(feed).scheme.lower()
+    if scheme in ("http", "https"):
+        return feed
+    if scheme == "file":
+        return os.path.abspath(urllib.parse.unquote(urllib.parse.urlsplit(feed).path))
+    if scheme and len(scheme) > 1:
+        return feed  # refused when fetched
+    return os.path.abspath(os.path.expanduser(feed))
+
+
+def outlet_of(feed_url: str, title: str | None) -> str:
+    """Who publishes a feed's entries: the feed's host (``file`` for a local feed) and its
+    title, e.g. ``feeds.example.org/meridian-press-agency``.  Two feeds of one outlet
+    (same host, same title) share their articles; a feed elsewhere, or under another
+    name, cannot make a version of them."""
+    parts = urllib.parse.urlsplit(feed_url)
+    site = (parts.hostname or "").lower() if parts.scheme.lower() in ("http", "https") else "file"
+    name = "-".join((title or "").casefold().split())[:80]
+    return f"{site or '-'}/{name or '-'}"
+
+
+def article_key(outlet: str, feed_url: str, link: str | None, guid: str | None, title: str | None = None,
+                published: str | None = None, text: str = "") -> str:
+    """An entry's identity in the store: its outlet, then its canonical link, else the feed and
+    its guid, else the feed and a digest of its title and date (of its text when it has neither),
+    so an entry without link or guid is the same article on every run."""
+    if link:
+        return f"{outlet} {canonical_url(link)}"
+    if guid:
+        return f"{outlet} {feed_url}#{guid}"
+    basis = "\x1f".join([title or "", published or ""]) if (title or published) else text
+    return f"{outlet} {feed_url}#item-{hashlib.sha1(basis.encode('utf-8', 'replace')).hexdigest()[:16]}"
 
 
 # -- entries to documents ------------------------------------------------------------------
@@ -366,7 +598,8 @@ def entry_document(entry: FeedEntry, feed: Feed, fetcher: Fetcher | None) -> Doc
     """
     text = entry.content
     page: Document | None = None
-    if not text and fetcher is not None and entry.link and urllib.parse.urlsplit(entry.link).scheme in ("http", "https"):
+    if not text and fetcher is not None and entry.link and \
+            urllib.parse.urlsplit(entry.link).scheme.lower() in ("http", "https"):
         page = fetch_page(entry.link, fetcher)
         text = page.text if len(page.text) >= len(entry.summary) else ""
     if not text:
@@ -375,7 +608,7 @@ def entry_document(entry: FeedEntry, feed: Feed, fetcher: Fetcher | None) -> Doc
     meta = {"feed": feed.url}
     if entry.guid:
         meta["guid"] = entry.guid
-    return Document(id=entry.key or "", text=text, source=source,
+    return Document(id=entry.key, text=text, source=source,
                     published=entry.published or (page.published if page else None),
                     title=entry.title or (page.title if page else None), url=entry.link, meta=meta)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -52,6 +53,7 @@ def _iter_inputs(inputs, stdin) -> Iterator[tuple[Document, str]]:
         if isinstance(item, Document):
             yield item, f"item {n}"
         elif isinstance(item, dict):
+            _check_encodable(item, f"item {n}", None)
             yield document_from_record(item, f"item {n}", None), f"item {n}"
         elif str(item) == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
@@ -62,6 +64,11 @@ def _iter_inputs(inputs, stdin) -> Iterator[tuple[Document, str]]:
 
 def read_path(path: Path) -> Iterator[tuple[Document, str]]:
     """Documents from one file, or from every supported file under a directory."""
+    try:
+        path.stat()
+    except OSError as exc:  # a symlink loop says so, not "no such file"
+        raise InputError(str(path), "no such file or directory" if isinstance(exc, FileNotFoundError)
+                         else f"cannot read: {exc.strerror or exc}") from None
     if path.is_dir():
         files = sorted(p for p in path.rglob("*")
                        if p.is_file() and p.suffix.lower() in SUPPORTED
@@ -79,10 +86,7 @@ def read_file(path: Path, doc_id: str) -> Iterator[tuple[Document, str]]:
     if suffix not in SUPPORTED:
         raise InputError(str(path), f"unsupported file type {suffix or '(none)'!r}; "
                                     "use .jsonl, .txt, .md, .html or .htm")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    data = read_bytes(path, str(path))
     if suffix in JSONL_SUFFIXES:
         yield from read_jsonl_bytes(data, str(path))
         return
@@ -93,6 +97,52 @@ def read_file(path: Path, doc_id: str) -> Iterator[tuple[Document, str]]:
         yield markdown_document(text, doc_id, str(path)), str(path)
     else:
         yield Document(id=doc_id, text=text), str(path)
+
+
+def read_bytes(path: str | os.PathLike, where: str, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (at most `limit`).
+
+    A FIFO, a device (/dev/zero) or a socket is refused before anything is read: a
+    FIFO without a writer would hang, /dev/zero never ends.  Raises InputError."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError(where, "no such file") from None
+    except OSError as exc:
+        raise InputError(where, f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(where, "is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) \
+                else "a socket" if stat.S_ISSOCK(mode) else "a special file"
+            raise InputError(where, f"not a regular file ({kind}); give a file")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=True) as fh:
+            fd = -1
+            data = fh.read() if limit is None else fh.read(limit + 1)
+    except OSError as exc:
+        raise InputError(where, f"cannot read file: {exc.strerror or exc}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if limit is not None and len(data) > limit:
+        raise InputError(where, f"larger than {limit} bytes")
+    return data
+
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _not_utf8(data: bytes, where: str, expected: str) -> None:
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        raise InputError(where, f"UTF-32 text; expected {expected} in UTF-8 (save the file as UTF-8)")
+    if data[:2] in UTF16_BOMS or (len(data) >= 4 and (data[1::2][:2] == b"\0\0" or data[0::2][:2] == b"\0\0")
+                                  and b"\0\0" not in data[:4]):
+        raise InputError(where, f"UTF-16 text; expected {expected} in UTF-8 (save the file as UTF-8)")
+    if b"\x00" in data[:8192]:
+        raise InputError(where, f"binary file (NUL byte found); expected {expected}")
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -126,9 +176,8 @@ def markdown_document(text: str, doc_id: str, where: str) -> Document:
 
 
 def decode_text(data: bytes, where: str) -> str:
-    """UTF-8 text (a BOM is dropped); binary or undecodable bytes are an InputError."""
-    if b"\x00" in data[:8192]:
-        raise InputError(where, "binary file (NUL byte found); expected text")
+    """UTF-8 text (a BOM is dropped); UTF-16, binary or undecodable bytes are an InputError."""
+    _not_utf8(data, where, "text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -144,8 +193,7 @@ def read_jsonl_stream(stream: BinaryIO, where: str) -> Iterator[tuple[Document, 
 
 
 def read_jsonl_bytes(data: bytes, where: str) -> Iterator[tuple[Document, str]]:
-    if b"\x00" in data[:8192]:
-        raise InputError(where, "binary file (NUL byte found); expected JSON lines")
+    _not_utf8(data, where, "JSON lines")
     for lineno, raw in enumerate(data.splitlines(), 1):
         doc = _jsonl_line(raw, where, lineno)
         if doc is not None:
@@ -164,7 +212,33 @@ def _jsonl_line(raw: bytes, where: str, lineno: int) -> Document | None:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(where, f"not valid JSON ({exc.msg} at column {exc.colno})", lineno) from None
+    except RecursionError:
+        raise InputError(where, "JSON nested too deeply", lineno) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise InputError(where, f"not usable JSON ({str(exc).split(':')[0]})", lineno) from None
+    if "\\u" in line:  # only an escape can make a lone surrogate, which no file can be written with
+        _check_encodable(record, where, lineno)
     return document_from_record(record, where, lineno)
+
+
+def _check_encodable(value: Any, where: str, line: int | None, path: str = "") -> None:
+    """Refuse a string holding a lone surrogate (``"\\udcff"``), naming the field and the id."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError(where, f"{path or 'a value'} holds a lone surrogate "
+                                    f"({value[exc.start]!r} at character {exc.start + 1}), which is not text", line) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_encodable(key, where, line, path)
+            name = key if not path else f"{path}.{key}"
+            if path == "" and isinstance(value.get("id"), (str, int)) and key != "id":
+                name = f"{key!r} (id {str(value['id'])[:80]!r})"
+            _check_encodable(item, where, line, name)
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            _check_encodable(item, where, line, f"{path}[{n}]")
 
 
 def document_from_record(record: Any, where: str, line: int | None) -> Document:

@@ -5,6 +5,7 @@ report_html.py and report_csv.py. Renderers only format: they take a Report and 
 """
 from __future__ import annotations
 
+import re
 import textwrap
 from collections import Counter
 from collections.abc import Sequence
@@ -15,6 +16,20 @@ from .model import Cluster, Diff, Document, Member, Original, Report, Span
 RELATION_ORDER = ("duplicate", "copy", "rewrite", "partial")
 UNKNOWN_SOURCE = "unknown source"
 UNKNOWN_OUTLET = "unknown outlet"
+
+
+# C0 and C1 controls, DEL, line/paragraph separators and bidirectional overrides: a terminal
+# would act on them (ESC and OSC sequences, a carriage return that overwrites the line)
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str | None) -> str:
+    """`text` with every control character shown as an escape (``\\x1b``, ``\\r``...), so ids,
+    sources and titles from untrusted input cannot move the cursor, forge lines or set the
+    terminal's title."""
+    if not text:
+        return text or ""
+    return UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True)
@@ -67,9 +82,10 @@ def origin_note(origin: Original, root: Member) -> str | None:
     """How the corpus text closest to the source stands to it, when that needs saying."""
     if not origin.in_corpus:
         how = "a syndicated copy" if origin.relation == "copy" else "derived from it"
-        return f"{origin.id} ({how}; the source's own text is not in the input)"
+        return f"{printable(origin.id)} ({how}; the source's own text is not in the input)"
     if origin.id != root.id:
-        return f"{origin.id} (the source's own text; the derivation tree below starts at {root.id})"
+        return (f"{printable(origin.id)} (the source's own text; the derivation tree below starts at "
+                f"{printable(root.id)})")
     return None
 
 
@@ -105,6 +121,7 @@ def _table(rows: list[list[str]], right: set[int]) -> list[str]:
 
 
 def _short(name: str, width: int = 36) -> str:
+    name = printable(name)
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
@@ -131,21 +148,21 @@ def render_summary(report: Report, groups: list[SourceGroup]) -> list[str]:
 
 
 def _heading(member: Member) -> str:
-    parts = [member.id]
+    parts = [printable(member.id)]
     if member.source:
-        parts.append(member.source)
+        parts.append(printable(member.source))
     if member.published:
-        parts.append(member.published)
+        parts.append(printable(member.published))
     head = " | ".join(parts)
     if member.title:
-        head += f"\n      \"{member.title}\""
+        head += f"\n      \"{printable(member.title)}\""
     return head
 
 
 def render_member(member: Member, texts: dict[str, Document]) -> list[str]:
     scores = member.scores
     similarity = f"cosine {scores.cosine:.2f}, containment {scores.containment:.2f}" if scores else ""
-    lines = [f"  └ {member.relation:<9} {_heading(member)}", f"      of {member.of}  ({similarity})"]
+    lines = [f"  └ {member.relation:<9} {_heading(member)}", f"      of {printable(member.of)}  ({similarity})"]
     diff = member.diff
     if diff is None:
         return lines
@@ -160,7 +177,7 @@ def render_member(member: Member, texts: dict[str, Document]) -> list[str]:
 def render_cluster(cluster: Cluster, texts: dict[str, Document], evidence: int = 3) -> list[str]:
     origin = cluster.original
     root = cluster.members[0]
-    where = origin.source or UNKNOWN_SOURCE
+    where = printable(origin.source) or UNKNOWN_SOURCE
     if not origin.in_corpus:
         where += " (named by the copies; its own text is not in the input)"
     lines = [f"[{cluster.id}] story from {where}", f"  original  {_heading(root)}"]
@@ -168,7 +185,7 @@ def render_cluster(cluster: Cluster, texts: dict[str, Document], evidence: int =
     if note:
         lines.append(f"  closest   {note}")
     for n, reason in enumerate(origin.evidence[:evidence]):
-        lines.append(f"  {'evidence' if n == 0 else '':<9} {reason}")
+        lines.append(f"  {'evidence' if n == 0 else '':<9} {printable(reason)}")
     if len(origin.evidence) > evidence:
         lines.append(f"  {'':<9} (+{len(origin.evidence) - evidence} more in the JSON and HTML reports)")
     for member in cluster.members[1:]:
@@ -186,9 +203,9 @@ def render_text(report: Report) -> str:
     if report.skipped:
         lines.append("")
     for skipped in report.skipped:
-        lines.append(f"  skipped {skipped.id}: {skipped.reason}")
+        lines.append(f"  skipped {printable(skipped.id)}: {printable(skipped.reason)}")
     for group in groups:
-        lines += ["", f"== {group.source}: {plural(len(group.clusters), 'story', 'stories')}, "
+        lines += ["", f"== {printable(group.source)}: {plural(len(group.clusters), 'story', 'stories')}, "
                       f"{plural(group.copies, 'copy', 'copies')} ({relation_summary(group.relations)}) =="]
         for cluster in group.clusters:
             lines.append("")

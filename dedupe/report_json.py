@@ -37,15 +37,23 @@ def parse_report(data: bytes | str | dict, where: str = "report") -> Report:
     """A Report from JSON bytes or text, or from the already-parsed object."""
     if isinstance(data, bytes):
         try:
-            data = data.decode("utf-8")
+            data = data.decode("utf-8-sig")  # a BOM, as scan accepts it
         except UnicodeDecodeError:
             raise ReportError(f"{where}: not UTF-8 text") from None
     if isinstance(data, str):
         try:
-            data = json.loads(data)
+            data = json.loads(data.removeprefix("\ufeff"), parse_constant=_refuse_constant)
         except json.JSONDecodeError as exc:
             raise ReportError(f"{where}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        except RecursionError:
+            raise ReportError(f"{where}: not valid JSON: nested too deeply") from None
+        except ValueError as exc:  # NaN/Infinity, an integer of more than 4300 digits
+            raise ReportError(f"{where}: not valid JSON: {str(exc).split(':')[0]}") from None
     return _Reader(where).report(data)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
 
 
 class _Reader:

@@ -44,20 +44,12 @@ import numpy as np
 import xxhash
 
 from .config import CandidateOptions, FingerprintOptions
-from .errors import DedupeError
+from .errors import StoreBusyError, StoreError  # defined with the other errors; imported from here too
 from .model import Document, Match, Scores, published_instant
 
 APPLICATION_ID = 0x64647570  # "ddup": marks the file as a dedupe store
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _CHUNK = 500  # ids per "IN (...)" query
-
-
-class StoreError(DedupeError):
-    """The store file cannot be used (missing, not a dedupe store, newer schema, inconsistent)."""
-
-
-class StoreBusyError(StoreError):
-    """Another run holds the store and did not finish within the wait."""
 
 
 SCHEMA_V1 = """
@@ -134,8 +126,30 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    """Feed articles were keyed by their link alone (or feed#guid), across every feed; they are
+    now keyed by their outlet too (feeds.article_key).  Every version of a key moves to the key
+    its latest version gets, so the next run finds each stored article under its new key.
+    Tombstones of dropped articles keep their old keys (they expire with --keep-days)."""
+    from .feeds import canonical_url, outlet_of
+
+    titles = dict(conn.execute("SELECT url, title FROM feeds").fetchall())
+    latest: dict[str, tuple[str, str | None]] = {}
+    for key, feed, url in conn.execute("SELECT key, feed, url FROM articles WHERE feed IS NOT NULL "
+                                       "ORDER BY key, version"):
+        latest[key] = (feed, url)
+    taken = {r[0] for r in conn.execute("SELECT DISTINCT key FROM articles")}
+    for key, (feed, url) in sorted(latest.items()):
+        outlet = outlet_of(feed, titles.get(feed))
+        new = f"{outlet} {canonical_url(url)}" if url else f"{outlet} {key}"
+        if new == key or new in taken:
+            continue
+        conn.execute("UPDATE articles SET key = ? WHERE key = ?", (new, key))
+        taken.add(new)
+
+
 # MIGRATIONS[n] upgrades a store from user_version n to n + 1, inside one transaction.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2]
 
 
 @dataclass(frozen=True)
@@ -299,12 +313,14 @@ class Store:
     # -- opening ---------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | os.PathLike, layout: IndexLayout | None = None, wait: float = 60.0,
-             readonly: bool = False, clock: Callable[[], float] = time.monotonic) -> "Store":
+             readonly: bool = False, clock: Callable[[], float] = time.monotonic, check: bool = True) -> "Store":
         """Open (or, for writers, create) the store at `path`.
 
         Writers take the run lock first, waiting up to `wait` seconds for another
         run to finish (`StoreBusyError` after that); the index layout must match
         the one the store was created with.  Readers need an existing store.
+        With `check` (the default) a damaged file (``PRAGMA quick_check``) is refused
+        with a StoreError before anything is read from it or written to it.
         """
         path = Path(path)
         if readonly:
@@ -313,7 +329,13 @@ class Store:
             conn = _connect(f"file:{path.as_posix()}?mode=ro", uri=True, busy=wait)
             store = cls(conn, path, None)
             try:
+                store._identify()
+                if check:
+                    store.check_damage()
                 store._check_schema(upgrade=False)
+            except sqlite3.DatabaseError as exc:
+                conn.close()
+                raise StoreError(f"{path}: cannot read the store ({exc})") from None
             except BaseException:
                 conn.close()
                 raise
@@ -331,6 +353,8 @@ class Store:
         store = cls(conn, path, fd)
         try:
             store._identify()  # before anything writes: never touch another program's file
+            if check:
+                store.check_damage()  # nor a damaged one
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StoreError(f"{path}: cannot switch the store to WAL mode (got {mode})")
@@ -374,6 +398,21 @@ class Store:
         if app != APPLICATION_ID and (tables or version or app):
             raise StoreError(f"{self.path}: not a dedupe store (an SQLite file of another program)")
         return version, tables
+
+    def check_damage(self) -> None:
+        """StoreError naming the store when ``PRAGMA quick_check`` finds damage.
+
+        quick_check reads every page and checks the b-trees' structure (not that
+        indexes match their tables): a few milliseconds per MB, measured in
+        benchmarks/reliability.py, far below what a run itself costs."""
+        try:
+            rows = self.conn.execute("PRAGMA quick_check(5)").fetchall()
+        except sqlite3.DatabaseError as exc:
+            rows = [(str(exc),)]
+        if rows != [("ok",)]:
+            first = " ".join(str(rows[0][0]).split())[:160]
+            raise StoreError(f"{self.path}: the store is damaged ({first}); nothing was written to it. "
+                             f"See `dedupe store check`; `dedupe store repair` rebuilds it from what can be read")
 
     def _check_schema(self, upgrade: bool) -> None:
         version, tables = self._identify()
@@ -453,6 +492,27 @@ class Store:
             if ids:
                 self.conn.execute(f"UPDATE runs SET status = 'recovered' WHERE id IN ({_marks(len(ids))})", ids)
 
+    def abandon_run(self, run: int) -> None:
+        """A run that stored its articles but could not report them (its report could not be
+        written, or it failed): marked killed, so the next watch run reports its articles.
+        Best effort: when even this cannot be written the run stays "running", which the next
+        run treats the same way."""
+        self._set_run_status(run, "killed")
+
+    def fail_run(self, run: int) -> None:
+        """A run whose work was rolled back: nothing of it to report."""
+        self._set_run_status(run, "failed")
+
+    def _set_run_status(self, run: int, status: str) -> None:
+        if self._in_transaction:
+            return  # the caller's transaction is being rolled back; the run stays "running"
+        try:
+            with self.transaction():
+                self.conn.execute("UPDATE runs SET status = ?, finished = ? WHERE id = ? AND status = 'running'",
+                                  (status, utc_now(), run))
+        except sqlite3.Error:
+            pass
+
     def runs(self) -> list[dict]:
         """The run history, oldest first."""
         cur = self.conn.execute("SELECT id, kind, started, finished, status, articles, failures FROM runs "
@@ -507,6 +567,16 @@ class Store:
             return []
         found = self._articles(f"run IN ({_marks(len(runs))}) AND current = 1 ORDER BY id", list(runs), text=True)
         return found
+
+    def analysed_ids(self) -> list[int]:
+        """Current articles long enough to be compared (the ones the index holds), in storing order."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT id FROM articles WHERE current = 1 AND skipped IS NULL ORDER BY id")]
+
+    def text_length(self, article: int) -> int:
+        """Characters of a stored version's text (without loading it)."""
+        row = self.conn.execute("SELECT length(text) FROM articles WHERE id = ?", (article,)).fetchone()
+        return row[0] if row else 0
 
     def is_forgotten(self, key: str) -> bool:
         return self.conn.execute("SELECT 1 FROM forgotten WHERE key = ?", (key,)).fetchone() is not None
@@ -751,9 +821,12 @@ class Store:
     def integrity_problems(self) -> list[str]:
         """Consistency checks of the store's own invariants (empty when all hold)."""
         problems = []
-        result = self.conn.execute("PRAGMA integrity_check").fetchall()
+        try:
+            result = self.conn.execute("PRAGMA integrity_check(20)").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return [f"cannot be read: {exc}"]
         if result != [("ok",)]:
-            problems.extend(r[0] for r in result)
+            return [r[0] for r in result]  # the invariants below cannot be trusted on a damaged file
         checks = {
             "two current versions of one key":
                 "SELECT key FROM articles WHERE current = 1 GROUP BY key HAVING count(*) > 1",
@@ -769,9 +842,218 @@ class Store:
                 "WHERE c.parent IS NOT NULL AND (p.id IS NULL OR p.story IS NOT c.story OR p.current = 0)",
         }
         for name, sql in checks.items():
-            if self.conn.execute(sql).fetchone() is not None:
-                problems.append(name)
+            try:
+                if self.conn.execute(sql).fetchone() is not None:
+                    problems.append(name)
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"{name}: cannot be read ({exc})")
         return problems
+
+    # -- repair ----------------------------------------------------------------------------
+    def reset_index(self) -> None:
+        """Empty the candidate index (inside the caller's transaction): `index` then adds
+        each article again."""
+        self.conn.execute("DELETE FROM bands")
+        self.conn.execute("DELETE FROM postings")
+        self.conn.execute("DELETE FROM terms")
+        self.conn.execute("UPDATE articles SET indexed = 0, rare = 0, bands = NULL, terms = NULL WHERE indexed != 0 "
+                          "OR bands IS NOT NULL OR terms IS NOT NULL OR rare != 0")
+
+    def drop_dangling(self) -> int:
+        """Remove what points at articles that are gone or not current (inside the caller's
+        transaction): links, and the story places (story, parent, relation) of every member of a
+        story whose tree no longer holds together.  Returns the articles whose story was reset."""
+        conn = self.conn
+        # one current version per key: the highest
+        conn.execute("UPDATE articles SET current = 0 WHERE current = 1 AND id NOT IN "
+                     "(SELECT max(id) FROM articles WHERE current = 1 GROUP BY key)")
+        conn.execute("DELETE FROM links WHERE a NOT IN (SELECT id FROM articles WHERE current = 1) "
+                     "OR b NOT IN (SELECT id FROM articles WHERE current = 1)")
+        conn.execute("UPDATE articles SET story = NULL, parent = NULL, relation = NULL WHERE current = 0")
+        broken = [r[0] for r in conn.execute(
+            "SELECT DISTINCT c.story FROM articles c LEFT JOIN articles p ON p.id = c.parent "
+            "WHERE c.current = 1 AND c.story IS NOT NULL AND c.parent IS NOT NULL "
+            "AND (p.id IS NULL OR p.story IS NOT c.story OR p.current = 0)")]
+        reset = 0
+        for chunk in _chunks(broken):
+            reset += conn.execute(f"UPDATE articles SET story = NULL, parent = NULL, relation = NULL "
+                                  f"WHERE story IN ({_marks(len(chunk))})", chunk).rowcount
+        return reset
+
+
+def check_store(path: str | os.PathLike) -> list[str]:
+    """Problems of a store (empty when it is sound): SQLite's full integrity_check, then the
+    store's own invariants.  Read-only; never waits for a running watch.
+
+    >>> check_store("news.db")  # doctest: +SKIP
+    []
+    """
+    with Store.open(path, readonly=True, check=False) as st:
+        return st.integrity_problems()
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """What `repair` did: rows copied and lost per table, where the old file was kept,
+    and how many articles were indexed again."""
+
+    path: str
+    backup: str
+    copied: dict[str, int]
+    lost: dict[str, int]  # -1: an unknown number (a damaged table without rowids)
+    indexed: int
+
+
+def repair(path: str | os.PathLike, layout: IndexLayout, rebuild: Callable[["Store"], int], wait: float = 60.0,
+           clock: Callable[[], float] = time.monotonic) -> Repaired:
+    """Rebuild a store into a new file and swap it in; the old file is kept beside it.
+
+    Every readable row is copied (`salvage`), links and story places that point at
+    rows that were lost are dropped, then `rebuild` (given the new store, holding no
+    transaction) indexes the articles again and recomputes their stories, returning
+    how many it indexed.  The old file is renamed ``PATH.damaged-TIME`` (with its WAL)
+    only once the new one passes the checks: a failed repair changes nothing.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"{path}: no such store")
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not header.startswith(b"SQLite format 3\0") or int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        raise StoreError(f"{path}: not a dedupe store; nothing to repair")
+    fd = _acquire_lock(path, wait, clock)
+    temp = path.with_name(f"{path.name}.repair")
+    try:
+        try:
+            counts = salvage(path, temp)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot be read at all ({exc}); restore it from a backup") from None
+        store = Store(_connect(str(temp), uri=False, busy=5.0), temp, None)
+        try:
+            with store.transaction():
+                store.conn.execute("DELETE FROM meta WHERE key LIKE 'index.%'")
+                store.conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(layout.as_meta().items()))
+                store.reset_index()
+                store.drop_dangling()
+            indexed = rebuild(store)
+            problems = store.integrity_problems()
+        finally:
+            store.close()
+        if problems:
+            raise StoreError(f"{path}: the rebuilt store is still inconsistent ({problems[0]}); "
+                             "the store was not changed")
+        backup = path.with_name(f"{path.name}.damaged-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}")
+        os.replace(path, backup)
+        for side in ("-wal", "-shm"):
+            if Path(f"{path}{side}").exists():
+                os.replace(f"{path}{side}", f"{backup}{side}")  # the old file's WAL belongs to it
+        os.replace(temp, path)
+    except BaseException:
+        if temp.exists():
+            temp.unlink()
+        raise
+    finally:
+        os.close(fd)
+    return Repaired(path=str(path), backup=str(backup), copied={t: c for t, (c, _) in counts.items()},
+                    lost={t: l for t, (_, l) in counts.items() if l}, indexed=indexed)
+
+
+# -- salvage: copy what can be read of a damaged store into a new file ---------------------
+
+# (table, ordering column for rowid tables or None)
+SALVAGE_TABLES = (("meta", None), ("runs", "id"), ("feeds", None), ("stories", "id"), ("articles", "id"),
+                  ("links", None), ("forgotten", None))
+
+
+def salvage(source: Path, target: Path) -> dict[str, tuple[int, int]]:
+    """Copy every readable row of the store `source` into a new store file `target`
+    (schema SCHEMA_VERSION, rollback journal; the index columns of articles emptied).
+
+    Rows of rowid tables are read in ranges, halved around unreadable pages down to
+    single rows; a damaged WITHOUT ROWID table is copied as far as it reads.  Returns
+    {table: (rows copied, rows known lost)} ("lost" counts unreadable rowids)."""
+    if target.exists():
+        target.unlink()
+    old = sqlite3.connect(f"file:{source.as_posix()}?mode=ro", uri=True, isolation_level=None)
+    new = sqlite3.connect(str(target), isolation_level=None)
+    counts: dict[str, tuple[int, int]] = {}
+    try:
+        old_version = 0
+        try:
+            old_version = old.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError:
+            pass
+        new.execute("BEGIN")
+        for step in range(0, SCHEMA_VERSION):
+            MIGRATIONS[step](new)
+        new.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        new.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        for table, rowid in SALVAGE_TABLES:
+            cols = [r[1] for r in new.execute(f"PRAGMA table_info({table})")]
+            try:
+                have = {r[1] for r in old.execute(f"PRAGMA table_info({table})")}
+            except sqlite3.DatabaseError:
+                have = set()
+            if not have:
+                counts[table] = (0, 0)
+                continue
+            picked = [c for c in cols if c in have]
+            if table == "articles":  # the index is rebuilt by the caller
+                select = ", ".join("0" if c in ("indexed", "rare") else "NULL" if c in ("bands", "terms") else c
+                                   for c in picked)
+            else:
+                select = ", ".join(picked)
+            insert = f"INSERT OR IGNORE INTO {table} ({', '.join(picked)}) VALUES ({_marks(len(picked))})"
+            if rowid is None:
+                copied = 0
+                try:
+                    for row in old.execute(f"SELECT {select} FROM {table}"):
+                        new.execute(insert, row)
+                        copied += 1
+                except sqlite3.DatabaseError:
+                    counts[table] = (copied, -1)  # unknown how many were lost
+                    continue
+                counts[table] = (copied, 0)
+            else:
+                counts[table] = _salvage_ranges(old, new, table, rowid, select, insert)
+        if old_version and old_version < SCHEMA_VERSION:
+            for step in range(old_version, SCHEMA_VERSION):
+                if step >= 1:
+                    MIGRATIONS[step](new)  # the rows came from an older schema
+        new.execute("COMMIT")
+    finally:
+        old.close()
+        new.close()
+    return counts
+
+
+def _salvage_ranges(old, new, table: str, rowid: str, select: str, insert: str) -> tuple[int, int]:
+    try:
+        top = old.execute(f"SELECT max({rowid}) FROM {table}").fetchone()[0] or 0
+    except sqlite3.DatabaseError:
+        top = 1 << 20  # the b-tree's right edge is unreadable: probe a generous range
+    copied = lost = 0
+    pending = [(1, top)]
+    while pending:
+        lo, hi = pending.pop()
+        if lo > hi:
+            continue
+        try:
+            rows = old.execute(f"SELECT {select} FROM {table} WHERE {rowid} BETWEEN ? AND ?", (lo, hi)).fetchall()
+        except sqlite3.DatabaseError:
+            if lo == hi:
+                lost += 1
+            else:
+                mid = (lo + hi) // 2
+                pending += [(mid + 1, hi), (lo, mid)]
+            continue
+        for row in rows:
+            new.execute(insert, row)
+        copied += len(rows)
+    return copied, lost
 
 
 def _connect(target: str, uri: bool, busy: float) -> sqlite3.Connection:

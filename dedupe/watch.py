@@ -32,7 +32,7 @@ from .attribute import AttributeOptions, Link as TreeLink, attribute, is_wire_ag
 from .cluster import Tree, build_trees
 from .config import ScanOptions, WatchOptions  # WatchOptions: imported from here too
 from .errors import OptionsError
-from .feeds import FeedError, Fetcher, FetchError, entry_document, read_feed
+from .feeds import FeedError, Fetcher, FetchError, entry_document, feed_address, read_feed
 from .fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
                           term_vectorizer)
 from .diff import classify, diff_documents
@@ -41,8 +41,8 @@ from .normalize import normalize
 from .pipeline import make_cluster, tree_order, diff as diff_texts
 from .read import read_documents
 from .report import render_member
-from .store import (FeedState, IndexLayout, Link, NewArticle, Store, StoredArticle, StoreError, band_keys,
-                    term_id, timestamp, utc_now)
+from .store import (FeedState, IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys,
+                    repair, term_id, timestamp, utc_now)
 from .pairwise import verify_batch
 
 Notify = Callable[[str], None]
@@ -161,8 +161,14 @@ class _Outcome:
 # -- public entry points -------------------------------------------------------------------
 
 def watch_feeds(feeds: Sequence[str], store: str, options: WatchOptions | None = None,
-          progress: Notify | None = None) -> WatchResult:
+                progress: Notify | None = None, deliver: Callable[[WatchResult], None] | None = None
+                ) -> WatchResult:
     """Read each feed (URL or file), store what is new and report where it came from.
+
+    `deliver` is called with the result while the run still holds the store (the CLI
+    writes the report there); the run is recorded as reported only once it returns, so
+    when it fails, or the process is killed meanwhile, the next run reports the same
+    articles again.
 
     Raises StoreBusyError when another run holds the store beyond ``options.wait``,
     StoreError for an unusable store; a feed that cannot be read is not an error
@@ -172,7 +178,7 @@ def watch_feeds(feeds: Sequence[str], store: str, options: WatchOptions | None =
     >>> [c.id for c in result.report.clusters]                   # doctest: +SKIP
     """
     options = options or WatchOptions()
-    feeds = list(dict.fromkeys(f.strip() for f in feeds if f.strip()))
+    feeds = list(dict.fromkeys(feed_address(f) for f in feeds if f.strip()))
     if not feeds:
         raise OptionsError("no feeds given")
     notify = progress or (lambda message: None)
@@ -180,13 +186,22 @@ def watch_feeds(feeds: Sequence[str], store: str, options: WatchOptions | None =
     layout = index_layout(options.scan)
     with Store.open(store, layout, wait=options.wait) as st:
         run, recovered = st.start_run("watch")
-        started = utc_now()
-        if recovered:
-            notify(f"reporting the articles of interrupted run(s) {', '.join(map(str, recovered))}")
-        dropped = _expire(st, options, run, notify) if options.keep_days else 0
-        analysis = (TokenHasher(), Stemmer())  # their caches serve every feed of the run
-        statuses = [_watch_feed(st, fetcher, url, run, options, notify, analysis) for url in feeds]
-        result = _run_result(st, run, recovered, started, tuple(statuses), dropped, options.scan)
+        try:
+            started = utc_now()
+            if recovered:
+                notify(f"reporting the articles of interrupted run(s) {', '.join(map(str, recovered))}")
+            dropped = _expire(st, options, run, notify) if options.keep_days else 0
+            analysis = (TokenHasher(), Stemmer())  # their caches serve every feed of the run
+            # every feed is read before any is stored, so an article two feeds list is one article
+            batches = [_read_feed(st, fetcher, url, options, notify) for url in feeds]
+            _keep_longest(batches)
+            statuses = [_store_feed(st, batch, run, options, notify, analysis) for batch in batches]
+            result = _run_result(st, run, recovered, started, tuple(statuses), dropped, options.scan)
+            if deliver is not None:
+                deliver(result)
+        except BaseException:
+            st.abandon_run(run)  # its articles (and those it recovered) go to the next run's report
+            raise
         st.finish_run(run, recovered, len(result.new), sum(not s.ok for s in statuses))
     return result
 
@@ -197,7 +212,8 @@ def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = 
     transaction, and report the stories they belong to (with their stored members).
 
     A document's identity is its id: the same id with the same text is stored once,
-    with another text it is a new version.
+    with another text it is a new version.  A run that fails is recorded as failed
+    (its transaction stored nothing), never left "running".
     """
     options = options or ScanOptions()
     notify = progress or (lambda message: None)
@@ -205,19 +221,49 @@ def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = 
     layout = index_layout(options)
     with Store.open(store, layout, wait=wait) as st:
         run, _ = st.start_run("scan")
-        notify(f"storing {len(docs)} documents")
-        with st.transaction():
-            outcome = _ingest(st, [_Item(d.id, d) for d in docs], run, options, WatchOptions().max_component)
-        notify(f"{outcome.stored} new, {outcome.edited} new versions, {outcome.unchanged} already stored")
-        with _snapshot(st):
-            arts = [a for a in (st.current(d.id) for d in docs) if a is not None]
-            # a full report-v1 (every member with its marks), like pipeline.scan's
-            clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options)
-        skipped = tuple(Skipped(a.key, a.skipped) for a in arts if a.skipped)
-        texts.update({d.id: d for d in docs})
+        try:
+            notify(f"storing {len(docs)} documents")
+            with st.transaction():
+                outcome = _ingest(st, [_Item(d.id, d) for d in docs], run, options, WatchOptions().max_component)
+            notify(f"{outcome.stored} new, {outcome.edited} new versions, {outcome.unchanged} already stored")
+            with _snapshot(st):
+                arts = [a for a in (st.current(d.id) for d in docs) if a is not None]
+                # a full report-v1 (every member with its marks), like pipeline.scan's
+                clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options)
+            skipped = tuple(Skipped(a.key, a.skipped) for a in arts if a.skipped)
+            texts.update({d.id: d for d in docs})
+        except BaseException:
+            st.fail_run(run)
+            raise
         # runs interrupted earlier stay unreported here: the next watch run reports them
         st.finish_run(run, (), outcome.stored + outcome.edited, 0)
     return Report(documents=len(docs), skipped=skipped, clusters=tuple(clusters), texts=texts)
+
+
+def repair_store(store: str, options: ScanOptions | None = None, wait: float = 60.0) -> "Repaired":
+    """Rebuild a store (`store.repair`): every readable row is copied into a new file, the
+    candidate index is built again from the stored articles and the stories recomputed
+    from the links; the old file is kept as ``STORE.damaged-TIME``.
+
+    >>> repair_store("news.db").indexed  # doctest: +SKIP
+    """
+    options = options or ScanOptions()
+    max_component = WatchOptions().max_component
+
+    def rebuild(st: Store) -> int:
+        run, _ = st.start_run("repair")  # runs that never finished stay unreported for the next watch
+        hasher, stemmer = TokenHasher(), Stemmer()
+        ids = st.analysed_ids()
+        with st.transaction():
+            for start in range(0, len(ids), 500):
+                for art in st.articles(ids[start:start + 500]).values():
+                    keys, terms = _index_entries(normalize(art.document()), options, hasher, stemmer)
+                    st.index(art.id, keys, terms, options.candidates)
+            _restory(st, ids, run, max_component, options, stemmer)
+        st.finish_run(run, (), len(ids), 0)
+        return len(ids)
+
+    return repair(store, index_layout(options), rebuild, wait=wait)
 
 
 def store_report(store: str, options: ScanOptions | None = None) -> Report:
@@ -265,57 +311,95 @@ def _index_entries(norm: Normalized, options: ScanOptions, hasher: TokenHasher,
 
 # -- one feed -----------------------------------------------------------------------------
 
-def _watch_feed(st: Store, fetcher: Fetcher, url: str, run: int, options: WatchOptions,
-                notify: Notify, analysis: tuple[TokenHasher, Stemmer]) -> FeedStatus:
-    state = st.feed_state(url)
-    checked = utc_now()
+@dataclass
+class _FeedBatch:
+    """One feed as read (before anything is stored): its items, or why it was not read."""
+
+    url: str
+    state: FeedState
+    checked: str
+    feed: Any = None  # feeds.Feed, None when it could not be read
+    failure: str | None = None
+    items: list[_Item] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    retry: bool = False  # a transient failure: do not keep the ETag, so the next run reads the feed again
+    kept: dict[str, int] = field(default_factory=dict)  # key -> text length of entries unchanged since stored
+
+
+def _read_feed(st: Store, fetcher: Fetcher, url: str, options: WatchOptions, notify: Notify) -> _FeedBatch:
+    """Fetch one feed and the pages its new entries need; nothing is written."""
+    batch = _FeedBatch(url, st.feed_state(url), utc_now())
     try:
-        feed = read_feed(url, fetcher, state.etag, state.last_modified)
+        batch.feed = feed = read_feed(url, fetcher, batch.state.etag, batch.state.last_modified)
     except (FetchError, FeedError) as exc:
-        with st.transaction():  # keep the ETag: the feed was not read
-            st.save_feed_state(FeedState(url, state.title, state.etag, state.last_modified, checked, "failed", str(exc)))
-        return FeedStatus(url, "failed", title=state.title, problem=str(exc))
+        batch.failure = str(exc)
+        return batch
     if feed.not_modified:
-        with st.transaction():
-            st.save_feed_state(FeedState(url, state.title, state.etag, state.last_modified, checked,
-                                         "not modified", None))
-        notify(f"{url}: not modified")
-        return FeedStatus(url, "not modified", title=state.title)
+        return batch
     for warning in feed.warnings:
         notify(f"{url}: {warning}")
-
     cutoff = time.time() - options.keep_days * 86400 if options.keep_days else None
-    items: list[_Item] = []
-    problems: list[str] = []
-    retry = False  # a transient failure: do not keep the ETag, so the next run reads the feed again
     for entry in feed.entries:
-        if entry.key is None:
-            problems.append("an entry has neither a link nor a guid")
-            continue
         if cutoff is not None and entry.published and timestamp(entry.published, cutoff) < cutoff:
             continue  # older than --keep-days: it would be dropped at once
         if st.is_forgotten(entry.key):
             continue
         stored = st.current(entry.key)
         if stored is not None and stored.entry_hash == entry.entry_hash:
-            continue  # the same entry as last time: no page to fetch again
+            batch.kept[entry.key] = st.text_length(stored.id)  # the same entry as last time: no page to fetch
+            continue
         try:
             doc = entry_document(entry, feed, fetcher if options.fetch_pages else None)
         except FetchError as exc:
-            problems.append(f"{entry.link}: {exc}")
-            retry = True
+            batch.problems.append(f"{entry.link}: {exc}")
+            batch.retry = True
+            continue
+        if stored is not None and stored.feed != url and len(doc.text) < st.text_length(stored.id):
+            # another feed of the outlet stored a fuller text of it: this one is its stub
+            batch.kept[entry.key] = st.text_length(stored.id)
             continue
         if not doc.text.strip():
             # stored all the same (as an empty, skipped article) so it is reported once, not every run
-            problems.append(f"{entry.link or entry.key}: entry without text")
-        items.append(_Item(entry.key, doc, entry.guid, url, entry.entry_hash))
-    problem = _problem_line(problems, len(feed.entries))
-    if items:
-        notify(f"{url}: storing {len(items)} entries")
+            batch.problems.append(f"{entry.link or entry.key}: entry without text")
+        batch.items.append(_Item(entry.key, doc, entry.guid, url, entry.entry_hash))
+    return batch
+
+
+def _keep_longest(batches: list[_FeedBatch]) -> None:
+    """An article listed twice in a run (by one feed or by two feeds of an outlet) is one
+    article: the longest text is kept (the first feed's on a tie), the other listings dropped."""
+    best: dict[str, tuple[int, int, int]] = {}  # key -> (length, -batch, -item)
+    for b, batch in enumerate(batches):
+        for key, length in batch.kept.items():
+            best[key] = max(best.get(key, (-1, 0, 0)), (length, -b, 1))  # unchanged: wins ties
+        for i, item in enumerate(batch.items):
+            best[item.key] = max(best.get(item.key, (-1, 0, 0)), (len(item.doc.text), -b, -i))
+    for b, batch in enumerate(batches):
+        batch.items = [item for i, item in enumerate(batch.items) if best[item.key][1:] == (-b, -i)]
+
+
+def _store_feed(st: Store, batch: _FeedBatch, run: int, options: WatchOptions, notify: Notify,
+                analysis: tuple[TokenHasher, Stemmer]) -> FeedStatus:
+    """Store one feed's batch and its state in one transaction."""
+    url, state, checked, feed = batch.url, batch.state, batch.checked, batch.feed
+    if feed is None:
+        with st.transaction():  # keep the ETag: the feed was not read
+            st.save_feed_state(FeedState(url, state.title, state.etag, state.last_modified, checked, "failed",
+                                         batch.failure))
+        return FeedStatus(url, "failed", title=state.title, problem=batch.failure)
+    if feed.not_modified:
+        with st.transaction():
+            st.save_feed_state(FeedState(url, state.title, state.etag, state.last_modified, checked,
+                                         "not modified", None))
+        notify(f"{url}: not modified")
+        return FeedStatus(url, "not modified", title=state.title)
+    problem = _problem_line(batch.problems, len(feed.entries))
+    if batch.items:
+        notify(f"{url}: storing {len(batch.items)} entries")
     with st.transaction():
-        outcome = _ingest(st, items, run, options.scan, options.max_component, analysis)
-        st.save_feed_state(FeedState(url, feed.title, None if retry else feed.etag,
-                                     None if retry else feed.last_modified, checked,
+        outcome = _ingest(st, batch.items, run, options.scan, options.max_component, analysis)
+        st.save_feed_state(FeedState(url, feed.title, None if batch.retry else feed.etag,
+                                     None if batch.retry else feed.last_modified, checked,
                                      "read" if problem is None else "partly read", problem))
     notify(f"{url}: {len(feed.entries)} entries, {outcome.stored} new, {outcome.edited} edited")
     return FeedStatus(url, "read", title=feed.title, entries=len(feed.entries), new=outcome.stored,

@@ -1,5 +1,6 @@
 import io
 import json
+import os
 
 import pytest
 
@@ -100,14 +101,14 @@ def test_binary_file(tmp_path):
 
 def test_unreadable_file(tmp_path, monkeypatch):
     f = write(tmp_path / "locked.txt", STORY)
-    real = type(f).read_bytes
+    real = os.open
 
-    def refuse(self):  # root ignores chmod 0, so refuse the read the way the OS would
-        if self.name == "locked.txt":
+    def refuse(path, *args, **kw):  # root ignores chmod 0, so refuse the open the way the OS would
+        if os.fspath(path).endswith("locked.txt"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, *args, **kw)
 
-    monkeypatch.setattr(type(f), "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(InputError, match="locked.txt: cannot read file: Permission denied"):
         read_documents([f])
 

@@ -101,16 +101,17 @@ def test_migrations_run_in_order_once(tmp_path, monkeypatch):
     calls = []
 
     def add_notes(conn):
-        calls.append("1->2")
+        calls.append("next")
         conn.execute("ALTER TABLE runs ADD COLUMN notes TEXT")
 
+    version = store_mod.SCHEMA_VERSION
     monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, add_notes])
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", version + 1)
     Store.open(path, LAYOUT).close()
     Store.open(path, LAYOUT).close()
-    assert calls == ["1->2"]
+    assert calls == ["next"]
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == version + 1
     assert "notes" in [r[1] for r in conn.execute("PRAGMA table_info(runs)")]
 
 
@@ -122,12 +123,13 @@ def test_failed_migration_changes_nothing(tmp_path, monkeypatch):
         conn.execute("ALTER TABLE runs ADD COLUMN notes TEXT")
         raise RuntimeError("disk on fire")
 
+    version = store_mod.SCHEMA_VERSION
     monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, broken])
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", version + 1)
     with pytest.raises(RuntimeError):
         Store.open(path, LAYOUT)
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == version
     assert "notes" not in [r[1] for r in conn.execute("PRAGMA table_info(runs)")]
 
 

@@ -20,7 +20,8 @@ from dedupe.watch import WatchOptions, render_watch_text, scan_into_store, store
 from feedserver import FeedServer, Route, article_page, rss, sample_articles
 
 ARTICLES = sample_articles()
-OPTIONS = WatchOptions(fetch=FetchOptions(timeout=5.0, delay=0.0), wait=5.0)
+# the test server is on 127.0.0.1: its pages may be fetched here (--allow-private on the command line)
+OPTIONS = WatchOptions(fetch=FetchOptions(timeout=5.0, delay=0.0, allow_private=True), wait=5.0)
 RSS = "application/rss+xml"
 
 
@@ -185,7 +186,7 @@ def test_feed_failures_one_line_each_and_exit_3(newsroom, tmp_path):
     feed_list = tmp_path / "feeds.txt"
     feed_list.write_text("# my feeds\n\n" + "\n".join(srv.url(f"/{n}.rss") for n in names[1:]) + "\n")
     db = tmp_path / "news.db"
-    result = CliRunner().invoke(main, ["watch", newsroom.url("mpa"), "--feeds", str(feed_list), "--store", str(db),
+    result = CliRunner().invoke(main, ["watch", "--allow-private", newsroom.url("mpa"), "--feeds", str(feed_list), "--store", str(db),
                                        "--timeout", "1", "--delay", "0", "-q", "--format", "json"])
     assert result.exit_code == 3, result.output
     lines = result.stderr.strip().splitlines()
@@ -201,9 +202,9 @@ def test_feed_failures_one_line_each_and_exit_3(newsroom, tmp_path):
     assert lines[5].startswith(f"dedupe: {srv.url('/bad.rss')}: malformed feed:")
     data = json.loads(result.stdout)
     assert [short(i) for i in data["new"]] == ["mpa-ferry", "gallery"]  # the good feed was stored
-    assert data["skipped"] == [{"id": srv.url("/radio/gallery"), "reason": "empty"}]
+    assert data["skipped"] == [{"id": "127.0.0.1/coast-radio-news " + srv.url("/radio/gallery"), "reason": "empty"}]
     # the empty entry is stored, so it is reported once, not on every run
-    again = CliRunner().invoke(main, ["watch", newsroom.url("mpa"), srv.url("/empty.rss"), "--store", str(db),
+    again = CliRunner().invoke(main, ["watch", "--allow-private", newsroom.url("mpa"), srv.url("/empty.rss"), "--store", str(db),
                                       "--delay", "0", "-q", "--format", "json"])
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["new"] == []
@@ -245,7 +246,8 @@ def test_text_output_and_local_feed_file(tmp_path):
     text = out.read_text()
     assert text.startswith("run 1: 1 feed, 3 new articles (0 edited), 1 new story, 0 known stories with new articles")
     assert "new story from Wire mix" in text
-    assert "partial   https://www.valleycourier.example/" in text and "duplicate https://www.coastradio.example/" in text
+    assert "partial   file/wire-mix https://www.valleycourier.example/" in text
+    assert "duplicate file/wire-mix https://www.coastradio.example/" in text
 
 
 def test_busy_store_exit_75(tmp_path):
