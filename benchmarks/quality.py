@@ -14,7 +14,7 @@ The script measures the ``dedupe`` package of the checkout it lives in, not what
     python benchmarks/quality.py --corpus meter_showbiz
     python benchmarks/quality.py --check            # exit 1 if a figure is past its floor
     python benchmarks/quality.py --json figures.json
-    python benchmarks/quality.py --verify min_terms=0.45   # what-if: a verifier threshold changed
+    python benchmarks/quality.py --verify threshold=0.9   # what-if: the verifier's threshold changed
 
 Exit status: 0 fine, 1 a figure failed its floor (``--check``), 2 usage or missing data.
 """
@@ -253,10 +253,13 @@ def verify_setting(text: str) -> tuple[str, float]:
     fields = import_dedupe().VerifyOptions.__dataclass_fields__
     if not sep or name not in fields:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE with NAME one of {', '.join(fields)}; got {text!r}")
+    kind = float if fields[name].default is None else type(fields[name].default)  # threshold: None = the model's
     try:
-        return name, type(fields[name].default)(value)
+        if fields[name].type in ("str | None",):
+            return name, value
+        return name, kind(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{name} needs a {type(fields[name].default).__name__}, got {value!r}") from None
+        raise argparse.ArgumentTypeError(f"{name} needs a {kind.__name__}, got {value!r}") from None
 
 
 # ---------------------------------------------------------------- meter_showbiz

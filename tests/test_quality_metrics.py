@@ -179,30 +179,29 @@ def test_score_band_edges(score, band):
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "news.jsonl"
 
 
-def _budget_pair() -> list[dict]:
-    """Two independently written reports of one council vote (same facts and figures)."""
+def _sample(*ids) -> list[dict]:
     import json
 
     docs = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
-    return [d for d in docs if d["id"] in ("coast-radio-budget", "larkspur-herald-budget")]
+    return [d for d in docs if d["id"] in ids]
 
 
 def test_tuned_scan_applies_the_changed_threshold():
     dedupe = quality.import_dedupe()
-    docs = _budget_pair()
+    docs = _sample("northfield-post-trees", "trendpulse-trees-rewrite")  # a machine rewrite of a story
     assert len(docs) == 2
-    assert dedupe.scan(docs).clusters == ()  # kept apart by the default vocabulary rule
-    tuned = quality.Tuned(dedupe, {"min_terms": 0.45})
-    assert [len(c.members) for c in tuned.scan(docs).clusters] == [2]
-    assert quality.Tuned(dedupe, {"min_terms": 0.55}).scan(docs).clusters == ()
+    assert [len(c.members) for c in dedupe.scan(docs).clusters] == [2]
+    assert quality.Tuned(dedupe, {"threshold": 1.0}).scan(docs).clusters == ()
+    budget = _sample("coast-radio-budget", "larkspur-herald-budget")  # two reports of one council vote
+    assert dedupe.scan(budget).clusters == () and quality.Tuned(dedupe, {"threshold": 0.0}).scan(budget).clusters == ()
 
 
-@pytest.mark.parametrize("text", ["min_terms", "no_such=1", "min_terms=abc"])
+@pytest.mark.parametrize("text", ["threshold", "no_such=1", "threshold=abc"])
 def test_verify_setting_refuses_malformed_settings(text):
     with pytest.raises(quality.argparse.ArgumentTypeError):
         quality.verify_setting(text)
 
 
 def test_verify_setting_converts_to_the_field_type():
-    assert quality.verify_setting("min_terms=0.45") == ("min_terms", 0.45)
+    assert quality.verify_setting("threshold=0.9") == ("threshold", 0.9)
     assert quality.verify_setting("partial_facts=2") == ("partial_facts", 2)
