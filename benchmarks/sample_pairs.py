@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dedupe.candidates import find_candidates  # noqa: E402
 from dedupe.config import ScanOptions  # noqa: E402
 from dedupe.fingerprint import Stemmer, assemble_fingerprints  # noqa: E402
-from dedupe.pairwise import pair_feature_arrays, shingle_counts  # noqa: E402
+from dedupe.pairwise import pair_feature_arrays  # noqa: E402
 from dedupe.pipeline import digest_all  # noqa: E402
 from dedupe.read import read_documents  # noqa: E402
 
@@ -38,6 +38,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", required=True)
     parser.add_argument("--exclude", nargs="*", default=[], help="pair files whose pairs are not drawn again")
+    parser.add_argument("--by", choices=("overlap", "verifier"), default="overlap",
+                        help="strata: shared text (first round) or the shipped verifier's probability "
+                             "(later rounds: the pairs it links and those near its threshold)")
     args = parser.parse_args()
 
     docs = read_documents([args.corpus])
@@ -48,10 +51,21 @@ def main() -> None:
                                digest.stem_rows(), options.fingerprint)
     pairs = find_candidates(fp.signatures, fp.terms, options.candidates, options.fingerprint.seed)
     inter, cosine, *_ = pair_feature_arrays(pairs, fp, None, options.verify.sentence_match)
-    sizes = shingle_counts(fp)
+    sizes = np.diff(fp.shingle_offsets)
     smaller = np.maximum(np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]]), 1)
     contain = inter / smaller
     texts_equal = np.array([kept[i].text.split() == kept[j].text.split() for i, j in pairs.tolist()])
+    if args.by == "verifier":
+        from dedupe.digest import sentence_rows
+        from dedupe.features import corpus_stats, feature_matrix, pair_columns
+        from dedupe.pairwise import SentenceRows
+
+        verifier = options.verify.verifier()
+        stats = corpus_stats(fp, digest.numbers, [d.published for d in kept])
+        columns = pair_columns(pairs, fp, stats, lambda only: SentenceRows.from_id_rows(*sentence_rows(digest, only), fp),
+                               options.verify.sentence_match, gate=verifier.gate)
+        matrix = feature_matrix(columns)
+        prob = verifier.probabilities(matrix) * verifier.gate(columns["contain_max"], columns["cosine"])
 
     excluded = set()
     for name in args.exclude:
@@ -66,6 +80,12 @@ def main() -> None:
             continue
         if texts_equal[p]:
             key = "same-text"
+        elif args.by == "verifier":
+            edges = (0.2, 0.5, verifier.threshold, 0.95, 0.99, 1.01)
+            b = int(np.searchsorted(edges, prob[p], side="right")) - 1
+            if b < 0:
+                continue
+            key = f"p[{edges[b]:.2f},{min(edges[b + 1], 1.0):.2f})"
         else:
             b = int(np.searchsorted(BINS, contain[p], side="right")) - 1
             cos = "cos>=0.43" if cosine[p] >= 0.43 else "cos<0.43"
