@@ -216,8 +216,8 @@ def corpus_weights(corpora: Sequence[str]) -> np.ndarray:
 
 def cross_validated(examples: Examples, kind: str = "gbm", folds: int = 5, seed: int = 0,
                     gate: tuple[float, float] = DEFAULT_GATE) -> np.ndarray:
-    """Out-of-fold P(derived) of every example, folds split by story group; a pair the gate
-    stops gets 0."""
+    """Out-of-fold `Verifier.scores` of every example (P(derived); 0 past the gate, 1 for the
+    same text), folds split by story group."""
     from sklearn.model_selection import GroupKFold
 
     probs = np.zeros(len(examples.derived))
@@ -225,13 +225,8 @@ def cross_validated(examples: Examples, kind: str = "gbm", folds: int = 5, seed:
     for train, test in splitter.split(examples.matrix, examples.derived, examples.groups):
         weights = corpus_weights([examples.corpora[k] for k in train])
         model = fit_verifier(examples.matrix[train], examples.derived[train], kind, seed, gate=gate, weights=weights)
-        probs[test] = model.probabilities(examples.matrix[test]) * _gated(model, examples.matrix[test])
+        probs[test] = model.scores(examples.matrix[test])
     return probs
-
-
-def _gated(model: Verifier, matrix: np.ndarray) -> np.ndarray:
-    col = {n: k for k, n in enumerate(model.features)}
-    return model.gate(matrix[:, col["contain_max"]], matrix[:, col["cosine"]]).astype(float)
 
 
 def threshold_for(probs: np.ndarray, derived: np.ndarray, precision: float) -> float:

@@ -84,11 +84,18 @@ class Verifier:
         """Pairs worth aligning and scoring: either measure at its gate."""
         return (np.asarray(containment) >= self.gate_containment) | (np.asarray(cosine) >= self.gate_cosine)
 
-    def decide(self, matrix: np.ndarray) -> np.ndarray:
-        """True for the rows the verifier links (gate and threshold both)."""
+    def scores(self, matrix: np.ndarray) -> np.ndarray:
+        """The probability each row is linked with: 1 for the same text (identical word 3-gram
+        sets: a duplicate by definition, whatever its date says), 0 for a pair the gate stops,
+        the model's P(derived) otherwise."""
         columns = {name: k for k, name in enumerate(self.features)}
         passed = self.gate(matrix[:, columns["contain_max"]], matrix[:, columns["cosine"]])
-        return passed & (self.probabilities(matrix) >= self.threshold)
+        same_text = matrix[:, columns["jaccard"]] >= 1.0
+        return np.where(same_text, 1.0, np.where(passed, self.probabilities(matrix), 0.0))
+
+    def decide(self, matrix: np.ndarray) -> np.ndarray:
+        """True for the rows the verifier links (`scores` at the threshold)."""
+        return self.scores(matrix) >= self.threshold
 
     def with_threshold(self, threshold: float) -> "Verifier":
         if not 0.0 <= threshold <= 1.0:

@@ -26,7 +26,6 @@ def client():
 def _dask_json(paths, client, monkeypatch, partition, pair_chunk, cluster_chunk):
     # small pieces, so that partitions, shuffle shards and task chunks really split the work
     monkeypatch.setattr(engine_dask, "PARTITION", partition)
-    monkeypatch.setattr(engine_dask, "PAIR_CHUNK", pair_chunk)
     monkeypatch.setattr(engine_dask, "CLUSTER_CHUNK", cluster_chunk)
     docs = dedupe.read_documents(paths)
     return engine_dask.scan_documents_dask(docs, ScanOptions(engine="dask"), client=client).to_json()

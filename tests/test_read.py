@@ -77,7 +77,7 @@ def test_dicts_and_documents_accepted():
     ('{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}\n', "duplicate id 'a'", 2),
     ('{"text": "x"}\n', "missing or invalid 'id'", 1),
     ('[1, 2]\n', "expected a JSON object", 1),
-    ('{"id": "a", "text": "x", "published": "yesterday"}\n', "not an ISO 8601 date", 1),
+    ('{"id": "a", "text": "x", "published": "yesterday"}\n', "not a date", 1),
 ])
 def test_bad_jsonl_names_file_and_line(tmp_path, content, message, line):
     f = write(tmp_path / "bad.jsonl", content)

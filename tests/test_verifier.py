@@ -148,3 +148,14 @@ def test_train_on_labelled_sample_pairs(sample_by_id):
     probs = model.probabilities(examples.matrix)
     assert probs[examples.derived].min() > probs[~examples.derived].max()
     assert model.about["labels"] == {"derived": 4, "same_event": 0, "template": 6, "different": 0}
+
+
+def test_the_same_text_is_always_linked_as_a_duplicate(sample_by_id):
+    """A verbatim copy is a duplicate by definition, however its date reads to the model."""
+    text = sample_by_id["mpa-bridge"]["text"]
+    rows = np.zeros((2, len(NAMES)))
+    rows[:, NAMES.index("jaccard")] = [1.0, 0.99]
+    model = Verifier.default().with_threshold(1.0)  # the model alone links nothing
+    assert model.decide(rows).tolist() == [True, False]
+    [match] = run([text, text + " "], verifier=model)
+    assert match.scores.jaccard == 1.0
