@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numba
 import numpy as np
@@ -142,14 +143,20 @@ def verify_batch(pairs: np.ndarray, fp: Fingerprints, docs: Sequence[Normalized]
     if not len(pairs):
         return []
     numbers = {int(i): number_set(docs[i]) for i in np.unique(pairs)}
-    return verify_pairs(pairs, fp, lambda only: SentenceRows(docs, fp, stemmer, only=only), numbers, options, jobs)
+    return verify_pairs(pairs, fp, lambda only: SentenceRows(docs, fp, stemmer, only=only), numbers, options,
+                        partial(pair_feature_arrays, jobs=jobs))
+
+
+Features = Callable[[np.ndarray, Fingerprints, "SentenceRows | None", float], tuple[np.ndarray, ...]]
+"""`pair_feature_arrays`' signature: an executor's way of computing it (threads, a cluster)."""
 
 
 def verify_pairs(pairs: np.ndarray, fp: Fingerprints, make_rows: Callable[[np.ndarray], SentenceRows],
                  numbers: Mapping[int, frozenset[str]] | Sequence[frozenset[str]],
-                 options: VerifyOptions = VerifyOptions(), jobs: int = 1) -> list[Match]:
+                 options: VerifyOptions = VerifyOptions(), features: Features = pair_feature_arrays) -> list[Match]:
     """Matches among `pairs`, given number sets (indexed by document) and a way to make the
-    sentence rows of chosen documents.
+    sentence rows of chosen documents.  `features` computes the pair features (this process,
+    by default; an executor passes its own scheduling of `pair_feature_arrays`).
 
     Most candidates are far from a link, so the cheap features come first and the
     sentence alignment (most of the cost) is computed only for pairs that
@@ -159,14 +166,13 @@ def verify_pairs(pairs: np.ndarray, fp: Fingerprints, make_rows: Callable[[np.nd
     if not len(pairs):
         return []
     sizes = shingle_counts(fp)
-    cheap = pair_feature_arrays(pairs, fp, None, options.sentence_match, jobs)
+    cheap = features(pairs, fp, None, options.sentence_match)
     chosen = np.flatnonzero(could_link(pairs, cheap, sizes, numbers, options))
     if not len(chosen):
         return []
     subset = pairs[chosen]
     rows = make_rows(np.unique(subset))
-    features = pair_feature_arrays(subset, fp, rows, options.sentence_match, jobs)
-    return decide_pairs(subset, features, sizes, numbers, options)
+    return decide_pairs(subset, features(subset, fp, rows, options.sentence_match), sizes, numbers, options)
 
 
 def shingle_counts(fp: Fingerprints) -> np.ndarray:

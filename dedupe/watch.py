@@ -28,22 +28,22 @@ from typing import Any, BinaryIO
 import numpy as np
 import scipy.sparse as sp
 
-from .attribute import AttributeOptions, Link as TreeLink, attribute, is_wire_agency
-from .cluster import Tree, build_trees
+from .cluster import Tree
 from .config import ScanOptions, WatchOptions  # WatchOptions: imported from here too
 from .errors import OptionsError
 from .feeds import FeedError, Fetcher, FetchError, entry_document, read_feed
 from .fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
                           term_vectorizer)
-from .diff import classify, diff_documents
-from .model import Cluster, Diff, Document, Member, Normalized, Report, Skipped, json_document
+from .diff import Differ
+from .model import Cluster, Diff, Document, Normalized, Report, Skipped, json_document
 from .normalize import normalize
-from .pipeline import make_cluster, tree_order, diff as diff_texts
+from .pairwise import SentenceRows, verify_pairs
+from .pipeline import attribution_options, cluster_documents, make_cluster, mark, diff as diff_texts
 from .read import read_documents
 from .report import render_member
 from .store import (FeedState, IndexLayout, Link, NewArticle, Store, StoredArticle, StoreError, band_keys,
                     term_id, timestamp, utc_now)
-from .verify import SentenceVectors, is_derived, pair_features, verify
+from .verify import number_set
 
 Notify = Callable[[str], None]
 """Called with a one-line progress message (the CLI prints them on stderr)."""
@@ -392,8 +392,9 @@ def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, m
 
 def _verify_pairs(st: Store, pairs: Sequence[tuple[int, int]], fresh: dict[int, Normalized],
                   options: ScanOptions, hasher: TokenHasher, stemmer: Stemmer) -> list[Link]:
-    """Run verify.verify on candidate pairs of stored articles, TF-IDF weighted by the store's
-    document frequencies (so a pair scores the same in whichever batch it is checked)."""
+    """The scan's verification (pairwise.verify_pairs) of candidate pairs of stored articles,
+    TF-IDF weighted by the store's document frequencies (so a pair scores the same in
+    whichever batch it is checked)."""
     if not pairs:
         return []
     ids = sorted({a for pair in pairs for a in pair})
@@ -401,34 +402,10 @@ def _verify_pairs(st: Store, pairs: Sequence[tuple[int, int]], fresh: dict[int, 
     norms = [fresh[a] if a in fresh else normalize(loaded[a].document()) for a in ids]
     position = {a: n for n, a in enumerate(ids)}
     fp = _store_fingerprints(st, norms, options, hasher, stemmer)
-    index_pairs = [(position[a], position[b]) for a, b in pairs]
-    hopeful = _could_link(index_pairs, fp, options)
-    matches = verify(np.array(hopeful, dtype=np.int64).reshape(-1, 2), fp, SentenceVectors(norms, fp, stemmer),
-                     options.verify)
+    index_pairs = np.array([(position[a], position[b]) for a, b in pairs], dtype=np.int64).reshape(-1, 2)
+    matches = verify_pairs(index_pairs, fp, lambda only: SentenceRows(norms, fp, stemmer, only=only),
+                           [number_set(n) for n in norms], options.verify)
     return [Link.from_match(m, ids[m.a], ids[m.b]) for m in matches]
-
-
-class _BestCaseSentences:
-    """Stands in for verify.SentenceVectors: each text is one sentence that aligns fully
-    with the other, the alignment most favourable to linking."""
-
-    _ONE = (sp.csr_matrix(np.ones((1, 1), dtype=np.float32)), np.ones(1))
-
-    def __call__(self, i: int):
-        return self._ONE
-
-
-def _could_link(pairs: list[tuple[int, int]], fp: Fingerprints, options: ScanOptions) -> list[tuple[int, int]]:
-    """The pairs verify.is_derived could accept: it is asked with the real cosine and
-    containment but the best case for the costly measures (full sentence alignment, no
-    disagreeing numbers).  The rule only links more when alignment rises or the number
-    veto goes, so a pair refused here is refused by verify too (tests/test_watch.py
-    checks this on the sample corpus); the sentence alignment, most of the cost, is then
-    computed for the few pairs left."""
-    best_case = _BestCaseSentences()
-    no_numbers = [frozenset()] * fp.terms.shape[0]
-    return [(i, j) for i, j in pairs
-            if is_derived(pair_features(i, j, fp, best_case, options.verify, no_numbers), options.verify)]
 
 
 def _store_fingerprints(st: Store, norms: Sequence[Normalized], options: ScanOptions, hasher: TokenHasher,
@@ -449,8 +426,8 @@ def _store_fingerprints(st: Store, norms: Sequence[Normalized], options: ScanOpt
         terms = vectorizer.transform(stems).tocsr()
     else:
         terms = sp.csr_matrix((len(norms), 0), dtype=np.float32)
-    return Fingerprints(shingle_sets=shingle_sets,
-                        signatures=minhash_signatures(shingle_sets, fp_opts.num_perm, fp_opts.seed),
+    # verification reads no signatures (the candidates came from the store's index)
+    return Fingerprints(shingle_sets=shingle_sets, signatures=np.empty((len(norms), 0), dtype=np.uint32),
                         terms=terms, vectorizer=vectorizer, options=fp_opts)
 
 
@@ -488,9 +465,7 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
     docs = [Document(id=arts[a].key, text="", source=arts[a].source, published=arts[a].published) for a in ids]
     position = {a: n for n, a in enumerate(ids)}
     matches = [link.match(position) for link in st.links_among(ids)]
-    agencies = _agencies(options)  # as pipeline.scan_documents: wire texts rank as originals
-    trees = build_trees(docs, matches, wire=frozenset(i for i, d in enumerate(docs)
-                                                      if is_wire_agency(d.source, agencies)))
+    trees = cluster_documents(docs, matches, attribution_options(options))
     wanted: dict[int, tuple[int | None, int | None]] = {a: (None, None) for a in ids}
     used: set[int] = set()
     for tree in trees:
@@ -507,12 +482,8 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
     pairs = [(a, p) for a, _, p in changed if p is not None]
     texts = st.articles({x for pair in pairs for x in pair})
     norms = {a: normalize(art.document()) for a, art in texts.items()}
-    relation = {}
-    for child, parent in pairs:
-        d = diff_documents(norms[parent], norms[child], options.verify.diff_match, stemmer)
-        relation[child] = classify(d, norms[child].content_hash == norms[parent].content_hash,
-                                   options.verify.partial_added, options.verify.copy_kept,
-                                   options.verify.partial_facts)
+    differ = Differ(norms.values(), stemmer)
+    relation = {child: mark(norms[parent], norms[child], options, differ)[1] for child, parent in pairs}
     st.assign((a, s, p, relation.get(a)) for a, s, p in changed)
 
 
@@ -548,49 +519,15 @@ def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, mar
             continue
         tree = _story_tree(st, story, arts)
         docs = [a.document() for a in arts]
-        if marked is None:
-            cluster = make_cluster(f"s{story}", tree, {i: normalize(d) for i, d in enumerate(docs)}, options,
-                                    stemmer, _agencies(options))
-        else:
-            cluster = _new_part_cluster(f"s{story}", tree, docs, arts, marked, options, stemmer)
+        # with `marked`, the others keep the relation stored when they joined
+        known = {} if marked is None else {i: a.relation for i, a in enumerate(arts)
+                                           if a.key not in marked and a.relation is not None}
+        cluster = make_cluster(f"s{story}", tree, docs, options, stemmer, attribution_options(options), known)
         root = arts[tree.root]
         built.append(((timestamp(root.published, float("inf")), root.id), cluster))
         texts.update({d.id: d for d in docs})
     built.sort(key=lambda pair: pair[0])
     return [c for _, c in built], texts
-
-
-def _new_part_cluster(cluster_id: str, tree: Tree, docs: list[Document], arts: list[StoredArticle],
-                      marked: set[str], options: ScanOptions, stemmer: Stemmer) -> Cluster:
-    """pipeline.make_cluster, with marks computed only for the `marked` members."""
-    norms: dict[int, Normalized] = {}
-
-    def norm(i: int) -> Normalized:
-        if i not in norms:
-            norms[i] = normalize(docs[i])
-        return norms[i]
-
-    root = docs[tree.root]
-    links = [TreeLink.from_match(docs[c].id, docs[p].id, tree.edges[c], tree.edges[c].a == c)
-             for c, p in sorted(tree.parents.items())]
-    origin = attribute(root, [docs[i] for i in [tree.root, *sorted(tree.parents)]], links, _agencies(options))
-    members = [Member(id=root.id, relation="original", source=root.source, published=root.published,
-                      title=root.title)]
-    for child in tree_order(tree):
-        parent, doc = tree.parents[child], docs[child]
-        d, relation = None, arts[child].relation
-        if doc.id in marked or relation is None:
-            d = diff_documents(norm(parent), norm(child), options.verify.diff_match, stemmer)
-            relation = classify(d, norm(child).content_hash == norm(parent).content_hash,
-                                options.verify.partial_added, options.verify.copy_kept,
-                                options.verify.partial_facts)
-        members.append(Member(id=doc.id, relation=relation, of=docs[parent].id, scores=tree.edges[child].scores,
-                              diff=d, source=doc.source, published=doc.published, title=doc.title))
-    return Cluster(id=cluster_id, original=origin, members=tuple(members))
-
-
-def _agencies(options: ScanOptions) -> AttributeOptions:
-    return AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
 
 
 def _story_tree(st: Store, story: int, arts: list[StoredArticle]) -> Tree:

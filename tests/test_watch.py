@@ -371,29 +371,35 @@ def test_keep_days_drops_old_articles_and_their_index(newsroom, tmp_path):
     assert again.new == () and check_store(db) == 2
 
 
-def test_prefilter_never_drops_a_pair_verify_links(sample_docs):
-    """watch._could_link asks verify.is_derived with the best case for alignment and numbers;
-    on every pair of the sample corpus it must keep each pair verify links, and prune."""
+def test_store_verification_is_verify_with_the_stores_weights(tmp_path):
+    """watch verifies with the scan's verify_pairs (cheap features first, then the sentence
+    alignment for the pairs that could link), TF-IDF weighted by the store: on every pair of
+    the stored sample it links exactly the pairs verify.verify links, with the same scores."""
     import itertools
 
     import numpy as np
 
     from dedupe.config import ScanOptions
-    from dedupe.fingerprint import Stemmer, fingerprint
-    from dedupe.model import Document
+    from dedupe.fingerprint import Stemmer, TokenHasher
     from dedupe.normalize import normalize
+    from dedupe.store import Link
     from dedupe.verify import SentenceVectors, verify
-    from dedupe.watch import _could_link
+    from dedupe.watch import _store_fingerprints, _verify_pairs
 
+    db = str(tmp_path / "news.db")
+    scan_into_store(list(ARTICLES.values()), db)
     options = ScanOptions()
-    kept = [n for n in (normalize(Document(d["id"], d["text"])) for d in sample_docs) if len(n.tokens) >= 20]
-    stemmer = Stemmer()
-    fp = fingerprint(kept, options.fingerprint, stemmer=stemmer)
-    pairs = list(itertools.combinations(range(len(kept)), 2))
-    linked = {(m.a, m.b) for m in verify(np.array(pairs), fp, SentenceVectors(kept, fp, stemmer), options.verify)}
-    hopeful = set(_could_link(pairs, fp, options))
-    assert linked and linked <= hopeful
-    assert len(hopeful) < len(pairs) / 3
+    with Store.open(db, readonly=True) as st:
+        stored = sorted(a for a, art in st.articles(range(1, 200), text=False).items() if not art.skipped)
+        pairs = list(itertools.combinations(stored, 2))
+        found = _verify_pairs(st, pairs, {}, options, TokenHasher(), Stemmer())
+        arts = st.articles(stored)
+        norms = [normalize(arts[a].document()) for a in stored]
+        fp = _store_fingerprints(st, norms, options, TokenHasher(), Stemmer())
+        index = np.array(list(itertools.combinations(range(len(stored)), 2)))
+        reference = verify(index, fp, SentenceVectors(norms, fp, Stemmer()), options.verify)
+    assert len(stored) > 20 and len(reference) > 10
+    assert found == [Link.from_match(m, stored[m.a], stored[m.b]) for m in reference]
 
 
 # -- crash and concurrency: real processes -------------------------------------------------
