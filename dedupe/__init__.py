@@ -16,7 +16,7 @@ _LAZY = {
     "scan": "pipeline",
     "read_documents": "read",
     "StoreBusyError": "store", "StoreError": "store",
-    "WatchResult": "watch", "render_watch_text": "watch", "scan_into_store": "watch", "store_report": "watch",
+    "WatchResult": "model", "render_watch_text": "report", "scan_into_store": "watch", "store_report": "watch",
     "watch_feeds": "watch",
 }
 

@@ -257,13 +257,14 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     if not sources:
         raise click.UsageError("give at least one FEED or --feeds FILE")
     from . import watch as watching
+    from .report import render_watch_text
 
     options = WatchOptions(scan=ScanOptions(min_words=min_words),
                            fetch=FetchOptions(timeout=timeout, delay=delay),
                            fetch_pages=not no_fetch, wait=wait, keep_days=keep_days)
     result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet))
     kind = _pick_format(fmt, output, WATCH_FORMATS, "json")
-    _emit(result.to_json() if kind == "json" else watching.render_watch_text(result), output)
+    _emit(result.to_json() if kind == "json" else render_watch_text(result), output)
     for status in result.feeds:
         if not status.ok:
             click.echo(f"dedupe: {status.feed}: {status.problem}", err=True)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,112 +35,17 @@ from .feeds import FeedError, Fetcher, FetchError, entry_document, read_feed
 from .fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
                           term_vectorizer)
 from .diff import Differ
-from .model import Cluster, Diff, Document, Normalized, Report, Skipped, json_document
+from .model import Cluster, Document, Edit, FeedStatus, Normalized, Report, Skipped, WatchResult
 from .normalize import normalize
 from .pairwise import SentenceRows, verify_pairs
 from .pipeline import attribution_options, cluster_documents, make_cluster, mark, diff as diff_texts
 from .read import read_documents
-from .report import render_member
 from .store import (FeedState, IndexLayout, Link, NewArticle, Store, StoredArticle, StoreError, band_keys,
-                    term_id, timestamp, utc_now)
+                    snapshot, term_id, timestamp, utc_now)
 from .verify import number_set
 
 Notify = Callable[[str], None]
 """Called with a one-line progress message (the CLI prints them on stderr)."""
-
-WATCH_SCHEMA = "dedupe/watch-v1"
-
-
-@dataclass(frozen=True)
-class FeedStatus:
-    """What happened to one feed in a run."""
-
-    feed: str
-    status: str  # "read", "not modified" or "failed"
-    title: str | None = None
-    entries: int = 0
-    new: int = 0
-    edited: int = 0
-    problem: str | None = None  # one line: why the feed, or some of its entries, could not be read
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"feed": self.feed, "status": self.status, "ok": self.ok}
-        if self.title:
-            out["title"] = self.title
-        out.update(entries=self.entries, new=self.new, edited=self.edited)
-        if self.problem:
-            out["problem"] = self.problem
-        return out
-
-
-@dataclass(frozen=True)
-class Edit:
-    """An article whose text changed at the same address: the new version marked against the previous."""
-
-    id: str
-    version: int
-    previous: int
-    previous_seen: str
-    diff: Diff
-    before: Document = field(compare=False, repr=False)
-    after: Document = field(compare=False, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "version": self.version, "previous": self.previous,
-                "previous_seen": self.previous_seen, **self.diff.to_dict()}
-
-
-@dataclass(frozen=True)
-class WatchResult:
-    """What one run added: the feeds' status, the new articles, the stories they joined or
-    started (`report`, whose ``documents`` counts the new articles) and the edits."""
-
-    run: int
-    started: str
-    finished: str
-    feeds: tuple[FeedStatus, ...]
-    new: tuple[str, ...]
-    edits: tuple[Edit, ...]
-    report: Report
-    story_status: dict[str, str]  # cluster id -> "new" (first seen in this run) or "grown"
-    recovered: tuple[int, ...] = ()  # interrupted runs whose articles this run reports
-    dropped: int = 0  # articles removed by --keep-days
-
-    @property
-    def ok(self) -> bool:
-        """True when every feed, and every entry of it, was read."""
-        return all(f.ok for f in self.feeds)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``dedupe/watch-v1`` document: run facts, then the report-v1 fields for the new part."""
-        report = self.report.to_dict()
-        new = set(self.new)
-        for cluster in report["clusters"]:
-            cluster["status"] = self.story_status.get(cluster["id"], "grown")
-            for member in cluster["members"]:
-                member["new"] = member["id"] in new
-        return {
-            "schema": WATCH_SCHEMA,
-            "run": self.run,
-            "started": self.started,
-            "finished": self.finished,
-            "recovered_runs": list(self.recovered),
-            "feeds": [f.to_dict() for f in self.feeds],
-            "new": list(self.new),
-            "dropped": self.dropped,
-            "edits": [e.to_dict() for e in self.edits],
-            "documents": report["documents"],
-            "skipped": report["skipped"],
-            "clusters": report["clusters"],
-        }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        return json_document(self.to_dict, indent)
-
 
 @dataclass(frozen=True)
 class _Item:
@@ -209,7 +114,7 @@ def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = 
         with st.transaction():
             outcome = _ingest(st, [_Item(d.id, d) for d in docs], run, options, WatchOptions().max_component)
         notify(f"{outcome.stored} new, {outcome.edited} new versions, {outcome.unchanged} already stored")
-        with _snapshot(st):
+        with snapshot(st):
             arts = [a for a in (st.current(d.id) for d in docs) if a is not None]
             # a full report-v1 (every member with its marks), like pipeline.scan's
             clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options)
@@ -229,7 +134,7 @@ def store_report(store: str, options: ScanOptions | None = None) -> Report:
     >>> print(store_report("news.db").to_json())  # doctest: +SKIP
     """
     options = options or ScanOptions()
-    with Store.open(store, readonly=True) as st, _snapshot(st):
+    with Store.open(store, readonly=True) as st, snapshot(st):
         clusters, texts = _story_clusters(st, st.all_stories(), options)
         total, _ = st.count_articles()
         skipped = tuple(Skipped(key, reason) for key, reason in st.skipped_articles())
@@ -489,20 +394,6 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
 
 # -- reading stories back ------------------------------------------------------------------
 
-class _snapshot:
-    """A read transaction: every query inside sees the same committed state."""
-
-    def __init__(self, st: Store) -> None:
-        self.st = st
-
-    def __enter__(self) -> Store:
-        self.st.conn.execute("BEGIN")
-        return self.st
-
-    def __exit__(self, *exc) -> None:
-        self.st.conn.execute("COMMIT")
-
-
 def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, marked: set[str] | None = None
                     ) -> tuple[list[Cluster], dict[str, Document]]:
     """Clusters (with attribution and marks) of stored stories, ordered by their original's date.
@@ -551,7 +442,7 @@ def _story_tree(st: Store, story: int, arts: list[StoredArticle]) -> Tree:
 
 def _run_result(st: Store, run: int, recovered: tuple[int, ...], started: str, feeds: tuple[FeedStatus, ...],
                 dropped: int, options: ScanOptions) -> WatchResult:
-    with _snapshot(st):
+    with snapshot(st):
         arts = st.articles_of_runs([run, *recovered])
         stories = sorted({a.story for a in arts if a.story is not None})
         clusters, texts = _story_clusters(st, stories, options, marked={a.key for a in arts})
@@ -576,92 +467,3 @@ def _run_result(st: Store, run: int, recovered: tuple[int, ...], started: str, f
     return WatchResult(run=run, started=started, finished=utc_now(), feeds=feeds,
                        new=tuple(a.key for a in arts), edits=tuple(edits), report=report, story_status=status,
                        recovered=recovered, dropped=dropped)
-
-
-# -- text rendering ------------------------------------------------------------------------
-
-def render_watch_text(result: WatchResult) -> str:
-    """What a run found, for people: a summary line, then each new or grown story
-    (new members with their marks), then the edited articles."""
-    feeds = result.feeds
-    failed = sum(1 for f in feeds if f.status == "failed")
-    partly = sum(1 for f in feeds if f.status != "failed" and not f.ok)
-    unchanged = sum(1 for f in feeds if f.status == "not modified")
-    new_stories = sum(1 for s in result.story_status.values() if s == "new")
-    grown = len(result.story_status) - new_stories
-    notes = [f"{unchanged} not modified"] if unchanged else []
-    if failed:
-        notes.append(f"{failed} failed")
-    if partly:
-        notes.append(f"{partly} with unreadable entries")
-    line = (f"run {result.run}: {_count(len(feeds), 'feed')}" + (f" ({', '.join(notes)})" if notes else "")
-            + f", {_count(len(result.new), 'new article')} ({len(result.edits)} edited), "
-            f"{_count(new_stories, 'new story', 'new stories')}, "
-            f"{_count(grown, 'known story', 'known stories')} with new articles")
-    if result.dropped:
-        line += f", {_count(result.dropped, 'old article')} dropped"
-    lines = [line]
-    if result.recovered:
-        lines.append(f"  including the articles of interrupted run(s) {', '.join(map(str, result.recovered))}")
-    for skipped in result.report.skipped:
-        lines.append(f"  skipped {skipped.id}: {skipped.reason}")
-    new = set(result.new)
-    edited = {e.id for e in result.edits}
-    texts = result.report.texts
-    for cluster in result.report.clusters:
-        lines.append("")
-        lines.extend(_render_story(cluster, result.story_status.get(cluster.id, "grown"), new, edited, texts))
-    for edit in result.edits:
-        lines.append("")
-        lines.extend(_render_edit(edit))
-    return "\n".join(lines) + "\n"
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def _render_story(cluster: Cluster, status: str, new: set[str], edited: set[str],
-                  texts: dict[str, Document]) -> list[str]:
-    origin = cluster.original
-    where = origin.source or "unknown source"
-    if not origin.in_corpus:
-        where += " (named by the texts; its own text is not in the store)"
-    added = sum(1 for m in cluster.members if m.id in new)
-    head = f"[{cluster.id}] new story from {where}" if status == "new" else \
-        f"[{cluster.id}] known story from {where}: {added} new"
-    root = cluster.members[0]
-    mark = "  (edited, see below)" if root.id in edited else "  (new)" if root.id in new else ""
-    lines = [head, f"  original  {_describe(root)}{mark}"]
-    for member in cluster.members[1:]:
-        if member.id in new:
-            lines.extend(render_member(member, texts))
-        else:
-            lines.append(f"  · {member.relation:<9} {_describe(member)}  (seen before)")
-    return lines
-
-
-def _describe(member) -> str:
-    return " | ".join(p for p in (member.id, member.source, member.published) if p)
-
-
-def _render_edit(edit: Edit) -> list[str]:
-    d = edit.diff
-    shares = ", ".join(f"{kind} {d.share(kind):.0%}" for kind in ("kept", "reworded", "added"))
-    lines = [f"edited {edit.id} (version {edit.version}; version {edit.previous} seen {edit.previous_seen})",
-             f"      {shares}"]
-    for span in _largest([s for s in d.segments if s.kind != "kept"]):
-        lines.append(f"      + {_snippet(edit.after.text, span.start, span.end)}")
-    for span in _largest(list(d.removed)):
-        lines.append(f"      - {_snippet(edit.before.text, span.start, span.end)}")
-    return lines
-
-
-def _largest(spans, count: int = 3):
-    ranked = sorted(spans, key=lambda s: (-(s.end - s.start), s.start))[:count]
-    return sorted(ranked, key=lambda s: s.start)
-
-
-def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
-    piece = " ".join(text[start:end].split())
-    return piece if len(piece) <= width else piece[: width - 1].rstrip() + "…"

@@ -16,7 +16,8 @@ from conftest import DATA, ROOT
 from dedupe.cli import main
 from dedupe.feeds import FetchOptions
 from dedupe.store import Store, StoreBusyError
-from dedupe.watch import WatchOptions, render_watch_text, scan_into_store, store_report, watch_feeds as watch
+from dedupe.report import render_watch_text
+from dedupe.watch import WatchOptions, scan_into_store, store_report, watch_feeds as watch
 from feedserver import FeedServer, Route, article_page, rss, sample_articles
 
 ARTICLES = sample_articles()
