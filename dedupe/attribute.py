@@ -123,8 +123,9 @@ class Credit:
 
 
 @dataclass(frozen=True)
-class Link:
-    """A derivation link of the cluster: `child` derives from `parent`."""
+class Derivation:
+    """One edge of a cluster's derivation tree, between document ids: `child` derives from `parent`.
+    (store.Link is a different thing: a verified match between two stored articles.)"""
 
     child: str
     parent: str
@@ -132,7 +133,7 @@ class Link:
     parent_in_child: float
 
     @classmethod
-    def from_match(cls, child: str, parent: str, match: Match, child_is_a: bool) -> "Link":
+    def from_match(cls, child: str, parent: str, match: Match, child_is_a: bool) -> "Derivation":
         if child_is_a:
             return cls(child, parent, match.contain_ab, match.contain_ba)
         return cls(child, parent, match.contain_ba, match.contain_ab)
@@ -489,7 +490,7 @@ def _choose(root: str, profiles: dict[str, _Profile], evidence: list[str]) -> _P
     return best
 
 
-def attribute(root: Document, members: Sequence[Document], links: Sequence[Link] = (),
+def attribute(root: Document, members: Sequence[Document], links: Sequence[Derivation] = (),
               options: AttributeOptions | None = None) -> Original:
     """The cluster's origin: the outlet the story comes from, the corpus text closest to it, and
     the evidence (the rule is in the module docstring).
@@ -578,7 +579,7 @@ def _copy_credits(chosen: _Profile, profiles: dict[str, _Profile], source: str |
     return lines
 
 
-def _overruled_claims(chosen: _Profile, profiles: dict[str, _Profile], links: Sequence[Link],
+def _overruled_claims(chosen: _Profile, profiles: dict[str, _Profile], links: Sequence[Derivation],
                       source: str | None, options: AttributeOptions) -> list[str]:
     """Rule 4: texts presenting themselves as original that time and containment overrule."""
     contained: dict[str, float] = {}

@@ -17,7 +17,7 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from .attribute import AttributeOptions, Link, attribute, is_wire_agency
+from .attribute import AttributeOptions, Derivation, attribute, is_wire_agency
 from .candidates import find_candidates
 from .cluster import Tree, build_trees
 from .config import ScanOptions
@@ -190,7 +190,7 @@ def make_cluster(cluster_id: str, tree: Tree, docs: Mapping[int, Document] | Seq
     """
     known = known or {}
     root = docs[tree.root]
-    links = [Link.from_match(docs[c].id, docs[p].id, tree.edges[c], tree.edges[c].a == c)
+    links = [Derivation.from_match(docs[c].id, docs[p].id, tree.edges[c], tree.edges[c].a == c)
              for c, p in sorted(tree.parents.items())]
     origin = attribute(root, [docs[i] for i in [tree.root, *sorted(tree.parents)]], links, agencies)
     members = [Member(id=root.id, relation="original", source=root.source, published=root.published,
