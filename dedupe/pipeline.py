@@ -17,10 +17,10 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from .attribute import AttributeOptions, Derivation, attribute, is_wire_agency
+from .attribute import Derivation, attribute, is_wire_agency
 from .candidates import find_candidates
 from .cluster import Tree, build_trees
-from .config import ScanOptions
+from .config import AttributeOptions, ScanOptions
 from .diff import Differ, classify, diff_documents
 from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
 from .executors import LocalExecutor
@@ -108,18 +108,13 @@ def run_stages(docs: list[Document], options: ScanOptions, executor: Executor, t
                            features=executor.pair_features)
     del digest, fp, pairs  # nothing after verification needs them: free them before the diffs
     timer.done("verify")
-    agencies = attribution_options(options)
+    agencies = options.attribution()
     trees = cluster_documents(kept, matches, agencies)
     timer.done("cluster")
     clusters = make_clusters(trees, kept, options, stemmer, agencies, executor)
     timer.done("attribute+diff")
     return Report(documents=len(docs), skipped=tuple(skipped), clusters=tuple(clusters),
                   texts={d.id: d for d in docs})
-
-
-def attribution_options(options: ScanOptions) -> AttributeOptions:
-    """How origins are named under these scan options (their agency list)."""
-    return AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
 
 
 def cluster_documents(docs: Sequence[Document], matches: Sequence[Match], agencies: AttributeOptions) -> list[Tree]:

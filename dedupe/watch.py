@@ -38,7 +38,7 @@ from .diff import Differ
 from .model import Cluster, Document, Edit, FeedStatus, Normalized, Report, Skipped, WatchResult
 from .normalize import normalize
 from .pairwise import SentenceRows, verify_pairs
-from .pipeline import attribution_options, cluster_documents, make_cluster, mark, diff as diff_texts
+from .pipeline import cluster_documents, make_cluster, mark, diff as diff_texts
 from .read import read_documents
 from .store import (FeedState, IndexLayout, Link, NewArticle, Store, StoredArticle, StoreError, band_keys,
                     snapshot, term_id, timestamp, utc_now)
@@ -370,7 +370,7 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
     docs = [Document(id=arts[a].key, text="", source=arts[a].source, published=arts[a].published) for a in ids]
     position = {a: n for n, a in enumerate(ids)}
     matches = [link.match(position) for link in st.links_among(ids)]
-    trees = cluster_documents(docs, matches, attribution_options(options))
+    trees = cluster_documents(docs, matches, options.attribution())
     wanted: dict[int, tuple[int | None, int | None]] = {a: (None, None) for a in ids}
     used: set[int] = set()
     for tree in trees:
@@ -413,7 +413,7 @@ def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, mar
         # with `marked`, the others keep the relation stored when they joined
         known = {} if marked is None else {i: a.relation for i, a in enumerate(arts)
                                            if a.key not in marked and a.relation is not None}
-        cluster = make_cluster(f"s{story}", tree, docs, options, stemmer, attribution_options(options), known)
+        cluster = make_cluster(f"s{story}", tree, docs, options, stemmer, options.attribution(), known)
         root = arts[tree.root]
         built.append(((timestamp(root.published, float("inf")), root.id), cluster))
         texts.update({d.id: d for d in docs})
