@@ -1,10 +1,12 @@
 """The cron use: watch feeds into a store, add file batches to it, report from it.
 
-A second pipeline next to pipeline.scan, calling the same stages on what is new:
+The scan's stages driven on what is new, with the store's neighbours and frequencies:
 
     feeds -> entries (feeds.py) -> normalize -> fingerprint (signature, band keys, words)
-      -> candidates (index lookups in the store) -> verify (new article x candidate only)
-      -> cluster (build_trees over the touched part of the link graph) -> attribute + diff
+      -> candidates (index lookups in the store)
+      -> verify (pairwise.verify_pairs on new article x candidate, store-weighted TF-IDF)
+      -> cluster (pipeline.cluster_documents over the touched part of the link graph)
+      -> attribute + diff (pipeline.make_cluster; members marked earlier keep their relation)
 
 Nothing here is proportional to the store: candidates come from indexed lookups,
 verification reads only the candidates' texts, and stories are recomputed only
