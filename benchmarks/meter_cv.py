@@ -13,7 +13,6 @@ Takes a few minutes.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path

@@ -7,7 +7,8 @@ import importlib
 import sys
 import types
 
-from .config import CandidateOptions, FetchOptions, FingerprintOptions, ScanOptions, VerifyOptions, WatchOptions
+from .config import (AttributeOptions, CandidateOptions, FetchOptions, FingerprintOptions, ScanOptions, VerifyOptions,
+                     WatchOptions)
 from .errors import DedupeError, InputError, OptionsError, ReportError
 from .model import Cluster, Diff, Document, Member, Original, Report, Scores, Segment, Skipped, Span
 
@@ -16,12 +17,12 @@ _LAZY = {
     "scan": "pipeline",
     "read_documents": "read",
     "StoreBusyError": "store", "StoreError": "store",
-    "WatchResult": "watch", "render_watch_text": "watch", "scan_into_store": "watch", "store_report": "watch",
+    "WatchResult": "model", "render_watch_text": "report", "scan_into_store": "watch", "store_report": "watch",
     "watch_feeds": "watch",
 }
 
 __all__ = [
-    "CandidateOptions", "Cluster", "DedupeError", "Diff", "Document", "FeedError", "FetchError",
+    "AttributeOptions", "CandidateOptions", "Cluster", "DedupeError", "Diff", "Document", "FeedError", "FetchError",
     "FetchOptions", "FingerprintOptions", "InputError", "Member", "OptionsError", "Original", "Report",
     "ReportError", "ScanOptions", "Scores", "Segment", "Skipped", "Span", "StoreBusyError", "StoreError",
     "VerifyOptions", "WatchOptions", "WatchResult", "diff", "read_documents", "render_watch_text", "scan",

@@ -30,32 +30,16 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from itertools import chain
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from .errors import OptionsError
+from .config import AttributeOptions
 from .model import Document, Match, Original, published_instant
+from .outlets import DOMAIN_SUFFIX, WIRE_AGENCIES, acronym, outlet_key, same_outlet  # noqa: F401 (public here too)
 
-WIRE_AGENCIES: Mapping[str, str] = MappingProxyType({
-    "reuters": "Reuters", "thomson reuters": "Reuters",
-    "ap": "AP", "associated press": "AP", "the associated press": "AP",
-    "afp": "AFP", "agence france-presse": "AFP", "agence france presse": "AFP",
-    "pa": "PA", "pa news": "PA", "pa media": "PA", "press association": "PA",
-    "pti": "PTI", "press trust of india": "PTI", "ani": "ANI", "ians": "IANS",
-    "dpa": "dpa", "efe": "EFE", "xinhua": "Xinhua", "ansa": "ANSA", "kyodo": "Kyodo",
-    "bloomberg": "Bloomberg", "upi": "UPI", "tass": "TASS", "anadolu": "Anadolu",
-    "yonhap": "Yonhap", "bernama": "Bernama", "apa": "APA", "cp": "CP", "canadian press": "CP",
-    "aap": "AAP", "australian associated press": "AAP", "anp": "ANP", "belga": "Belga",
-    "ntb": "NTB", "ritzau": "Ritzau", "keystone-sda": "Keystone-SDA", "europa press": "Europa Press",
-    "lusa": "Lusa", "ctk": "CTK", "pap": "PAP", "mti": "MTI", "interfax": "Interfax",
-    "ria novosti": "RIA Novosti", "wafa": "WAFA", "wam": "WAM", "irna": "IRNA", "bss": "BSS",
-})
-"""Default wire agencies: lower-case name or alias -> the name reports use."""
 
-DOMAIN_SUFFIX = r"\.(?:com|co\.uk|co\.in|co|in|org|net|news|info|uk|example)"
 
 STRONG = frozenset({"source line", "syndication dateline", "dateline", "sign-off", "credit line",
                     "byline", "copyright line", "republication note", "author", "canonical link"})
@@ -63,45 +47,6 @@ STRONG = frozenset({"source line", "syndication dateline", "dateline", "sign-off
 "agency inputs") only say some material came from there: wire reuse."""
 SYNDICATION = frozenset({"syndication dateline", "dateline", "sign-off", "credit line", "byline"})
 """Credits with which syndicated copies are carried as they are: the text is a copy."""
-
-
-@dataclass(frozen=True)
-class AttributeOptions:
-    """How origins are named. `agencies` is the wire-agency list: a mapping of lower-case name
-    or alias to the name to report, or a plain list of names.
-
-    >>> AttributeOptions(agencies={**WIRE_AGENCIES, "mpa": "Meridian Press Agency"})  # doctest: +SKIP
-    >>> AttributeOptions(agencies=["Reuters", "AP", "ANP"])  # doctest: +SKIP
-    """
-
-    agencies: Mapping[str, str] | Sequence[str] = field(default_factory=lambda: WIRE_AGENCIES)
-    claim_contained: float = 0.5
-    """Share of a claimant's text found in the chosen text that overrules its claim (rule 4)."""
-    _keys: Mapping[str, str] = field(init=False, repr=False, compare=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if isinstance(self.agencies, str):
-            raise OptionsError("agencies must be a list of names or a mapping, not one string")
-        pairs = (self.agencies.items() if isinstance(self.agencies, Mapping)
-                 else ((name, name) for name in self.agencies))
-        table: dict[str, str] = {}
-        for alias, name in pairs:
-            if not (isinstance(alias, str) and isinstance(name, str) and alias.strip() and name.strip()):
-                raise OptionsError(f"agencies must map names to names, got {alias!r}: {name!r}")
-            table[" ".join(alias.lower().split())] = name.strip()
-        if not 0.0 <= self.claim_contained <= 1.0:
-            raise OptionsError(f"claim_contained must be between 0 and 1, got {self.claim_contained}")
-        object.__setattr__(self, "agencies", MappingProxyType(table))
-        keys = {outlet_key(name): name for name in table.values()}
-        keys.update((outlet_key(alias), name) for alias, name in table.items())
-        keys.pop("", None)
-        object.__setattr__(self, "_keys", MappingProxyType(keys))
-
-    def agency(self, name: str | None) -> str | None:
-        """The agency's reporting name when `name` is on the list ("Press Association" -> "PA")."""
-        if not name:
-            return None
-        return self.agencies.get(" ".join(name.lower().split())) or self._keys.get(outlet_key(name))
 
 
 @dataclass(frozen=True)
@@ -123,8 +68,9 @@ class Credit:
 
 
 @dataclass(frozen=True)
-class Link:
-    """A derivation link of the cluster: `child` derives from `parent`."""
+class Derivation:
+    """One edge of a cluster's derivation tree, between document ids: `child` derives from `parent`.
+    (store.Link is a different thing: a verified match between two stored articles.)"""
 
     child: str
     parent: str
@@ -132,7 +78,7 @@ class Link:
     parent_in_child: float
 
     @classmethod
-    def from_match(cls, child: str, parent: str, match: Match, child_is_a: bool) -> "Link":
+    def from_match(cls, child: str, parent: str, match: Match, child_is_a: bool) -> "Derivation":
         if child_is_a:
             return cls(child, parent, match.contain_ab, match.contain_ba)
         return cls(child, parent, match.contain_ba, match.contain_ab)
@@ -141,34 +87,6 @@ class Link:
 def is_wire_agency(name: str | None, options: AttributeOptions | None = None) -> bool:
     """True when an outlet name is on the wire-agency list ("PA", "Press Association", "Reuters")."""
     return (options or DEFAULT_OPTIONS).agency(name) is not None
-
-
-@lru_cache(maxsize=4096)
-def outlet_key(name: str) -> str:
-    """Comparable form of an outlet name: "Live Mint", "livemint", "www.livemint.com" agree.
-
-    Cached: a scan asks for the keys of the same few outlet names again and again."""
-    key = re.sub(r"^(?:https?://)?(?:www\.)?", "", name.strip().lower())
-    key = re.sub(rf"{DOMAIN_SUFFIX}(?:[/:?#].*)?$", "", key)
-    key = re.sub(r"^the\s+", "", key)
-    return re.sub(r"[^a-z0-9]", "", key)
-
-
-def same_outlet(a: str | None, b: str | None) -> bool:
-    """True when two names are one outlet ("Live Mint" and "www.livemint.com", "PA" and "PA News")."""
-    if not a or not b:
-        return False
-    x, y = outlet_key(a), outlet_key(b)
-    if not x or not y:
-        return False
-    short, long_ = sorted((x, y), key=len)
-    return long_ in (short, short + "news", short + "media")
-
-
-def acronym(name: str) -> str | None:
-    """"Meridian Press Agency" -> "MPA": outlets of three or more words are often credited so."""
-    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", name) if w[0].isupper()]
-    return "".join(w[0] for w in words) if len(words) >= 3 else None
 
 
 DEFAULT_OPTIONS = AttributeOptions()
@@ -489,7 +407,7 @@ def _choose(root: str, profiles: dict[str, _Profile], evidence: list[str]) -> _P
     return best
 
 
-def attribute(root: Document, members: Sequence[Document], links: Sequence[Link] = (),
+def attribute(root: Document, members: Sequence[Document], links: Sequence[Derivation] = (),
               options: AttributeOptions | None = None) -> Original:
     """The cluster's origin: the outlet the story comes from, the corpus text closest to it, and
     the evidence (the rule is in the module docstring).
@@ -578,7 +496,7 @@ def _copy_credits(chosen: _Profile, profiles: dict[str, _Profile], source: str |
     return lines
 
 
-def _overruled_claims(chosen: _Profile, profiles: dict[str, _Profile], links: Sequence[Link],
+def _overruled_claims(chosen: _Profile, profiles: dict[str, _Profile], links: Sequence[Derivation],
                       source: str | None, options: AttributeOptions) -> list[str]:
     """Rule 4: texts presenting themselves as original that time and containment overrule."""
     contained: dict[str, float] = {}

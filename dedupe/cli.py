@@ -303,6 +303,7 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
         raise click.UsageError("give at least one FEED or --feeds FILE")
     _check_output(output)
     from . import watch as watching
+    from .report import render_watch_text
 
     options = WatchOptions(scan=ScanOptions(min_words=min_words),
                            fetch=FetchOptions(timeout=timeout, delay=delay, allow_private=allow_private),
@@ -310,7 +311,7 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     kind = _pick_format(fmt, output, WATCH_FORMATS, "json")
 
     def deliver(result) -> None:  # while the run holds the store: it counts as reported only once written
-        _emit(result.to_json() if kind == "json" else watching.render_watch_text(result), output)
+        _emit(result.to_json() if kind == "json" else render_watch_text(result), output)
 
     result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet), deliver=deliver)
     for status in result.feeds:

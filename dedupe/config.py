@@ -5,10 +5,13 @@ quality section); there are no per-corpus switches.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .errors import OptionsError
+from .outlets import WIRE_AGENCIES, outlet_key
 
 if TYPE_CHECKING:
     from .verifier import Verifier
@@ -99,7 +102,7 @@ class ScanOptions:
     jobs: int = 1  # processes (local engine) or LocalCluster workers (dask engine without a scheduler)
     agencies: tuple[str, ...] | dict[str, str] | None = None
     """Wire agencies to recognise (names, or alias -> name); None: the built-in list
-    (attribute.WIRE_AGENCIES)."""
+    (outlets.WIRE_AGENCIES)."""
     engine: str = "local"  # "local" or "dask"
     scheduler: str | None = None  # dask scheduler address, e.g. "tcp://10.0.0.5:8786"
 
@@ -109,6 +112,49 @@ class ScanOptions:
         _check(self.engine in ("local", "dask"), f"engine must be 'local' or 'dask', got {self.engine!r}")
         _check(self.scheduler is None or self.engine == "dask",
                "a scheduler address needs engine='dask'")
+
+    def attribution(self) -> AttributeOptions:
+        """How origins are named under these options (their agency list)."""
+        return AttributeOptions() if self.agencies is None else AttributeOptions(agencies=self.agencies)
+
+
+@dataclass(frozen=True)
+class AttributeOptions:
+    """How origins are named. `agencies` is the wire-agency list: a mapping of lower-case name
+    or alias to the name to report, or a plain list of names.
+
+    >>> AttributeOptions(agencies={**WIRE_AGENCIES, "mpa": "Meridian Press Agency"})  # doctest: +SKIP
+    >>> AttributeOptions(agencies=["Reuters", "AP", "ANP"])  # doctest: +SKIP
+    """
+
+    agencies: Mapping[str, str] | Sequence[str] = field(default_factory=lambda: WIRE_AGENCIES)
+    claim_contained: float = 0.5
+    """Share of a claimant's text found in the chosen text that overrules its claim (rule 4)."""
+    _keys: Mapping[str, str] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.agencies, str):
+            raise OptionsError("agencies must be a list of names or a mapping, not one string")
+        pairs = (self.agencies.items() if isinstance(self.agencies, Mapping)
+                 else ((name, name) for name in self.agencies))
+        table: dict[str, str] = {}
+        for alias, name in pairs:
+            if not (isinstance(alias, str) and isinstance(name, str) and alias.strip() and name.strip()):
+                raise OptionsError(f"agencies must map names to names, got {alias!r}: {name!r}")
+            table[" ".join(alias.lower().split())] = name.strip()
+        if not 0.0 <= self.claim_contained <= 1.0:
+            raise OptionsError(f"claim_contained must be between 0 and 1, got {self.claim_contained}")
+        object.__setattr__(self, "agencies", MappingProxyType(table))
+        keys = {outlet_key(name): name for name in table.values()}
+        keys.update((outlet_key(alias), name) for alias, name in table.items())
+        keys.pop("", None)
+        object.__setattr__(self, "_keys", MappingProxyType(keys))
+
+    def agency(self, name: str | None) -> str | None:
+        """The agency's reporting name when `name` is on the list ("Press Association" -> "PA")."""
+        if not name:
+            return None
+        return self.agencies.get(" ".join(name.lower().split())) or self._keys.get(outlet_key(name))
 
 
 @dataclass(frozen=True)

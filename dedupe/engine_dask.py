@@ -3,43 +3,37 @@
     report = dedupe.scan(["corpus/"], ScanOptions(engine="dask", scheduler="tcp://10.0.0.5:8786"))
 
 Without a scheduler address a `LocalCluster` of ``jobs`` worker processes is started
-for the scan and closed after it.  The stages:
+for the scan and closed after it.  `DaskExecutor` schedules the very stages the local
+engine runs (pipeline.run_stages), only elsewhere:
 
-1. digest (normalize, shingles, MinHash, stems) per partition of documents, on the
-   workers; the digests stay there;
-2. LSH: each partition emits (band, band values, document) rows hash-partitioned
-   into shards (the shuffle); each shard groups its rows into buckets and emits
-   candidate pairs (the group-by);
-3. the driver gathers the compact digests, fits TF-IDF over the corpus (one global
-   vocabulary), adds the rare-term route and builds sentence rows;
-4. verification (pair features and the verifier) on the driver, with `jobs` threads;
-5. the driver clusters; diffs run per chunk of clusters on the workers, each task
+1. digest (normalize, shingles, MinHash, stems): one task per batch of documents,
+   each carrying its batch's ids and texts;
+2. the driver merges the digests, fits TF-IDF over the corpus (one global vocabulary)
+   and finds the candidate pairs;
+3. verification: the fingerprint arrays (and later the sentence rows) are broadcast
+   once, and the pair-feature kernel runs on chunks of candidate pairs on the workers;
+   the driver decides;
+4. the driver clusters; diffs run per chunk of clusters on the workers, each task
    carrying only its members' documents.
 
-Every step computes the same numbers as the local engine, in the same order, so
-the JSON report is byte-identical (tested on a 2-worker LocalCluster).  Dask is an
-optional extra: ``pip install newsdedupe[dask]``.
+Every task computes what the local engine computes, and the results are put back in
+input order, so the JSON report is byte-identical (tested on a 2-worker LocalCluster).
+Dask is an optional extra: ``pip install newsdedupe[dask]``.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 
-from .attribute import AttributeOptions, is_wire_agency
-from .candidates import bucket_pair_codes, rare_term_pair_codes
-from .cluster import build_trees
-from .config import ScanOptions
-from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
 from .errors import OptionsError
-from .fingerprint import Stemmer, assemble_fingerprints
-from .model import Document, Report
-from .features import corpus_stats
-from .pairwise import SentenceRows, verify_pairs
+from .fingerprint import Fingerprints
+from .pairwise import SentenceRows, pair_feature_arrays
 
-PARTITION = 5000  # documents per digest task
-CLUSTER_CHUNK = 200  # clusters per diff task
+PAIR_CHUNK = 20000  # candidate pairs per verification task
+CLUSTER_CHUNK = 200  # items (clusters) per task when a stage does not say how many parts
 
 
 def connect(scheduler: str | None, workers: int):
@@ -57,98 +51,65 @@ def connect(scheduler: str | None, workers: int):
     return client, [client, cluster]
 
 
-def scan_documents_dask(docs: list[Document], options: ScanOptions, timer=None, client=None) -> Report:
-    """`pipeline.scan_documents` on a Dask cluster (`client`, or one made from `options`)."""
-    from .pipeline import _Timer
-
-    timer = timer or _Timer(None)
-    with ExitStack() as stack:
-        if client is None:
-            client, closing = connect(options.scheduler, options.jobs)
-            for thing in reversed(closing):
-                stack.callback(thing.close)
-        # 1. digests per partition, kept on the workers
-        bounds = list(range(0, len(docs), PARTITION)) + [len(docs)]
-        parts = [docs[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])] or [[]]
-        digests = client.map(_digest_partition, parts, options=options, pure=False)
-        kept_counts = client.gather(client.map(len, digests))
-        starts = np.cumsum([0, *kept_counts[:-1]]).tolist()
-        total = int(sum(kept_counts))
-        timer.done("normalize")
-        # 2. LSH bands: shuffle rows to shards, group each shard into buckets
-        c = options.candidates
-        shards = max(len(parts), 2)
-        mapped = [client.submit(_band_rows, d, start, c.shingle_bands, c.shingle_rows, shards, pure=False)
-                  for d, start in zip(digests, starts)]
-        lsh_codes = [client.submit(_shard_pairs, r, c.max_bucket, total, *mapped, pure=False)
-                     for r in range(shards)]
-        # 3. the corpus-wide steps on the driver
-        digest = merge_digests(client.gather(digests), [len(p) for p in parts], options.fingerprint.num_perm)
-        del digests, mapped
-        kept = [docs[i] for i in digest.kept.tolist()]
-        skipped = [why for _, why in digest.skipped]
-        fp = assemble_fingerprints(digest.shingle_values, digest.shingle_offsets, digest.signatures,
-                                   digest.stem_rows(), options.fingerprint)
-        timer.done("fingerprint")
-        codes = np.union1d(np.concatenate([np.empty(0, np.int64), *client.gather(lsh_codes)]),
-                           rare_term_pair_codes(fp.terms, c.max_df, c.min_shared, c.min_share))
-        pairs = np.stack(divmod(codes.astype(np.int64), max(total, 1)), axis=1).astype(np.int64) \
-            if len(codes) else np.empty((0, 2), dtype=np.int64)
-        timer.done("candidates")
-        # 4. verification (features and the verifier's decision) on the driver
-        stats = corpus_stats(fp, digest.numbers, [d.published for d in kept])
-        matches = verify_pairs(pairs, fp, lambda only: SentenceRows.from_id_rows(*sentence_rows(digest, only), fp),
-                               stats, options.verify.verifier(), options.verify, jobs=options.jobs)
-        del digest
-        timer.done("verify")
-        agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
-        wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
-        trees = build_trees(kept, matches, wire=wire)
-        timer.done("cluster")
-        # 5. diffs per chunk of clusters, each task carrying its members' documents
-        numbered = [(f"c{k}", tree) for k, tree in enumerate(trees, 1)]
-        tasks = []
-        for lo in range(0, len(numbered), CLUSTER_CHUNK):
-            chunk = numbered[lo:lo + CLUSTER_CHUNK]
-            members = {i for _, t in chunk for i in (t.root, *t.parents, *t.parents.values())}
-            tasks.append(client.submit(_diff_chunk, chunk, {i: kept[i] for i in members}, options, agencies,
-                                       pure=False))
-        clusters = [cl for part in client.gather(tasks) for cl in part]
-        timer.done("attribute+diff")
-    return Report(documents=len(docs), skipped=tuple(skipped), clusters=tuple(clusters),
-                  texts={d.id: d for d in docs})
+@contextmanager
+def dask_executor(scheduler: str | None, workers: int) -> Iterator["DaskExecutor"]:
+    """A DaskExecutor on `scheduler` (or on a LocalCluster of `workers` processes), closed after use."""
+    client, closing = connect(scheduler, workers)
+    try:
+        yield DaskExecutor(client)
+    finally:
+        for thing in closing:
+            thing.close()
 
 
-def _digest_partition(docs: Sequence[Document], options: ScanOptions) -> Digest:
-    return digest_documents(docs, options, Stemmer(), TokenTable())
+class DaskExecutor:
+    """The executor interface of executors.LocalExecutor on a dask.distributed `client`.
+
+    Every task travels: a stage's `pack` gives what one chunk needs (only its documents),
+    otherwise `shared` is broadcast to the workers once per call."""
+
+    def __init__(self, client, pair_chunk: int = PAIR_CHUNK, chunk: int = CLUSTER_CHUNK) -> None:
+        self.client = client
+        self.pair_chunk = pair_chunk
+        self.chunk = chunk
+
+    def map(self, function: Callable, items: Sequence, shared: Any, *, parts: int | None = None,
+            pack: Callable | None = None, **_local) -> list:
+        """``function(chunk, shared)`` over chunks of `items` (`parts` of them, or of ``self.chunk``
+        items), on the workers; the chunks' results concatenated in input order."""
+        size = max(-(-len(items) // parts), 1) if parts else self.chunk
+        chunks = [items[lo:lo + size] for lo in range(0, len(items), size)]
+        client = self.client
+        if pack is not None:
+            tasks = [client.submit(function, *pack(chunk, shared), pure=False) for chunk in chunks]
+        else:
+            everywhere = client.scatter(_Shared(shared), broadcast=True, hash=False)
+            tasks = [client.submit(_unwrapped, function, chunk, everywhere, pure=False) for chunk in chunks]
+        return [x for part in client.gather(tasks) for x in part]
+
+    def pair_features(self, pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows | None,
+                      sentence_match: float) -> tuple[np.ndarray, ...]:
+        """`pairwise.pair_feature_arrays` on chunks of pairs, the fingerprints broadcast once."""
+        if not len(pairs):
+            return pair_feature_arrays(pairs, fp, rows, sentence_match)
+        everywhere = self.client.scatter(_Shared((fp, rows, sentence_match)), broadcast=True, hash=False)
+        chunks = [pairs[lo:lo + self.pair_chunk] for lo in range(0, len(pairs), self.pair_chunk)]
+        parts = self.client.gather([self.client.submit(_pair_features, chunk, everywhere, pure=False)
+                                    for chunk in chunks])
+        return tuple(np.concatenate([p[k] for p in parts]) for k in range(len(parts[0])))
 
 
-def _band_rows(digest: Digest, start: int, bands: int, rows: int, shards: int) -> list[tuple]:
-    """(band ids, band values, global document numbers) per shard, for one partition."""
-    sigs = digest.signatures
-    valid = np.flatnonzero(~(sigs == np.iinfo(np.uint32).max).all(axis=1))  # no shingles: no buckets
-    band_ids = np.repeat(np.arange(bands, dtype=np.int64), len(valid))
-    keys = np.concatenate([sigs[valid, b * rows:(b + 1) * rows] for b in range(bands)]) if bands else \
-        np.empty((0, rows), np.uint32)
-    members = np.tile(valid + start, bands).astype(np.int64)
-    shard = (keys[:, 0].astype(np.int64) * 31 + band_ids) % shards
-    return [(band_ids[shard == r], keys[shard == r], members[shard == r]) for r in range(shards)]
+class _Shared:
+    """One scattered object (a scattered tuple would become one future per element)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
-def _shard_pairs(r: int, max_bucket: int, n: int, *mapped) -> np.ndarray:
-    bands = np.concatenate([m[r][0] for m in mapped])
-    keys = np.concatenate([m[r][1] for m in mapped])
-    members = np.concatenate([m[r][2] for m in mapped])
-    return bucket_pair_codes(bands, keys, members, max_bucket, n)
+def _unwrapped(function: Callable, chunk: Sequence, shared: _Shared) -> list:
+    return function(chunk, shared.value)
 
 
-def _diff_chunk(numbered, docs: dict[int, Document], options: ScanOptions, agencies: AttributeOptions):
-    from .normalize import normalize
-    from .pipeline import make_cluster
-
-    stemmer = Stemmer()
-    out = []
-    for cluster_id, tree in numbered:
-        normalized = {i: normalize(docs[i]) for i in (tree.root, *tree.parents, *tree.parents.values())}
-        out.append(make_cluster(cluster_id, tree, normalized, options, stemmer, agencies))
-    return out
+def _pair_features(pairs: np.ndarray, shared: _Shared) -> tuple[np.ndarray, ...]:
+    fp, rows, sentence_match = shared.value
+    return pair_feature_arrays(pairs, fp, rows, sentence_match)

@@ -261,18 +261,20 @@ def feature_matrix(columns: Mapping[str, np.ndarray]) -> np.ndarray:
 
 
 def pair_columns(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats, make_rows,
-                 sentence_match: float, jobs: int = 1, gate=None) -> dict[str, np.ndarray]:
+                 sentence_match: float, features=None, gate=None) -> dict[str, np.ndarray]:
     """Every feature column of `pairs`, plus the directional numbers a Match records
     (``contain_ab``, ``contain_ba``, ``aligned_a``, ``aligned_b``).
 
     The sentence alignment, most of the cost, is computed only for the pairs `gate`
     (a function of the containment and cosine arrays) lets through, or for all without
     one; the others get an alignment of 0.  `make_rows` makes the sentence rows of chosen
-    documents (`pairwise.SentenceRows`)."""
-    from .pairwise import pair_feature_arrays  # the compiled kernel: cosine, terms, alignment
+    documents (`pairwise.SentenceRows`); `features` computes `pairwise.pair_feature_arrays`
+    (the compiled kernel: cosine, terms, alignment), as an executor schedules it."""
+    if features is None:
+        from .pairwise import pair_feature_arrays as features
 
     columns = overlap_features(pairs, fp, stats)
-    _, cosine, _, _, terms_ab, terms_ba = pair_feature_arrays(pairs, fp, None, sentence_match, jobs)
+    _, cosine, _, _, terms_ab, terms_ba = features(pairs, fp, None, sentence_match)
     columns["cosine"] = cosine.astype(np.float64)
     columns["terms_max"] = np.maximum(terms_ab, terms_ba).astype(np.float64)
     columns["terms_min"] = np.minimum(terms_ab, terms_ba).astype(np.float64)
@@ -283,7 +285,7 @@ def pair_columns(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats, make_r
     if len(chosen):
         subset = pairs[chosen]
         rows = make_rows(np.unique(subset))
-        _, _, a, b, _, _ = pair_feature_arrays(subset, fp, rows, sentence_match, jobs)
+        _, _, a, b, _, _ = features(subset, fp, rows, sentence_match)
         aligned_a[chosen] = a
         aligned_b[chosen] = b
     columns["aligned_a"], columns["aligned_b"] = aligned_a, aligned_b

@@ -433,3 +433,99 @@ def _json_key(key: Any) -> str:
     if isinstance(key, int):
         return encode_basestring(int.__repr__(key))
     raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+
+
+# -- a watch run ----------------------------------------------------------------------------
+
+WATCH_SCHEMA = "dedupe/watch-v1"
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    """What happened to one feed in a run."""
+
+    feed: str
+    status: str  # "read", "not modified" or "failed"
+    title: str | None = None
+    entries: int = 0
+    new: int = 0
+    edited: int = 0
+    problem: str | None = None  # one line: why the feed, or some of its entries, could not be read
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"feed": self.feed, "status": self.status, "ok": self.ok}
+        if self.title:
+            out["title"] = self.title
+        out.update(entries=self.entries, new=self.new, edited=self.edited)
+        if self.problem:
+            out["problem"] = self.problem
+        return out
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An article whose text changed at the same address: the new version marked against the previous."""
+
+    id: str
+    version: int
+    previous: int
+    previous_seen: str
+    diff: Diff
+    before: Document = field(compare=False, repr=False)
+    after: Document = field(compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "previous": self.previous,
+                "previous_seen": self.previous_seen, **self.diff.to_dict()}
+
+
+@dataclass(frozen=True)
+class WatchResult:
+    """What one run added: the feeds' status, the new articles, the stories they joined or
+    started (`report`, whose ``documents`` counts the new articles) and the edits."""
+
+    run: int
+    started: str
+    finished: str
+    feeds: tuple[FeedStatus, ...]
+    new: tuple[str, ...]
+    edits: tuple[Edit, ...]
+    report: Report
+    story_status: dict[str, str]  # cluster id -> "new" (first seen in this run) or "grown"
+    recovered: tuple[int, ...] = ()  # interrupted runs whose articles this run reports
+    dropped: int = 0  # articles removed by --keep-days
+
+    @property
+    def ok(self) -> bool:
+        """True when every feed, and every entry of it, was read."""
+        return all(f.ok for f in self.feeds)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``dedupe/watch-v1`` document: run facts, then the report-v1 fields for the new part."""
+        report = self.report.to_dict()
+        new = set(self.new)
+        for cluster in report["clusters"]:
+            cluster["status"] = self.story_status.get(cluster["id"], "grown")
+            for member in cluster["members"]:
+                member["new"] = member["id"] in new
+        return {
+            "schema": WATCH_SCHEMA,
+            "run": self.run,
+            "started": self.started,
+            "finished": self.finished,
+            "recovered_runs": list(self.recovered),
+            "feeds": [f.to_dict() for f in self.feeds],
+            "new": list(self.new),
+            "dropped": self.dropped,
+            "edits": [e.to_dict() for e in self.edits],
+            "documents": report["documents"],
+            "skipped": report["skipped"],
+            "clusters": report["clusters"],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json_document(self.to_dict, indent)

@@ -11,8 +11,10 @@ to it).  `features.pair_columns` adds the rarity-weighted features, and
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
@@ -22,6 +24,10 @@ from .config import VerifyOptions
 from .fingerprint import Fingerprints, IdRows, Stemmer, transform_rows
 from .model import Match, Normalized, Scores
 from .features import number_set
+
+if TYPE_CHECKING:
+    from .features import CorpusStats
+    from .verifier import Verifier
 
 
 class SentenceRows:
@@ -143,21 +149,27 @@ def verify_batch(pairs: np.ndarray, fp: Fingerprints, docs: Sequence[Normalized]
     if stats is None:
         stats = corpus_stats(fp, [number_set(d) for d in docs], [d.doc.published for d in docs])
     return verify_pairs(pairs, fp, lambda only: SentenceRows(docs, fp, stemmer, only=only), stats, verifier,
-                        options, jobs)
+                        options, partial(pair_feature_arrays, jobs=jobs))
+
+
+Features = Callable[[np.ndarray, Fingerprints, "SentenceRows | None", float], tuple[np.ndarray, ...]]
+"""`pair_feature_arrays`' signature: an executor's way of computing it (threads, a cluster)."""
 
 
 def verify_pairs(pairs: np.ndarray, fp: Fingerprints, make_rows: Callable[[np.ndarray], SentenceRows],
                  stats: "CorpusStats", verifier: "Verifier", options: VerifyOptions = VerifyOptions(),
-                 jobs: int = 1) -> list[Match]:
+                 features: Features = pair_feature_arrays) -> list[Match]:
     """The candidate pairs the verifier links, as Matches in pair order.
 
-    `make_rows` makes the sentence rows of chosen documents; the sentence alignment
-    (most of the cost) is computed only for the pairs past the verifier's gate."""
+    `make_rows` makes the sentence rows of chosen documents; the sentence alignment (most of
+    the cost) is computed only for the pairs past the verifier's gate.  `features` computes
+    the kernel's pair features (this process, by default; an executor passes its own
+    scheduling of `pair_feature_arrays`)."""
     from .features import feature_matrix, pair_columns
 
     if not len(pairs):
         return []
-    columns = pair_columns(pairs, fp, stats, make_rows, options.sentence_match, jobs, gate=verifier.gate)
+    columns = pair_columns(pairs, fp, stats, make_rows, options.sentence_match, features, gate=verifier.gate)
     linked = np.flatnonzero(verifier.decide(feature_matrix(columns)))
     return [Match(a=i, b=j,
                   scores=Scores(cosine=float(columns["cosine"][p]), containment=float(columns["contain_max"][p]),

@@ -1,31 +1,45 @@
-"""The one place that calls the stages in order."""
+"""The one place that calls the stages in order.
+
+    read -> digest (normalize, shingles, MinHash, stems) -> fingerprint (TF-IDF) -> candidates
+      -> verify -> cluster -> attribute + diff
+
+`run_stages` sequences them for a scan; an executor (executors.LocalExecutor, or the Dask
+engine's) decides where their chunks run, never what they compute.  `watch.py` drives the
+same verify, cluster and attribute + diff functions on what is new in a store.
+"""
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
 import time
 from dataclasses import replace
 from functools import partial
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, BinaryIO
+from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from .attribute import AttributeOptions, Link, attribute, is_wire_agency
+from .attribute import Derivation, attribute, is_wire_agency
 from .candidates import find_candidates
-from .cluster import build_trees
-from .config import ScanOptions
+from .cluster import Tree, build_trees
+from .config import AttributeOptions, ScanOptions
 from .diff import Differ, classify, diff_documents
 from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
+from .executors import LocalExecutor
 from .fingerprint import Stemmer, assemble_fingerprints
 from .gcpause import collector_paused
-from .model import Cluster, Diff, Document, Member, Normalized, Report
+from .model import Cluster, Diff, Document, Match, Member, Normalized, Report
 from .normalize import normalize
 from .features import corpus_stats
 from .pairwise import SentenceRows, verify_pairs
 from .read import read_documents
+
+
+class Executor(Protocol):
+    """Where a stage's chunks run (executors.LocalExecutor, engine_dask.DaskExecutor)."""
+
+    def map(self, function: Callable, items: Sequence, shared, **how) -> list: ...
+
+    def pair_features(self, pairs: np.ndarray, fp, rows, sentence_match: float) -> tuple[np.ndarray, ...]: ...
+
 
 Progress = Callable[[str, float], None]
 """Called after each stage with the stage's name and its duration in seconds."""
@@ -47,33 +61,39 @@ def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progres
     if engine is not None or scheduler is not None:
         options = replace(options, engine=engine or ("dask" if scheduler else options.engine),
                           scheduler=scheduler if scheduler is not None else options.scheduler)
-    timer = _Timer(progress)
+    timer = Timer(progress)
     with collector_paused():  # a Document and a meta dict per line, no cycles
         docs = read_documents(inputs, stdin=stdin)
     timer.done("read")
     return scan_documents(docs, options, timer)
 
 
-def scan_documents(docs: list[Document], options: ScanOptions, timer: "_Timer | None" = None) -> Report:
-    """`scan` on documents already read.
+def scan_documents(docs: list[Document], options: ScanOptions, timer: "Timer | None" = None,
+                   executor: Executor | None = None) -> Report:
+    """`scan` on documents already read, its stages scheduled by `executor` (by default
+    ``options.engine``'s: this process and forked ones, or a Dask cluster).
 
     Stages reported to `progress`: ``normalize`` (normalization, shingles, MinHash
     and stems, batch by batch), ``fingerprint`` (TF-IDF over the corpus),
     ``candidates``, ``verify``, ``cluster``, ``attribute+diff``.
     """
-    timer = timer or _Timer(None)
+    timer = timer or Timer(None)
+    if executor is not None:
+        return run_stages(docs, options, executor, timer)
     if options.engine == "dask":
-        from .engine_dask import scan_documents_dask  # optional dependency, loaded on demand
+        from .engine_dask import dask_executor  # optional dependency, loaded on demand
 
-        return scan_documents_dask(docs, options, timer)
+        with dask_executor(options.scheduler, options.jobs) as executor:
+            return run_stages(docs, options, executor, timer)
     with collector_paused():  # the stages allocate much and make (almost) no cycles
-        return _scan_local(docs, options, timer)
+        return run_stages(docs, options, LocalExecutor(options.jobs), timer)
 
 
-def _scan_local(docs: list[Document], options: ScanOptions, timer: "_Timer") -> Report:
+def run_stages(docs: list[Document], options: ScanOptions, executor: Executor, timer: "Timer") -> Report:
+    """The stages in order; `executor` decides where their chunks run, never what they compute."""
     verifier = options.verify.verifier()  # a bad model file stops the scan before any work
     stemmer = Stemmer()
-    digest = digest_all(docs, options, stemmer)
+    digest = digest_all(docs, options, stemmer, executor)
     kept = [docs[i] for i in digest.kept.tolist()]
     skipped = [why for _, why in digest.skipped]
     timer.done("normalize")
@@ -88,17 +108,22 @@ def _scan_local(docs: list[Document], options: ScanOptions, timer: "_Timer") -> 
     timer.done("candidates")
     stats = corpus_stats(fp, digest.numbers, [d.published for d in kept])
     matches = verify_pairs(pairs, fp, partial(_sentence_rows, digest, fp), stats, verifier, options.verify,
-                           jobs=options.jobs)
+                           features=executor.pair_features)
     del digest, fp, pairs  # nothing after verification needs them: free them before the diffs
     timer.done("verify")
-    agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
-    wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
-    trees = build_trees(kept, matches, wire=wire)
+    agencies = options.attribution()
+    trees = cluster_documents(kept, matches, agencies)
     timer.done("cluster")
-    clusters = _make_clusters(trees, kept, options, stemmer, agencies)
+    clusters = make_clusters(trees, kept, options, stemmer, agencies, executor)
     timer.done("attribute+diff")
     return Report(documents=len(docs), skipped=tuple(skipped), clusters=tuple(clusters),
                   texts={d.id: d for d in docs})
+
+
+def cluster_documents(docs: Sequence[Document], matches: Sequence[Match], agencies: AttributeOptions) -> list[Tree]:
+    """Stories of the linked documents; among undated texts a wire agency's ranks as the original."""
+    wire = frozenset(i for i, doc in enumerate(docs) if is_wire_agency(doc.source, agencies))
+    return build_trees(docs, matches, wire=wire)
 
 
 def _sentence_rows(digest: Digest, fp, only: np.ndarray) -> SentenceRows:
@@ -109,114 +134,87 @@ BATCH = 5000
 """Documents normalized at a time: their token objects are dropped once digested."""
 
 
-def digest_all(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer) -> Digest:
-    """`digest_documents` over all documents, batch by batch (in `options.jobs` processes)."""
+def digest_all(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer,
+               executor: Executor | None = None) -> Digest:
+    """`digest_documents` over all documents, batch by batch (each batch a task of `executor`)."""
+    executor = executor or LocalExecutor(options.jobs)
     batches = [docs[lo:lo + BATCH] for lo in range(0, len(docs), BATCH)] or [[]]
-    state = (options, stemmer, TokenTable())
-    if options.jobs > 1 and len(batches) >= 2:
-        # Workers get each batch as (id, text) pairs, one batch per task: reading the parent's
-        # Document objects would touch their reference counts and so copy those pages into
-        # every worker (a corpus-sized copy each, by the end of a large run).
-        shipped = [[(d.id, d.text) for d in batch] for batch in batches]
-        parts = _fan_out(_digest_shipped, shipped, options.jobs, state, min_items=2, parts=len(batches),
-                         ship=True)
-    else:
-        parts = _digest_batches(batches, state)
+    # Batches travel as (id, text) pairs: a forked worker reading the parent's Document
+    # objects would touch their reference counts and so copy those pages into every
+    # worker (a corpus-sized copy each, by the end of a large run).
+    parts = executor.map(_digest_batches, batches, (options, stemmer, TokenTable()), min_items=2,
+                         parts=len(batches), pack=_texts_only, ship=True)
     return merge_digests(parts, [len(b) for b in batches], options.fingerprint.num_perm)
 
 
 def _digest_batches(batches, state) -> list[Digest]:
     options, stemmer, table = state
-    return [digest_documents(batch, options, stemmer, table) for batch in batches]
-
-
-def _digest_shipped(batches, state) -> list[Digest]:
     # the digest reads only the text (and the id, for skipped documents)
-    return _digest_batches([[Document(id=i, text=t) for i, t in batch] for batch in batches], state)
+    return [digest_documents([d if isinstance(d, Document) else Document(id=d[0], text=d[1]) for d in batch],
+                             options, stemmer, table) for batch in batches]
 
 
-def _make_clusters(trees, kept: list[Document], options: ScanOptions, stemmer: Stemmer,
-                   agencies: AttributeOptions) -> list[Cluster]:
+def _texts_only(batches, state):
+    options, _, _ = state
+    return [[(d.id, d.text) for d in batch] for batch in batches], (options, Stemmer(), TokenTable())
+
+
+def make_clusters(trees: Sequence[Tree], kept: Sequence[Document], options: ScanOptions, stemmer: Stemmer,
+                  agencies: AttributeOptions, executor: Executor) -> list[Cluster]:
+    """The clusters ``c1, c2, ...`` of `trees`, attributed and marked (chunks of trees are tasks)."""
     numbered = [(f"c{number}", tree) for number, tree in enumerate(trees, 1)]
-    return _fan_out(_cluster_chunk, numbered, options.jobs, (kept, options, stemmer, agencies))
+    return executor.map(_cluster_chunk, numbered, (kept, options, stemmer, agencies), pack=_members_only)
 
 
 def _cluster_chunk(numbered, state) -> list[Cluster]:
-    kept, options, stemmer, agencies = state
-    out = []
-    for cluster_id, tree in numbered:
-        # only cluster members need their tokens again: normalize them afresh (deterministic)
-        members = {tree.root, *tree.parents, *tree.parents.values()}
-        normalized = {i: normalize(kept[i]) for i in members}
-        out.append(make_cluster(cluster_id, tree, normalized, options, stemmer, agencies))
-    return out
+    docs, options, stemmer, agencies = state
+    return [make_cluster(cluster_id, tree, docs, options, stemmer, agencies) for cluster_id, tree in numbered]
 
 
-# Pure-Python stages hold the GIL, so with jobs > 1 they run in forked worker
-# processes.  Fork hands each worker the large read-only state (the documents, the
-# items) without pickling; only index ranges and results travel.  Results come back
-# in input order, so the output does not depend on `jobs`.
-_MIN_ITEMS_PER_JOB = 200
-_FORK_STATE: dict[str, Any] = {}  # set in the parent just before forking; read by the workers
+def _members_only(numbered, state):
+    """A chunk of trees with only its members' documents, for executors that ship each task."""
+    kept, options, _, agencies = state
+    members = {i for _, tree in numbered for i in (tree.root, *tree.parents, *tree.parents.values())}
+    return numbered, ({i: kept[i] for i in members}, options, Stemmer(), agencies)
 
 
-def _fan_out(function: Callable, items: Sequence, jobs: int, state: Any,
-             min_items: int = _MIN_ITEMS_PER_JOB, parts: int | None = None, ship: bool = False) -> list:
-    workers = min(jobs, len(items) // min_items)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return function(items, state)
-    # several chunks per worker, so that one slow chunk (a big cluster) does not hold up the rest
-    parts = min(parts or workers * 4, len(items))
-    bounds = [len(items) * p // parts for p in range(parts + 1)]
-    token = f"{os.getpid()}-{id(state)}-{time.perf_counter_ns()}"
-    _FORK_STATE[token] = (function, items, state)  # inherited by the workers, never pickled
-    # Inherited objects go to the collector's permanent generation: a worker's collections
-    # then skip them instead of touching (and so copying) every page of the parent's heap.
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            if ship:  # items travel pickled; the workers never read the parent's copies
-                results = list(pool.map(_run_shipped, [token] * parts,
-                                        [items[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])]))
-            else:
-                results = list(pool.map(_run_forked, [token] * parts, bounds[:-1], bounds[1:]))
-    finally:
-        gc.unfreeze()
-        del _FORK_STATE[token]
-    return [x for part in results for x in part]
+def make_cluster(cluster_id: str, tree: Tree, docs: Mapping[int, Document] | Sequence[Document],
+                 options: ScanOptions, stemmer: Stemmer, agencies: AttributeOptions,
+                 known: Mapping[int, str] | None = None) -> Cluster:
+    """One story: its original named (attribute) and every member marked against its parent.
 
-
-def _run_shipped(token: str, chunk: Sequence) -> list:
-    function, _, state = _FORK_STATE[token]
-    return function(chunk, state)
-
-
-def _run_forked(token: str, lo: int, hi: int) -> list:
-    function, items, state = _FORK_STATE[token]
-    return function(items[lo:hi], state)
-
-
-def make_cluster(cluster_id, tree, kept: Mapping[int, Normalized], options: ScanOptions, stemmer: Stemmer,
-                  agencies: AttributeOptions) -> Cluster:
-    root = kept[tree.root]
-    links = [Link.from_match(kept[c].doc.id, kept[p].doc.id, tree.edges[c], tree.edges[c].a == c)
+    `known` maps members to a relation found earlier (a store's): those keep it and get
+    no marks, so only the others are normalized and compared.
+    """
+    known = known or {}
+    root = docs[tree.root]
+    links = [Derivation.from_match(docs[c].id, docs[p].id, tree.edges[c], tree.edges[c].a == c)
              for c, p in sorted(tree.parents.items())]
-    origin = attribute(root.doc, [kept[i].doc for i in [tree.root, *sorted(tree.parents)]], links, agencies)
-    members = [Member(id=root.doc.id, relation="original", source=root.doc.source,
-                      published=root.doc.published, title=root.doc.title)]
+    origin = attribute(root, [docs[i] for i in [tree.root, *sorted(tree.parents)]], links, agencies)
+    members = [Member(id=root.id, relation="original", source=root.source, published=root.published,
+                      title=root.title)]
     order = tree_order(tree)
-    differ = Differ([root, *(kept[child] for child in order)], stemmer)  # each text prepared once
+    marked = [child for child in order if child not in known]
+    # only the members compared need their tokens again: normalize them afresh (deterministic)
+    wanted = {*marked, *(tree.parents[child] for child in marked)}
+    norms = {i: normalize(docs[i]) for i in [tree.root, *order] if i in wanted}
+    differ = Differ(norms.values(), stemmer)  # each text prepared once
     for child in order:
-        parent = kept[tree.parents[child]]
-        doc = kept[child]
-        d = differ(parent, doc, options.verify.diff_match)
-        relation = classify(d, doc.content_hash == parent.content_hash,
-                            options.verify.partial_added, options.verify.copy_kept,
-                            options.verify.partial_facts)
-        members.append(Member(id=doc.doc.id, relation=relation, of=parent.doc.id,
-                              scores=tree.edges[child].scores, diff=d, source=doc.doc.source,
-                              published=doc.doc.published, title=doc.doc.title))
+        parent, doc = tree.parents[child], docs[child]
+        d, relation = None, known.get(child)
+        if relation is None:
+            d, relation = mark(norms[parent], norms[child], options, differ)
+        members.append(Member(id=doc.id, relation=relation, of=docs[parent].id, scores=tree.edges[child].scores,
+                              diff=d, source=doc.source, published=doc.published, title=doc.title))
     return Cluster(id=cluster_id, original=origin, members=tuple(members))
+
+
+def mark(parent: Normalized, child: Normalized, options: ScanOptions, differ: Differ | None = None
+         ) -> tuple[Diff, str]:
+    """The marks of `child` against its `parent`, and the relation they make (`diff.classify`)."""
+    d = (differ or Differ((parent, child)))(parent, child, options.verify.diff_match)
+    return d, classify(d, child.content_hash == parent.content_hash, options.verify.partial_added,
+                       options.verify.copy_kept, options.verify.partial_facts)
 
 
 def tree_order(tree) -> list[int]:
@@ -245,7 +243,9 @@ def diff(original_text: str, copy_text: str, sentence_match: float | None = None
                           normalize(Document("copy", copy_text)), sentence_match)
 
 
-class _Timer:
+class Timer:
+    """Reports each stage's duration to `progress`."""
+
     def __init__(self, progress: Progress | None) -> None:
         self._progress = progress
         self._last = time.perf_counter()

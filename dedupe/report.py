@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import Cluster, Diff, Document, Member, Original, Report, Span
+from .model import Cluster, Diff, Document, Edit, Member, Original, Report, Span, WatchResult
 
 RELATION_ORDER = ("duplicate", "copy", "rewrite", "partial")
 UNKNOWN_SOURCE = "unknown source"
@@ -236,3 +236,92 @@ def render_diff_text(original: str, copy: str, diff, colour: bool = True) -> str
             lines.append(textwrap.indent(f"{left}{' '.join(original[span.start:span.end].split())}{right}", "  "))
     lines.append(f"\n{shares(diff)}")
     return "\n".join(lines) + "\n"
+
+
+# -- a watch run (dedupe watch) -----------------------------------------------------------
+
+def render_watch_text(result: WatchResult) -> str:
+    """What a run found, for people: a summary line, then each new or grown story
+    (new members with their marks), then the edited articles."""
+    feeds = result.feeds
+    failed = sum(1 for f in feeds if f.status == "failed")
+    partly = sum(1 for f in feeds if f.status != "failed" and not f.ok)
+    unchanged = sum(1 for f in feeds if f.status == "not modified")
+    new_stories = sum(1 for s in result.story_status.values() if s == "new")
+    grown = len(result.story_status) - new_stories
+    notes = [f"{unchanged} not modified"] if unchanged else []
+    if failed:
+        notes.append(f"{failed} failed")
+    if partly:
+        notes.append(f"{partly} with unreadable entries")
+    line = (f"run {result.run}: {_count(len(feeds), 'feed')}" + (f" ({', '.join(notes)})" if notes else "")
+            + f", {_count(len(result.new), 'new article')} ({len(result.edits)} edited), "
+            f"{_count(new_stories, 'new story', 'new stories')}, "
+            f"{_count(grown, 'known story', 'known stories')} with new articles")
+    if result.dropped:
+        line += f", {_count(result.dropped, 'old article')} dropped"
+    lines = [line]
+    if result.recovered:
+        lines.append(f"  including the articles of interrupted run(s) {', '.join(map(str, result.recovered))}")
+    for skipped in result.report.skipped:
+        lines.append(f"  skipped {skipped.id}: {skipped.reason}")
+    new = set(result.new)
+    edited = {e.id for e in result.edits}
+    texts = result.report.texts
+    for cluster in result.report.clusters:
+        lines.append("")
+        lines.extend(_render_story(cluster, result.story_status.get(cluster.id, "grown"), new, edited, texts))
+    for edit in result.edits:
+        lines.append("")
+        lines.extend(_render_edit(edit))
+    return "\n".join(lines) + "\n"
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _render_story(cluster: Cluster, status: str, new: set[str], edited: set[str],
+                  texts: dict[str, Document]) -> list[str]:
+    origin = cluster.original
+    where = origin.source or "unknown source"
+    if not origin.in_corpus:
+        where += " (named by the texts; its own text is not in the store)"
+    added = sum(1 for m in cluster.members if m.id in new)
+    head = f"[{cluster.id}] new story from {where}" if status == "new" else \
+        f"[{cluster.id}] known story from {where}: {added} new"
+    root = cluster.members[0]
+    mark = "  (edited, see below)" if root.id in edited else "  (new)" if root.id in new else ""
+    lines = [head, f"  original  {_describe(root)}{mark}"]
+    for member in cluster.members[1:]:
+        if member.id in new:
+            lines.extend(render_member(member, texts))
+        else:
+            lines.append(f"  · {member.relation:<9} {_describe(member)}  (seen before)")
+    return lines
+
+
+def _describe(member) -> str:
+    return " | ".join(p for p in (member.id, member.source, member.published) if p)
+
+
+def _render_edit(edit: Edit) -> list[str]:
+    d = edit.diff
+    shares = ", ".join(f"{kind} {d.share(kind):.0%}" for kind in ("kept", "reworded", "added"))
+    lines = [f"edited {edit.id} (version {edit.version}; version {edit.previous} seen {edit.previous_seen})",
+             f"      {shares}"]
+    for span in _largest([s for s in d.segments if s.kind != "kept"]):
+        lines.append(f"      + {_snippet(edit.after.text, span.start, span.end)}")
+    for span in _largest(list(d.removed)):
+        lines.append(f"      - {_snippet(edit.before.text, span.start, span.end)}")
+    return lines
+
+
+def _largest(spans, count: int = 3):
+    ranked = sorted(spans, key=lambda s: (-(s.end - s.start), s.start))[:count]
+    return sorted(ranked, key=lambda s: s.start)
+
+
+def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
+    piece = " ".join(text[start:end].split())
+    return piece if len(piece) <= width else piece[: width - 1].rstrip() + "…"

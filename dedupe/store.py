@@ -1101,3 +1101,18 @@ def _lock_holder(fd: int) -> str:
     except OSError:
         return ""
     return f" ({info})" if info else ""
+
+
+@contextmanager
+def snapshot(store: Store) -> Iterator[Store]:
+    """A read transaction: every query inside sees the same committed state, whatever another
+    process commits meanwhile (SQLite WAL).  Writing inside it is a bug (a nested transaction)."""
+    if store._in_transaction:
+        raise StoreError("nested store transaction")  # a bug in the caller
+    store.conn.execute("BEGIN")
+    store._in_transaction = True
+    try:
+        yield store
+    finally:
+        store._in_transaction = False
+        store.conn.execute("COMMIT")

@@ -1,10 +1,12 @@
 """The cron use: watch feeds into a store, add file batches to it, report from it.
 
-A second pipeline next to pipeline.scan, calling the same stages on what is new:
+The scan's stages driven on what is new, with the store's neighbours and frequencies:
 
     feeds -> entries (feeds.py) -> normalize -> fingerprint (signature, band keys, words)
-      -> candidates (index lookups in the store) -> verify (new article x candidate only)
-      -> cluster (build_trees over the touched part of the link graph) -> attribute + diff
+      -> candidates (index lookups in the store)
+      -> verify (pairwise.verify_pairs on new article x candidate, store-weighted TF-IDF)
+      -> cluster (pipeline.cluster_documents over the touched part of the link graph)
+      -> attribute + diff (pipeline.make_cluster; members marked earlier keep their relation)
 
 Nothing here is proportional to the store: candidates come from indexed lookups,
 verification reads only the candidates' texts, and stories are recomputed only
@@ -28,119 +30,23 @@ from typing import Any, BinaryIO
 import numpy as np
 import scipy.sparse as sp
 
-from .attribute import AttributeOptions, Link as TreeLink, attribute, is_wire_agency
-from .cluster import Tree, build_trees
+from .cluster import Tree
 from .config import ScanOptions, WatchOptions  # WatchOptions: imported from here too
 from .errors import OptionsError
 from .feeds import FeedError, Fetcher, FetchError, entry_document, feed_address, read_feed
 from .fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
                           term_vectorizer)
-from .diff import classify, diff_documents
-from .model import Cluster, Diff, Document, Member, Normalized, Report, Skipped, json_document
+from .diff import Differ
+from .model import Cluster, Document, Edit, FeedStatus, Normalized, Report, Skipped, WatchResult
 from .normalize import normalize
-from .pipeline import make_cluster, tree_order, diff as diff_texts
-from .read import read_documents
-from .report import render_member
-from .store import (FeedState, IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys,
-                    repair, term_id, timestamp, utc_now)
 from .pairwise import verify_batch
+from .pipeline import cluster_documents, make_cluster, mark, diff as diff_texts
+from .read import read_documents
+from .store import (FeedState, IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys,
+                    repair, snapshot, term_id, timestamp, utc_now)
 
 Notify = Callable[[str], None]
 """Called with a one-line progress message (the CLI prints them on stderr)."""
-
-WATCH_SCHEMA = "dedupe/watch-v1"
-
-
-@dataclass(frozen=True)
-class FeedStatus:
-    """What happened to one feed in a run."""
-
-    feed: str
-    status: str  # "read", "not modified" or "failed"
-    title: str | None = None
-    entries: int = 0
-    new: int = 0
-    edited: int = 0
-    problem: str | None = None  # one line: why the feed, or some of its entries, could not be read
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"feed": self.feed, "status": self.status, "ok": self.ok}
-        if self.title:
-            out["title"] = self.title
-        out.update(entries=self.entries, new=self.new, edited=self.edited)
-        if self.problem:
-            out["problem"] = self.problem
-        return out
-
-
-@dataclass(frozen=True)
-class Edit:
-    """An article whose text changed at the same address: the new version marked against the previous."""
-
-    id: str
-    version: int
-    previous: int
-    previous_seen: str
-    diff: Diff
-    before: Document = field(compare=False, repr=False)
-    after: Document = field(compare=False, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "version": self.version, "previous": self.previous,
-                "previous_seen": self.previous_seen, **self.diff.to_dict()}
-
-
-@dataclass(frozen=True)
-class WatchResult:
-    """What one run added: the feeds' status, the new articles, the stories they joined or
-    started (`report`, whose ``documents`` counts the new articles) and the edits."""
-
-    run: int
-    started: str
-    finished: str
-    feeds: tuple[FeedStatus, ...]
-    new: tuple[str, ...]
-    edits: tuple[Edit, ...]
-    report: Report
-    story_status: dict[str, str]  # cluster id -> "new" (first seen in this run) or "grown"
-    recovered: tuple[int, ...] = ()  # interrupted runs whose articles this run reports
-    dropped: int = 0  # articles removed by --keep-days
-
-    @property
-    def ok(self) -> bool:
-        """True when every feed, and every entry of it, was read."""
-        return all(f.ok for f in self.feeds)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``dedupe/watch-v1`` document: run facts, then the report-v1 fields for the new part."""
-        report = self.report.to_dict()
-        new = set(self.new)
-        for cluster in report["clusters"]:
-            cluster["status"] = self.story_status.get(cluster["id"], "grown")
-            for member in cluster["members"]:
-                member["new"] = member["id"] in new
-        return {
-            "schema": WATCH_SCHEMA,
-            "run": self.run,
-            "started": self.started,
-            "finished": self.finished,
-            "recovered_runs": list(self.recovered),
-            "feeds": [f.to_dict() for f in self.feeds],
-            "new": list(self.new),
-            "dropped": self.dropped,
-            "edits": [e.to_dict() for e in self.edits],
-            "documents": report["documents"],
-            "skipped": report["skipped"],
-            "clusters": report["clusters"],
-        }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        return json_document(self.to_dict, indent)
-
 
 @dataclass(frozen=True)
 class _Item:
@@ -226,7 +132,7 @@ def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = 
             with st.transaction():
                 outcome = _ingest(st, [_Item(d.id, d) for d in docs], run, options, WatchOptions().max_component)
             notify(f"{outcome.stored} new, {outcome.edited} new versions, {outcome.unchanged} already stored")
-            with _snapshot(st):
+            with snapshot(st):
                 arts = [a for a in (st.current(d.id) for d in docs) if a is not None]
                 # a full report-v1 (every member with its marks), like pipeline.scan's
                 clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options)
@@ -275,7 +181,7 @@ def store_report(store: str, options: ScanOptions | None = None) -> Report:
     >>> print(store_report("news.db").to_json())  # doctest: +SKIP
     """
     options = options or ScanOptions()
-    with Store.open(store, readonly=True) as st, _snapshot(st):
+    with Store.open(store, readonly=True) as st, snapshot(st):
         clusters, texts = _story_clusters(st, st.all_stories(), options)
         total, _ = st.count_articles()
         skipped = tuple(Skipped(key, reason) for key, reason in st.skipped_articles())
@@ -476,8 +382,9 @@ def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, m
 
 def _verify_pairs(st: Store, pairs: Sequence[tuple[int, int]], fresh: dict[int, Normalized],
                   options: ScanOptions, hasher: TokenHasher, stemmer: Stemmer) -> list[Link]:
-    """Verify candidate pairs of stored articles, TF-IDF weighted by the store's document
-    frequencies (so a pair's cosine is the same in whichever batch it is checked)."""
+    """The scan's verification (`pairwise.verify_pairs`) of candidate pairs of stored articles,
+    TF-IDF weighted by the store's document frequencies (so a pair's cosine is the same in
+    whichever batch it is checked); the other rarity weights come from the texts loaded here."""
     if not pairs:
         return []
     ids = sorted({a for pair in pairs for a in pair})
@@ -486,7 +393,6 @@ def _verify_pairs(st: Store, pairs: Sequence[tuple[int, int]], fresh: dict[int, 
     position = {a: n for n, a in enumerate(ids)}
     fp = _store_fingerprints(st, norms, options, hasher, stemmer)
     index_pairs = np.array([(position[a], position[b]) for a, b in pairs], dtype=np.int64).reshape(-1, 2)
-    # the same verify stage as a scan; rarity weights come from the texts loaded here
     matches = verify_batch(index_pairs, fp, norms, stemmer, options.verify.verifier(), options.verify)
     return [Link.from_match(m, ids[m.a], ids[m.b]) for m in matches]
 
@@ -509,8 +415,8 @@ def _store_fingerprints(st: Store, norms: Sequence[Normalized], options: ScanOpt
         terms = vectorizer.transform(stems).tocsr()
     else:
         terms = sp.csr_matrix((len(norms), 0), dtype=np.float32)
-    return Fingerprints(shingle_sets=shingle_sets,
-                        signatures=minhash_signatures(shingle_sets, fp_opts.num_perm, fp_opts.seed),
+    # verification reads no signatures (the candidates came from the store's index)
+    return Fingerprints(shingle_sets=shingle_sets, signatures=np.empty((len(norms), 0), dtype=np.uint32),
                         terms=terms, vectorizer=vectorizer, options=fp_opts)
 
 
@@ -548,9 +454,7 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
     docs = [Document(id=arts[a].key, text="", source=arts[a].source, published=arts[a].published) for a in ids]
     position = {a: n for n, a in enumerate(ids)}
     matches = [link.match(position) for link in st.links_among(ids)]
-    agencies = _agencies(options)  # as pipeline.scan_documents: wire texts rank as originals
-    trees = build_trees(docs, matches, wire=frozenset(i for i, d in enumerate(docs)
-                                                      if is_wire_agency(d.source, agencies)))
+    trees = cluster_documents(docs, matches, options.attribution())
     wanted: dict[int, tuple[int | None, int | None]] = {a: (None, None) for a in ids}
     used: set[int] = set()
     for tree in trees:
@@ -567,30 +471,12 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
     pairs = [(a, p) for a, _, p in changed if p is not None]
     texts = st.articles({x for pair in pairs for x in pair})
     norms = {a: normalize(art.document()) for a, art in texts.items()}
-    relation = {}
-    for child, parent in pairs:
-        d = diff_documents(norms[parent], norms[child], options.verify.diff_match, stemmer)
-        relation[child] = classify(d, norms[child].content_hash == norms[parent].content_hash,
-                                   options.verify.partial_added, options.verify.copy_kept,
-                                   options.verify.partial_facts)
+    differ = Differ(norms.values(), stemmer)
+    relation = {child: mark(norms[parent], norms[child], options, differ)[1] for child, parent in pairs}
     st.assign((a, s, p, relation.get(a)) for a, s, p in changed)
 
 
 # -- reading stories back ------------------------------------------------------------------
-
-class _snapshot:
-    """A read transaction: every query inside sees the same committed state."""
-
-    def __init__(self, st: Store) -> None:
-        self.st = st
-
-    def __enter__(self) -> Store:
-        self.st.conn.execute("BEGIN")
-        return self.st
-
-    def __exit__(self, *exc) -> None:
-        self.st.conn.execute("COMMIT")
-
 
 def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, marked: set[str] | None = None
                     ) -> tuple[list[Cluster], dict[str, Document]]:
@@ -608,49 +494,15 @@ def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, mar
             continue
         tree = _story_tree(st, story, arts)
         docs = [a.document() for a in arts]
-        if marked is None:
-            cluster = make_cluster(f"s{story}", tree, {i: normalize(d) for i, d in enumerate(docs)}, options,
-                                    stemmer, _agencies(options))
-        else:
-            cluster = _new_part_cluster(f"s{story}", tree, docs, arts, marked, options, stemmer)
+        # with `marked`, the others keep the relation stored when they joined
+        known = {} if marked is None else {i: a.relation for i, a in enumerate(arts)
+                                           if a.key not in marked and a.relation is not None}
+        cluster = make_cluster(f"s{story}", tree, docs, options, stemmer, options.attribution(), known)
         root = arts[tree.root]
         built.append(((timestamp(root.published, float("inf")), root.id), cluster))
         texts.update({d.id: d for d in docs})
     built.sort(key=lambda pair: pair[0])
     return [c for _, c in built], texts
-
-
-def _new_part_cluster(cluster_id: str, tree: Tree, docs: list[Document], arts: list[StoredArticle],
-                      marked: set[str], options: ScanOptions, stemmer: Stemmer) -> Cluster:
-    """pipeline.make_cluster, with marks computed only for the `marked` members."""
-    norms: dict[int, Normalized] = {}
-
-    def norm(i: int) -> Normalized:
-        if i not in norms:
-            norms[i] = normalize(docs[i])
-        return norms[i]
-
-    root = docs[tree.root]
-    links = [TreeLink.from_match(docs[c].id, docs[p].id, tree.edges[c], tree.edges[c].a == c)
-             for c, p in sorted(tree.parents.items())]
-    origin = attribute(root, [docs[i] for i in [tree.root, *sorted(tree.parents)]], links, _agencies(options))
-    members = [Member(id=root.id, relation="original", source=root.source, published=root.published,
-                      title=root.title)]
-    for child in tree_order(tree):
-        parent, doc = tree.parents[child], docs[child]
-        d, relation = None, arts[child].relation
-        if doc.id in marked or relation is None:
-            d = diff_documents(norm(parent), norm(child), options.verify.diff_match, stemmer)
-            relation = classify(d, norm(child).content_hash == norm(parent).content_hash,
-                                options.verify.partial_added, options.verify.copy_kept,
-                                options.verify.partial_facts)
-        members.append(Member(id=doc.id, relation=relation, of=docs[parent].id, scores=tree.edges[child].scores,
-                              diff=d, source=doc.source, published=doc.published, title=doc.title))
-    return Cluster(id=cluster_id, original=origin, members=tuple(members))
-
-
-def _agencies(options: ScanOptions) -> AttributeOptions:
-    return AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
 
 
 def _story_tree(st: Store, story: int, arts: list[StoredArticle]) -> Tree:
@@ -674,7 +526,7 @@ def _story_tree(st: Store, story: int, arts: list[StoredArticle]) -> Tree:
 
 def _run_result(st: Store, run: int, recovered: tuple[int, ...], started: str, feeds: tuple[FeedStatus, ...],
                 dropped: int, options: ScanOptions) -> WatchResult:
-    with _snapshot(st):
+    with snapshot(st):
         arts = st.articles_of_runs([run, *recovered])
         stories = sorted({a.story for a in arts if a.story is not None})
         clusters, texts = _story_clusters(st, stories, options, marked={a.key for a in arts})
@@ -699,92 +551,3 @@ def _run_result(st: Store, run: int, recovered: tuple[int, ...], started: str, f
     return WatchResult(run=run, started=started, finished=utc_now(), feeds=feeds,
                        new=tuple(a.key for a in arts), edits=tuple(edits), report=report, story_status=status,
                        recovered=recovered, dropped=dropped)
-
-
-# -- text rendering ------------------------------------------------------------------------
-
-def render_watch_text(result: WatchResult) -> str:
-    """What a run found, for people: a summary line, then each new or grown story
-    (new members with their marks), then the edited articles."""
-    feeds = result.feeds
-    failed = sum(1 for f in feeds if f.status == "failed")
-    partly = sum(1 for f in feeds if f.status != "failed" and not f.ok)
-    unchanged = sum(1 for f in feeds if f.status == "not modified")
-    new_stories = sum(1 for s in result.story_status.values() if s == "new")
-    grown = len(result.story_status) - new_stories
-    notes = [f"{unchanged} not modified"] if unchanged else []
-    if failed:
-        notes.append(f"{failed} failed")
-    if partly:
-        notes.append(f"{partly} with unreadable entries")
-    line = (f"run {result.run}: {_count(len(feeds), 'feed')}" + (f" ({', '.join(notes)})" if notes else "")
-            + f", {_count(len(result.new), 'new article')} ({len(result.edits)} edited), "
-            f"{_count(new_stories, 'new story', 'new stories')}, "
-            f"{_count(grown, 'known story', 'known stories')} with new articles")
-    if result.dropped:
-        line += f", {_count(result.dropped, 'old article')} dropped"
-    lines = [line]
-    if result.recovered:
-        lines.append(f"  including the articles of interrupted run(s) {', '.join(map(str, result.recovered))}")
-    for skipped in result.report.skipped:
-        lines.append(f"  skipped {skipped.id}: {skipped.reason}")
-    new = set(result.new)
-    edited = {e.id for e in result.edits}
-    texts = result.report.texts
-    for cluster in result.report.clusters:
-        lines.append("")
-        lines.extend(_render_story(cluster, result.story_status.get(cluster.id, "grown"), new, edited, texts))
-    for edit in result.edits:
-        lines.append("")
-        lines.extend(_render_edit(edit))
-    return "\n".join(lines) + "\n"
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def _render_story(cluster: Cluster, status: str, new: set[str], edited: set[str],
-                  texts: dict[str, Document]) -> list[str]:
-    origin = cluster.original
-    where = origin.source or "unknown source"
-    if not origin.in_corpus:
-        where += " (named by the texts; its own text is not in the store)"
-    added = sum(1 for m in cluster.members if m.id in new)
-    head = f"[{cluster.id}] new story from {where}" if status == "new" else \
-        f"[{cluster.id}] known story from {where}: {added} new"
-    root = cluster.members[0]
-    mark = "  (edited, see below)" if root.id in edited else "  (new)" if root.id in new else ""
-    lines = [head, f"  original  {_describe(root)}{mark}"]
-    for member in cluster.members[1:]:
-        if member.id in new:
-            lines.extend(render_member(member, texts))
-        else:
-            lines.append(f"  · {member.relation:<9} {_describe(member)}  (seen before)")
-    return lines
-
-
-def _describe(member) -> str:
-    return " | ".join(p for p in (member.id, member.source, member.published) if p)
-
-
-def _render_edit(edit: Edit) -> list[str]:
-    d = edit.diff
-    shares = ", ".join(f"{kind} {d.share(kind):.0%}" for kind in ("kept", "reworded", "added"))
-    lines = [f"edited {edit.id} (version {edit.version}; version {edit.previous} seen {edit.previous_seen})",
-             f"      {shares}"]
-    for span in _largest([s for s in d.segments if s.kind != "kept"]):
-        lines.append(f"      + {_snippet(edit.after.text, span.start, span.end)}")
-    for span in _largest(list(d.removed)):
-        lines.append(f"      - {_snippet(edit.before.text, span.start, span.end)}")
-    return lines
-
-
-def _largest(spans, count: int = 3):
-    ranked = sorted(spans, key=lambda s: (-(s.end - s.start), s.start))[:count]
-    return sorted(ranked, key=lambda s: s.start)
-
-
-def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
-    piece = " ".join(text[start:end].split())
-    return piece if len(piece) <= width else piece[: width - 1].rstrip() + "…"

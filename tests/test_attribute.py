@@ -1,7 +1,7 @@
 import pytest
 
 import dedupe
-from dedupe.attribute import AttributeOptions, Link, attribute, find_credits, is_wire_agency, outlet_key, same_outlet
+from dedupe.attribute import AttributeOptions, Derivation, attribute, find_credits, is_wire_agency, outlet_key, same_outlet
 from dedupe.errors import OptionsError
 from dedupe.model import Document
 from conftest import COPY_SEED, REWRITE_SEED, SEEDS
@@ -125,7 +125,7 @@ def test_earliest_published_text_wins_over_input_order():
 def test_without_times_a_wire_agency_text_comes_first():
     paper = Document("sun-1", FERRY + " Locals were shocked.", source="sun")
     wire = Document("PA-1", "By Jo Bloggs, PA News\n" + FERRY, source="PA")
-    links = [Link("PA-1", "sun-1", 0.7, 0.8)]
+    links = [Derivation("PA-1", "sun-1", 0.7, 0.8)]
     origin = attribute(paper, [paper, wire], links)
     assert (origin.id, origin.source, origin.in_corpus, origin.wire) == ("PA-1", "PA", True, True)
     assert "no publication times: decided by credits and containment" in origin.evidence
@@ -157,13 +157,13 @@ def test_conflicting_claim_is_overruled_and_shown():
                     published="2026-03-14T09:00:00+00:00")
     claimant = Document("ledger", "By Jo Bloggs, Daily Ledger\n" + FERRY, source="Daily Ledger",
                         published="2026-03-14T11:00:00+00:00")
-    origin = attribute(wire, [wire, claimant], [Link("ledger", "mpa", 0.9, 0.85)])
+    origin = attribute(wire, [wire, claimant], [Derivation("ledger", "mpa", 0.9, 0.85)])
     assert origin.id == "mpa" and origin.source == "Meridian Press Agency"
     assert ("conflict: ledger presents itself as original (has a byline credit: 'By Jo Bloggs, Daily Ledger'), "
             "but it was published after mpa and 90% of its text is in mpa; rule: time and containment outweigh "
             "what a text says about itself, so it counts as derived") in origin.evidence
     # a claimant that shares little is not called a copy
-    loose = attribute(wire, [wire, claimant], [Link("ledger", "mpa", 0.3, 0.3)])
+    loose = attribute(wire, [wire, claimant], [Derivation("ledger", "mpa", 0.3, 0.3)])
     assert not any(e.startswith("conflict:") for e in loose.evidence)
 
 

@@ -8,7 +8,7 @@ from dedupe.config import ScanOptions
 from dedupe.errors import OptionsError
 
 distributed = pytest.importorskip("distributed")
-from dedupe import engine_dask  # noqa: E402  (needs distributed)
+from dedupe import engine_dask, pipeline  # noqa: E402  (needs distributed)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 METER = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"
@@ -24,11 +24,11 @@ def client():
 
 
 def _dask_json(paths, client, monkeypatch, partition, pair_chunk, cluster_chunk):
-    # small pieces, so that partitions, shuffle shards and task chunks really split the work
-    monkeypatch.setattr(engine_dask, "PARTITION", partition)
-    monkeypatch.setattr(engine_dask, "CLUSTER_CHUNK", cluster_chunk)
+    # small pieces, so that digest batches and task chunks really split the work
+    monkeypatch.setattr(pipeline, "BATCH", partition)
     docs = dedupe.read_documents(paths)
-    return engine_dask.scan_documents_dask(docs, ScanOptions(engine="dask"), client=client).to_json()
+    executor = engine_dask.DaskExecutor(client, pair_chunk=pair_chunk, chunk=cluster_chunk)
+    return pipeline.scan_documents(docs, ScanOptions(engine="dask"), executor=executor).to_json()
 
 
 def test_sample_identical_to_local(client, monkeypatch):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dedupe.candidates import find_candidates
-from dedupe.config import ScanOptions, VerifyOptions
+from dedupe.config import ScanOptions
 from dedupe.fingerprint import Stemmer, fingerprint
 from dedupe.normalize import normalize
 from dedupe.features import number_set

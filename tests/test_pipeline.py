@@ -6,7 +6,7 @@ import pytest
 
 import dedupe
 from conftest import COPY_SEED, DATA, REWRITE_SEED, SEEDS
-from dedupe import pipeline
+from dedupe import executors, pipeline
 from dedupe.config import ScanOptions
 
 
@@ -107,7 +107,7 @@ def test_sample_has_clusters(sample_json):
 
 
 def test_jobs_2_gives_identical_json(sample_json, monkeypatch):
-    monkeypatch.setattr(pipeline, "_MIN_ITEMS_PER_JOB", 1)  # force the worker processes on a small corpus
+    monkeypatch.setattr(executors, "MIN_ITEMS_PER_JOB", 1)  # force the worker processes on a small corpus
     assert dedupe.scan([SAMPLE], ScanOptions(jobs=2)).to_json() == sample_json
 
 
@@ -120,7 +120,7 @@ def test_small_batches_give_identical_json(sample_json, monkeypatch):
 @pytest.mark.skipif(not METER.exists(), reason="shared METER data not present")
 def test_meter_identical_with_jobs(monkeypatch):
     expected = dedupe.scan([METER]).to_json()
-    monkeypatch.setattr(pipeline, "_MIN_ITEMS_PER_JOB", 10)
+    monkeypatch.setattr(executors, "MIN_ITEMS_PER_JOB", 10)
     monkeypatch.setattr(pipeline, "BATCH", 50)
     assert dedupe.scan([METER], ScanOptions(jobs=2)).to_json() == expected
 

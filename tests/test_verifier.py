@@ -6,7 +6,7 @@ import pytest
 
 from dedupe.config import VerifyOptions
 from dedupe.errors import OptionsError
-from dedupe.features import NAMES, corpus_stats
+from dedupe.features import NAMES
 from dedupe.fingerprint import Stemmer, fingerprint
 from dedupe.model import Document
 from dedupe.normalize import normalize

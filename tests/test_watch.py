@@ -16,7 +16,8 @@ from conftest import DATA, ROOT
 from dedupe.cli import main
 from dedupe.feeds import FetchOptions
 from dedupe.store import Store, StoreBusyError
-from dedupe.watch import WatchOptions, render_watch_text, scan_into_store, store_report, watch_feeds as watch
+from dedupe.report import render_watch_text
+from dedupe.watch import WatchOptions, scan_into_store, store_report, watch_feeds as watch
 from feedserver import FeedServer, Route, article_page, rss, sample_articles
 
 ARTICLES = sample_articles()
@@ -371,6 +372,37 @@ def test_keep_days_drops_old_articles_and_their_index(newsroom, tmp_path):
     assert check_store(db) == 2
     again = watch(feeds, db, WatchOptions(fetch=OPTIONS.fetch, keep_days=5))
     assert again.new == () and check_store(db) == 2
+
+
+def test_store_verification_is_verify_with_the_stores_weights(tmp_path):
+    """watch verifies with the scan's verify stage, TF-IDF weighted by the store: on every pair
+    of the stored sample it links exactly the pairs `pairwise.verify_batch` links on the same
+    fingerprints, with the same scores."""
+    import itertools
+
+    import numpy as np
+
+    from dedupe.config import ScanOptions
+    from dedupe.fingerprint import Stemmer, TokenHasher
+    from dedupe.normalize import normalize
+    from dedupe.store import Link
+    from dedupe.pairwise import verify_batch
+    from dedupe.watch import _store_fingerprints, _verify_pairs
+
+    db = str(tmp_path / "news.db")
+    scan_into_store(list(ARTICLES.values()), db)
+    options = ScanOptions()
+    with Store.open(db, readonly=True) as st:
+        stored = sorted(a for a, art in st.articles(range(1, 200), text=False).items() if not art.skipped)
+        pairs = list(itertools.combinations(stored, 2))
+        found = _verify_pairs(st, pairs, {}, options, TokenHasher(), Stemmer())
+        arts = st.articles(stored)
+        norms = [normalize(arts[a].document()) for a in stored]
+        fp = _store_fingerprints(st, norms, options, TokenHasher(), Stemmer())
+        index = np.array(list(itertools.combinations(range(len(stored)), 2)))
+        reference = verify_batch(index, fp, norms, Stemmer(), options.verify.verifier(), options.verify)
+    assert len(stored) > 20 and len(reference) > 10
+    assert found == [Link.from_match(m, stored[m.a], stored[m.b]) for m in reference]
 
 
 # -- crash and concurrency: real processes -------------------------------------------------

@@ -13,7 +13,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from dedupe.config import VerifyOptions
-from dedupe.features import number_set
 from dedupe.fingerprint import Fingerprints, Stemmer
 from dedupe.model import Match, Normalized, Scores
 
