@@ -274,16 +274,16 @@ def _shingle_minhash(token_hashes, token_offsets, k, a, b, values, value_offsets
         if n:
             width = min(k, n)
             count = n - width + 1
-            grams = np.empty(count, dtype=np.uint32)
+            grams = np.empty(count, dtype=np.int64)  # int64: the sort the other kernels compile too
             for s in range(count):
                 acc = np.uint64(0)
                 for i in range(width):
                     acc = acc * mix + token_hashes[lo + s + i]
-                grams[s] = np.uint32((acc >> np.uint64(32)) ^ (acc & mask))
+                grams[s] = np.int64((acc >> np.uint64(32)) ^ (acc & mask))
             grams.sort()
             for s in range(count):
                 if s == 0 or grams[s] != grams[s - 1]:
-                    values[filled] = grams[s]
+                    values[filled] = np.uint32(grams[s])
                     filled += 1
         _minhash_row(values[first:filled], a64, b64, signatures[d])
         value_offsets[d + 1] = filled

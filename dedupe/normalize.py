@@ -70,58 +70,59 @@ def _ascii_boilerplate_spans(text: str, buf: np.ndarray) -> list[tuple[int, int]
     """`boilerplate_spans` of an ASCII text, given its bytes: a compiled scan finds the few lines
     that could match (see `_furniture_candidates`), and only those are tried, with the same
     tests as for other texts."""
-    starts, ends = _furniture_candidates(buf)
+    starts, ends = _furniture_candidates(buf, np.array([0, len(buf)], dtype=np.int64))
     lines = map(text.__getitem__, map(slice, starts.tolist(), ends.tolist()))
     return [(s, e) for s, e, line in zip(starts.tolist(), ends.tolist(), lines)
             if BOILERPLATE_LINE.match(line.rstrip("\r\n")) and line.strip()]
 
 
 @numba.njit(cache=True, nogil=True)
-def _furniture_candidates(buf):
-    """(starts, ends) of the lines of an ASCII text (as str.splitlines(keepends=True) cuts
-    them) that BOILERPLATE_LINE could match: shorter than 120 characters, and after the
-    leading blanks and control characters either nothing or the start of one of its
+def _furniture_candidates(buf, bounds):
+    """(starts, ends), as offsets into buf, of the lines of each ASCII text
+    buf[bounds[i]:bounds[i + 1]] (as str.splitlines(keepends=True) cuts them) that
+    BOILERPLATE_LINE could match: shorter than 120 characters, and after the leading blanks and control characters either nothing or the start of one of its
     alternatives -- a rule character or "<", a digit then a digit or ":", "(w" or "(s",
     "en", "mo" or "mf", "by" (in any case).  Tests compare the result with trying every line."""
-    n = len(buf)
-    starts = np.empty(n, dtype=np.int64)  # a line per character at most
-    ends = np.empty(n, dtype=np.int64)
+    starts = np.empty(len(buf), dtype=np.int64)  # a line per character at most
+    ends = np.empty(len(buf), dtype=np.int64)
     k = 0
-    s = 0
-    while s < n:
-        e = s  # the line's text is buf[s:e], its terminator buf[e:end]
-        while e < n:
-            c = buf[e]
-            if c == 10 or c == 13 or c == 11 or c == 12 or c == 28 or c == 29 or c == 30:
-                break
-            e += 1
-        end = e
-        if end < n:
-            end += 2 if buf[end] == 13 and end + 1 < n and buf[end + 1] == 10 else 1
-        if end - s < 120:
-            stripped = e  # rstrip("\r\n") can only remove the terminator, and keeps \v \f \x1c-\x1e
-            if stripped < end and (buf[stripped] == 11 or buf[stripped] == 12 or buf[stripped] >= 28):
-                stripped = end
-            p = s
-            while p < stripped and buf[p] <= 32:  # [\s\x00-\x1f]*
-                p += 1
-            if p == stripped:
-                ok = True
-            else:
-                c = buf[p] | 32 if 65 <= buf[p] <= 90 else buf[p]  # lower case
-                d = buf[p + 1] if p + 1 < stripped else 0
-                d = d | 32 if 65 <= d <= 90 else d
-                ok = (c == 45 or c == 61 or c == 95 or c == 42 or c == 126 or c == 35 or c == 60  # -=_*~#<
-                      or (48 <= c <= 57 and (48 <= d <= 57 or d == 58))
-                      or (c == 40 and (d == 119 or d == 115))  # (w (s
-                      or (c == 101 and d == 110)  # en
-                      or (c == 109 and (d == 111 or d == 102))  # mo mf
-                      or (c == 98 and d == 121))  # by
-            if ok:
-                starts[k] = s
-                ends[k] = end
-                k += 1
-        s = end
+    for d in range(len(bounds) - 1):
+        s = bounds[d]
+        n = bounds[d + 1]
+        while s < n:
+            e = s  # the line's text is buf[s:e], its terminator buf[e:end]
+            while e < n:
+                c = buf[e]
+                if c == 10 or c == 13 or c == 11 or c == 12 or c == 28 or c == 29 or c == 30:
+                    break
+                e += 1
+            end = e
+            if end < n:
+                end += 2 if buf[end] == 13 and end + 1 < n and buf[end + 1] == 10 else 1
+            if end - s < 120:
+                stripped = e  # rstrip("\r\n") can only remove the terminator, and keeps \v \f \x1c-\x1e
+                if stripped < end and (buf[stripped] == 11 or buf[stripped] == 12 or buf[stripped] >= 28):
+                    stripped = end
+                p = s
+                while p < stripped and buf[p] <= 32:  # [\s\x00-\x1f]*
+                    p += 1
+                if p == stripped:
+                    ok = True
+                else:
+                    c = buf[p] | 32 if 65 <= buf[p] <= 90 else buf[p]  # lower case
+                    c2 = buf[p + 1] if p + 1 < stripped else 0
+                    c2 = c2 | 32 if 65 <= c2 <= 90 else c2
+                    ok = (c == 45 or c == 61 or c == 95 or c == 42 or c == 126 or c == 35 or c == 60  # -=_*~#<
+                          or (48 <= c <= 57 and (48 <= c2 <= 57 or c2 == 58))
+                          or (c == 40 and (c2 == 119 or c2 == 115))  # (w (s
+                          or (c == 101 and c2 == 110)  # en
+                          or (c == 109 and (c2 == 111 or c2 == 102))  # mo mf
+                          or (c == 98 and c2 == 121))  # by
+                if ok:
+                    starts[k] = s
+                    ends[k] = end
+                    k += 1
+            s = end
     return starts[:k], ends[:k]
 
 
@@ -430,7 +431,7 @@ def ascii_contents(texts: Sequence[str]) -> AsciiContents:
     whole = "".join(texts)
     buf = np.frombuffer(whole.encode("ascii"), dtype=np.uint8)
     # wire furniture: the few candidate lines are tried by the regex, as `boilerplate_spans` does
-    starts, ends = _ascii_batch_furniture(buf, bounds)
+    starts, ends = _furniture_candidates(buf, bounds)
     lines = map(whole.__getitem__, map(slice, starts.tolist(), ends.tolist()))
     hits = [line.strip() != "" and BOILERPLATE_LINE.match(line.rstrip("\r\n")) is not None for line in lines]
     hit = np.array(hits, dtype=np.bool_)
@@ -440,25 +441,6 @@ def ascii_contents(texts: Sequence[str]) -> AsciiContents:
     at, sizes = at.tolist(), sizes.tolist()
     hashes = [hashlib.sha1(view[a:a + n]).hexdigest() for a, n in zip(at, sizes)]
     return AsciiContents(joined, at, sizes, counts.tolist(), hashes, ranges, sentence_at.tolist())
-
-
-@numba.njit(cache=True, nogil=True)
-def _ascii_batch_furniture(buf, bounds):
-    """`_furniture_candidates` of each text buf[bounds[i]:bounds[i + 1]], as offsets into buf."""
-    parts = []
-    total = 0
-    for d in range(len(bounds) - 1):
-        s, e = _furniture_candidates(buf[bounds[d]:bounds[d + 1]])
-        parts.append((s + bounds[d], e + bounds[d]))
-        total += len(s)
-    starts = np.empty(total, dtype=np.int64)
-    ends = np.empty(total, dtype=np.int64)
-    k = 0
-    for s, e in parts:
-        starts[k:k + len(s)] = s
-        ends[k:k + len(s)] = e
-        k += len(s)
-    return starts, ends
 
 
 @numba.njit(cache=True, nogil=True)
@@ -472,7 +454,7 @@ def _ascii_batch_join(buf, bounds, drop_starts, drop_ends, word):
     sizes = np.empty(texts, dtype=np.int64)
     counts = np.empty(texts, dtype=np.int64)
     sentence_at = np.zeros(texts + 1, dtype=np.int64)
-    parts = []
+    ranges = np.empty((texts + 16, 2), dtype=np.int64)  # grown as needed
     k = 0
     j = 0  # the next dropped span
     for d in range(texts):
@@ -499,12 +481,18 @@ def _ascii_batch_join(buf, bounds, drop_starts, drop_ends, word):
         sizes[d] = k - at[d] - 1 if len(first) else 0
         counts[d] = len(first)
         rows = _sentence_token_ranges(text, first)
-        parts.append(rows[:, 2:])
-        sentence_at[d + 1] = sentence_at[d] + len(rows)
-    ranges = np.empty((sentence_at[texts], 2), dtype=np.int64)
-    for d in range(texts):
-        ranges[sentence_at[d]:sentence_at[d + 1]] = parts[d]
-    return joined[:k], at, sizes, counts, ranges, sentence_at
+        m = sentence_at[d]
+        if m + len(rows) > len(ranges):
+            grown = np.empty((2 * (m + len(rows)), 2), dtype=np.int64)
+            for r in range(m):  # loops, not slice assignment: cheaper to compile
+                grown[r, 0] = ranges[r, 0]
+                grown[r, 1] = ranges[r, 1]
+            ranges = grown
+        for r in range(len(rows)):
+            ranges[m + r, 0] = rows[r, 2]
+            ranges[m + r, 1] = rows[r, 3]
+        sentence_at[d + 1] = m + len(rows)
+    return joined[:k], at, sizes, counts, ranges[:sentence_at[texts]].copy(), sentence_at
 
 
 def sentence_ranges(text: str, starts: list[int]) -> list[tuple[int, int, int, int]]:
