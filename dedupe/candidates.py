@@ -146,14 +146,21 @@ def _lsh_bucket_codes(signatures, bands, rows, max_bucket):
                     continue
                 need = (last - first) * (last - first - 1) // 2
                 if k + need > len(out):
-                    grown = np.empty(max(2 * len(out), k + need), dtype=np.int64)
-                    grown[:k] = out[:k]
-                    out = grown
+                    out = _grown(out, k, k + need)
                 for a in range(first, last):
                     for e in range(a + 1, last):
                         out[k] = members[a] * n + members[e]
                         k += 1
     return out[:k]
+
+
+@numba.njit(cache=True, nogil=True)
+def _grown(out, used, need):
+    """A larger array (at least `need`, at least twice `out`) starting with out[:used]."""
+    grown = np.empty(max(2 * len(out), need), dtype=out.dtype)
+    for x in range(used):  # a loop, not slice assignment: cheaper to compile
+        grown[x] = out[x]
+    return grown
 
 
 def bucket_pair_codes(bands: np.ndarray, keys: np.ndarray, members: np.ndarray, max_bucket: int,
@@ -263,10 +270,10 @@ def _rare_pair_codes(indptr, indices, n, n_cols, max_df, min_shared, min_share):
                 passed[m] = j
                 m += 1
         if k + m > len(out):
-            grown = np.empty(max(2 * len(out), k + m), dtype=np.int64)
-            grown[:k] = out[:k]
-            out = grown
-        out[k:k + m] = np.sort(passed[:m]) + i * n
+            out = _grown(out, k, k + m)
+        passed[:m].sort()
+        for x in range(m):
+            out[k + x] = passed[x] + i * n
         k += m
     return out[:k].copy()
 

@@ -6,13 +6,13 @@ permutation parameters for the seed), so a signature here equals
 ``datasketch.MinHash(num_perm, seed, hashfunc=...)`` fed the same 32-bit shingle
 hashes, and can be wrapped as a ``LeanMinHash`` for ``MinHashLSH``.
 
-Speed: a batch is hashed by compiled kernels (numba) that take the whole batch's
-tokens as one byte buffer -- xxh64 of every token, word k-gram hashes, distinct
-values per document and the 128 permutations, with no per-token Python loop.
-They compute the same numbers as the straightforward per-document functions
-kept below (`token_hash`, `shingle_hashes`, `minhash_signatures`), which the
-tests use as the reference.  The kernels release the GIL, so ``jobs`` threads
-run them on several cores at once.
+Tokens are hashed with xxh64 (the xxhash library), once per distinct token.  One
+compiled kernel (numba) then takes a whole batch's token hashes and makes the
+word k-gram hashes, the distinct values per document and the 128 permutations,
+with no per-token Python loop; `shingle_hashes` and `minhash_signatures` (one
+document, or sets of hashes made elsewhere) run the same kernels.  The tests hold
+them to datasketch's ``MinHash`` and to plain numpy (tests/reference/minhash.py).
+The kernels release the GIL, so ``jobs`` threads run them on several cores at once.
 """
 from __future__ import annotations
 
@@ -38,8 +38,6 @@ __all__ = ["Fingerprints", "IdRows", "Stemmer", "TokenHasher", "assemble_fingerp
            "estimate_jaccard", "fingerprint", "hash_token_batch", "minhash_batch", "minhash_hashed",
            "minhash_signatures", "shingle_hashes", "term_vectorizer", "token_hash", "transform_rows"]
 
-_MASK32 = np.uint64(0xFFFFFFFF)
-_MIX = np.uint64(0x9E3779B97F4A7C15)
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "told", "would", "also", "just", "like"}
 
 
@@ -58,42 +56,32 @@ class Fingerprints:
 
 
 def token_hash(token: str) -> int:
-    """Stable 64-bit hash of a folded token (same value in every process)."""
+    """Stable 64-bit hash of a folded token (same value in every process): xxh64, seed 0, of
+    its utf-8 bytes."""
     return xxhash.xxh64_intdigest(token.encode("utf-8"))
 
 
 class TokenHasher:
-    """Hashes tokens to uint64 arrays, caching each distinct token once per instance."""
+    """Hashes tokens to uint64 arrays (`token_hash`), each distinct token once per instance."""
 
     def __init__(self) -> None:
         self._cache: dict[str, int] = {}
 
     def __call__(self, tokens: Sequence[str]) -> np.ndarray:
         cache = self._cache
-        out = np.empty(len(tokens), dtype=np.uint64)
-        for i, tok in enumerate(tokens):
-            h = cache.get(tok)
-            if h is None:
-                h = cache[tok] = token_hash(tok)
-            out[i] = h
-        return out
+        new = [t for t in dict.fromkeys(tokens) if t not in cache]
+        cache.update(zip(new, map(token_hash, new)))
+        return np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
 def shingle_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
-    """Distinct 32-bit hashes of the word k-grams of a token-hash sequence.
+    """Distinct 32-bit hashes of the word k-grams of a token-hash sequence, sorted.
 
     A text shorter than k words is one shingle (all of its words)."""
-    n = len(token_hashes)
-    if n == 0:
-        return np.empty(0, dtype=np.uint32)
-    width = min(k, n)
-    count = n - width + 1
-    with np.errstate(over="ignore"):
-        acc = np.zeros(count, dtype=np.uint64)
-        for i in range(width):
-            acc = acc * _MIX + token_hashes[i:i + count]
-        folded = (acc >> np.uint64(32)) ^ (acc & _MASK32)
-    return np.unique(folded.astype(np.uint32))
+    empty = np.empty(0, dtype=np.uint32)
+    values, _, _ = _shingles_and_signatures(np.asarray(token_hashes, dtype=np.uint64),
+                                            np.array([0, len(token_hashes)], dtype=np.int64), k, empty, empty)
+    return values
 
 
 def content_words(tokens: Sequence[str]) -> list[str]:
@@ -176,52 +164,23 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finaliser (a bijection that spreads structured input)."""
-    h = h.astype(np.uint32, copy=True)
-    with np.errstate(over="ignore"):
-        h ^= h >> np.uint32(16)
-        h *= np.uint32(0x85EBCA6B)
-        h ^= h >> np.uint32(13)
-        h *= np.uint32(0xC2B2AE35)
-        h ^= h >> np.uint32(16)
-    return h
-
-
-def minhash_signatures(hash_sets: Sequence[np.ndarray], num_perm: int = 128, seed: int = 1,
-                       chunk: int = 1 << 16) -> np.ndarray:
+def minhash_signatures(hash_sets: Sequence[np.ndarray], num_perm: int = 128, seed: int = 1) -> np.ndarray:
     """MinHash signatures of many sets of 32-bit hashes, as an (n, num_perm) uint32 array.
 
-    An empty set gets the all-max signature (it matches nothing), as in datasketch.
-    Work is done on concatenated chunks of about `chunk` hashes, so memory stays at
-    ``chunk * num_perm * 4`` bytes however large the batch is.
-    """
+    An empty set gets the all-max signature (it matches nothing), as in datasketch."""
     a, b = permutations(num_perm, seed)
-    out = np.full((len(hash_sets), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-    i = 0
-    n = len(hash_sets)
-    while i < n:
-        j, size = i, 0
-        while j < n and (size == 0 or size + len(hash_sets[j]) <= chunk):
-            size += len(hash_sets[j])
-            j += 1
-        group = [(row, hash_sets[row]) for row in range(i, j) if len(hash_sets[row])]
-        if group:
-            values = fmix32(np.concatenate([g for _, g in group]))
-            with np.errstate(over="ignore"):
-                permuted = values[:, None] * a[None, :] + b[None, :]
-            offsets = np.cumsum([0] + [len(g) for _, g in group[:-1]])
-            out[[row for row, _ in group]] = np.minimum.reduceat(permuted, offsets, axis=0)
-        i = j
-    return out
+    offsets = np.zeros(len(hash_sets) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, hash_sets), dtype=np.int64, count=len(hash_sets)), out=offsets[1:])
+    values = np.concatenate([np.empty(0, np.uint32), *hash_sets]).astype(np.uint32, copy=False)
+    signatures = np.empty((len(hash_sets), num_perm), dtype=np.uint32)
+    _set_minhash(values, offsets, a, b, signatures)
+    return signatures
 
 
 def fingerprint(docs: Sequence[Normalized], options: FingerprintOptions = FingerprintOptions(),
-                hasher: TokenHasher | None = None, stemmer: Stemmer | None = None,
-                jobs: int = 1) -> Fingerprints:
+                stemmer: Stemmer | None = None, jobs: int = 1) -> Fingerprints:
     """Shingle sets, their MinHash signatures and TF-IDF content vectors of a batch.
 
-    `hasher` is accepted for compatibility; the batch kernels hash tokens themselves.
     `jobs` threads share the hashing (the kernels release the GIL); results do not depend on it.
     """
     stemmer = stemmer or Stemmer()
@@ -262,104 +221,48 @@ def estimate_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
 
 
 # ---------------------------------------------------------------------------
-# Batch kernels.  Numba compiles them on first use and caches the machine code
-# next to this file (or in NUMBA_CACHE_DIR), so later runs start at once.
-
-_P1 = np.uint64(0x9E3779B185EBCA87)
-_P2 = np.uint64(0xC2B2AE3D27D4EB4F)
-_P3 = np.uint64(0x165667B19E3779F9)
-_P4 = np.uint64(0x85EBCA77C2B2AE63)
-_P5 = np.uint64(0x27D4EB2F165667C5)
-_SEPARATOR = "\x00"  # cannot occur inside a token (tokens are runs of word characters)
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _rotl(x, r):
-    return (x << np.uint64(r)) | (x >> np.uint64(64 - r))
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _read64(buf, p):
-    v = np.uint64(0)
-    for i in range(8):
-        v |= np.uint64(buf[p + i]) << np.uint64(8 * i)
-    return v
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _round64(acc, lane):
-    acc = acc + lane * _P2
-    acc = _rotl(acc, 31)
-    return acc * _P1
+# Kernels.  Numba compiles them on first use and caches the machine code in
+# __pycache__ (or NUMBA_CACHE_DIR), so later runs load it.
 
 
 @numba.njit(cache=True, nogil=True)
-def _xxh64(buf, start, end):
-    """xxHash64 (seed 0) of buf[start:end]; equals ``xxhash.xxh64_intdigest``."""
-    length = end - start
-    p = start
-    if length >= 32:
-        v1 = _P1 + _P2
-        v2 = _P2
-        v3 = np.uint64(0)
-        v4 = np.uint64(0) - _P1
-        limit = end - 32
-        while p <= limit:
-            v1 = _round64(v1, _read64(buf, p))
-            v2 = _round64(v2, _read64(buf, p + 8))
-            v3 = _round64(v3, _read64(buf, p + 16))
-            v4 = _round64(v4, _read64(buf, p + 24))
-            p += 32
-        h = _rotl(v1, 1) + _rotl(v2, 7) + _rotl(v3, 12) + _rotl(v4, 18)
-        for v in (v1, v2, v3, v4):
-            h = (h ^ _round64(np.uint64(0), v)) * _P1 + _P4
-    else:
-        h = _P5
-    h = h + np.uint64(length)
-    while p + 8 <= end:
-        h ^= _round64(np.uint64(0), _read64(buf, p))
-        h = _rotl(h, 27) * _P1 + _P4
-        p += 8
-    if p + 4 <= end:
-        k = np.uint64(0)
-        for i in range(4):
-            k |= np.uint64(buf[p + i]) << np.uint64(8 * i)
-        h ^= k * _P1
-        h = _rotl(h, 23) * _P2 + _P3
-        p += 4
-    while p < end:
-        h ^= np.uint64(buf[p]) * _P5
-        h = _rotl(h, 11) * _P1
-        p += 1
-    h ^= h >> np.uint64(33)
-    h *= _P2
-    h ^= h >> np.uint64(29)
-    h *= _P3
-    h ^= h >> np.uint64(32)
-    return h
+def _minhash_row(values, a64, b64, row):
+    """``row[p] = min(a[p] * fmix32(v) + b[p] mod 2**32 for v in values)``, all-max when `values`
+    is empty: datasketch's affine32 MinHash of a set of 32-bit hashes."""
+    mask = np.uint64(0xFFFFFFFF)
+    num_perm = len(a64)
+    mins = np.full(num_perm, np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    for v in values:
+        h = np.uint64(v)  # MurmurHash3's fmix32
+        h ^= h >> np.uint64(16)
+        h = (h * np.uint64(0x85EBCA6B)) & mask
+        h ^= h >> np.uint64(13)
+        h = (h * np.uint64(0xC2B2AE35)) & mask
+        h ^= h >> np.uint64(16)
+        for p in range(num_perm):  # branch-free so that it vectorises
+            mins[p] = min(mins[p], np.uint32((a64[p] * h + b64[p]) & mask))
+    for p in range(num_perm):
+        row[p] = mins[p]
 
 
 @numba.njit(cache=True, nogil=True)
-def _hash_tokens(buf, count):
-    """xxh64 of each of `count` NUL-terminated tokens in `buf`."""
-    out = np.empty(count, dtype=np.uint64)
-    start = 0
-    t = 0
-    for p in range(len(buf)):
-        if buf[p] == 0:
-            out[t] = _xxh64(buf, start, p)
-            t += 1
-            start = p + 1
-    return out
+def _set_minhash(values, offsets, a, b, signatures):
+    """`_minhash_row` of each set values[offsets[d]:offsets[d + 1]] into signatures[d]."""
+    a64 = a.astype(np.uint64)
+    b64 = b.astype(np.uint64)
+    for d in range(len(offsets) - 1):
+        _minhash_row(values[offsets[d]:offsets[d + 1]], a64, b64, signatures[d])
 
 
 @numba.njit(cache=True, nogil=True)
 def _shingle_minhash(token_hashes, token_offsets, k, a, b, values, value_offsets, signatures):
-    """Distinct shingle hashes (as `shingle_hashes`) and their MinHash (as
-    `minhash_signatures`) for every document of a batch."""
+    """For each document d (token hashes token_hashes[token_offsets[d]:token_offsets[d + 1]]):
+    the 32-bit hashes of its word k-grams (``acc = acc * MIX + h`` over the k token hashes, then
+    the high half xor the low half; a text shorter than k words is one gram), distinct and
+    sorted, into values[value_offsets[d]:value_offsets[d + 1]], and their `_minhash_row` into
+    signatures[d]."""
     mix = np.uint64(0x9E3779B97F4A7C15)
     mask = np.uint64(0xFFFFFFFF)
-    num_perm = a.shape[0]
     a64 = a.astype(np.uint64)
     b64 = b.astype(np.uint64)
     filled = 0
@@ -367,40 +270,33 @@ def _shingle_minhash(token_hashes, token_offsets, k, a, b, values, value_offsets
     for d in range(len(token_offsets) - 1):
         lo = token_offsets[d]
         n = token_offsets[d + 1] - lo
-        row = signatures[d]
-        if n == 0:
-            row[:] = np.uint32(0xFFFFFFFF)
-            value_offsets[d + 1] = filled
-            continue
-        width = min(k, n)
-        count = n - width + 1
-        grams = np.empty(count, dtype=np.uint32)
-        for s in range(count):
-            acc = np.uint64(0)
-            for i in range(width):
-                acc = acc * mix + token_hashes[lo + s + i]
-            grams[s] = np.uint32((acc >> np.uint64(32)) ^ (acc & mask))
-        grams.sort()
-        mins = np.full(num_perm, np.uint32(0xFFFFFFFF), dtype=np.uint32)
-        previous = np.uint32(0)
-        for s in range(count):
-            g = grams[s]
-            if s and g == previous:
-                continue
-            previous = g
-            values[filled] = g
-            filled += 1
-            # MurmurHash3 fmix32, then the affine permutations, all mod 2**32
-            h = np.uint64(g)
-            h ^= h >> np.uint64(16)
-            h = (h * np.uint64(0x85EBCA6B)) & mask
-            h ^= h >> np.uint64(13)
-            h = (h * np.uint64(0xC2B2AE35)) & mask
-            h ^= h >> np.uint64(16)
-            for p in range(num_perm):  # branch-free so that it vectorises
-                mins[p] = min(mins[p], np.uint32((a64[p] * h + b64[p]) & mask))
-        row[:] = mins
+        first = filled
+        if n:
+            width = min(k, n)
+            count = n - width + 1
+            grams = np.empty(count, dtype=np.int64)  # int64: the sort the other kernels compile too
+            for s in range(count):
+                acc = np.uint64(0)
+                for i in range(width):
+                    acc = acc * mix + token_hashes[lo + s + i]
+                grams[s] = np.int64((acc >> np.uint64(32)) ^ (acc & mask))
+            grams.sort()
+            for s in range(count):
+                if s == 0 or grams[s] != grams[s - 1]:
+                    values[filled] = np.uint32(grams[s])
+                    filled += 1
+        _minhash_row(values[first:filled], a64, b64, signatures[d])
         value_offsets[d + 1] = filled
+
+
+def _shingles_and_signatures(token_values: np.ndarray, token_offsets: np.ndarray, k: int, a: np.ndarray,
+                             b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    documents = len(token_offsets) - 1
+    values = np.empty(max(len(token_values), 1), dtype=np.uint32)
+    offsets = np.zeros(documents + 1, dtype=np.int64)
+    signatures = np.empty((documents, len(a)), dtype=np.uint32)
+    _shingle_minhash(token_values, token_offsets, k, a, b, values, offsets, signatures)
+    return values[:offsets[-1]].copy(), offsets, signatures
 
 
 def hash_token_batch(token_seqs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -410,15 +306,9 @@ def hash_token_batch(token_seqs: Sequence[Sequence[str]]) -> tuple[np.ndarray, n
     >>> int(values[2]) == token_hash("coast"), offsets.tolist()
     (True, [0, 2, 3])
     """
-    lengths = np.fromiter(map(len, token_seqs), dtype=np.int64, count=len(token_seqs))
     offsets = np.zeros(len(token_seqs) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    total = int(offsets[-1])
-    if total == 0:
-        return np.empty(0, dtype=np.uint64), offsets
-    joined = _SEPARATOR.join(chain.from_iterable(token_seqs)) + _SEPARATOR
-    buf = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
-    return _hash_tokens(buf, total), offsets
+    np.cumsum(np.fromiter(map(len, token_seqs), dtype=np.int64, count=len(token_seqs)), out=offsets[1:])
+    return TokenHasher()(list(chain.from_iterable(token_seqs))), offsets
 
 
 def _minhash_chunk(token_seqs: Sequence[Sequence[str]], options: FingerprintOptions):
@@ -429,13 +319,8 @@ def minhash_hashed(token_values: np.ndarray, token_offsets: np.ndarray,
                    options: FingerprintOptions = FingerprintOptions()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`minhash_batch` (one thread) from the tokens' `token_hash` values, as `hash_token_batch`
     gives them: for callers that know each distinct token's hash already."""
-    documents = len(token_offsets) - 1
     a, b = permutations(options.num_perm, options.seed)
-    values = np.empty(max(len(token_values), 1), dtype=np.uint32)
-    offsets = np.zeros(documents + 1, dtype=np.int64)
-    signatures = np.empty((documents, options.num_perm), dtype=np.uint32)
-    _shingle_minhash(token_values, token_offsets, options.shingle_size, a, b, values, offsets, signatures)
-    return values[:offsets[-1]].copy(), offsets, signatures
+    return _shingles_and_signatures(token_values, token_offsets, options.shingle_size, a, b)
 
 
 def minhash_batch(token_seqs: Sequence[Sequence[str]], options: FingerprintOptions = FingerprintOptions(),

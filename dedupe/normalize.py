@@ -19,14 +19,13 @@ import numpy as np
 
 from .model import Document, Normalized, Sentence
 
-TOKEN = re.compile(r"\w+(?:['’]\w+)*")
-# The same pattern as a capturing split: text -> [gap, token, gap, ..., token, gap], so the
-# tokens and (from the parts' lengths) their offsets come out of C loops, not a Python loop
-# over match objects.
-_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
-# What TOKEN's \w is in an ASCII text (a test checks this against the regex for every character).
+# A token is a run of word characters (Python's \w) joined by single apostrophes (' or ’) that
+# have a word character on both sides: the regex \w+(?:['’]\w+)* (tests/reference/text.py holds
+# it), found by `_token_bounds`.  _ASCII_WORD is \w on ASCII (a test checks every character);
+# `_word_table` adds a text's other characters, asking \w itself of each distinct one.
 _ASCII_WORD = np.zeros(128, dtype=np.bool_)
 _ASCII_WORD[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")] = True
+_WORD_CHARACTER = re.compile(r"\w")
 # Lines that are wire furniture rather than story text.
 BOILERPLATE_LINE = re.compile(
     r"""^[\s\x00-\x1f]*(?:
@@ -38,10 +37,10 @@ BOILERPLATE_LINE = re.compile(
     )\s*<?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
-# whitespace and a capital, a digit or an opening quote.
-SENTENCE_END = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9\u00C0-\u024F])""")
-PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n+|<[ \t]*\r?\n|(?<=[.!?:\"”’)])[ \t]*\r?\n")
+# Sentences (`_sentence_scan`): paragraphs end at a blank line, at a PA "<" line end, or at a line
+# end after . ! ? : " ” ’ ); within a paragraph a sentence ends at . ! ? (and closing quotes or
+# brackets) before whitespace and a capital, a digit or an opening quote.  tests/reference/text.py
+# writes both rules as regexes, the definition the scan is tested against.
 
 
 def fold_token(token: str) -> str:
@@ -71,58 +70,59 @@ def _ascii_boilerplate_spans(text: str, buf: np.ndarray) -> list[tuple[int, int]
     """`boilerplate_spans` of an ASCII text, given its bytes: a compiled scan finds the few lines
     that could match (see `_furniture_candidates`), and only those are tried, with the same
     tests as for other texts."""
-    starts, ends = _furniture_candidates(buf)
+    starts, ends = _furniture_candidates(buf, np.array([0, len(buf)], dtype=np.int64))
     lines = map(text.__getitem__, map(slice, starts.tolist(), ends.tolist()))
     return [(s, e) for s, e, line in zip(starts.tolist(), ends.tolist(), lines)
             if BOILERPLATE_LINE.match(line.rstrip("\r\n")) and line.strip()]
 
 
 @numba.njit(cache=True, nogil=True)
-def _furniture_candidates(buf):
-    """(starts, ends) of the lines of an ASCII text (as str.splitlines(keepends=True) cuts
-    them) that BOILERPLATE_LINE could match: shorter than 120 characters, and after the
-    leading blanks and control characters either nothing or the start of one of its
+def _furniture_candidates(buf, bounds):
+    """(starts, ends), as offsets into buf, of the lines of each ASCII text
+    buf[bounds[i]:bounds[i + 1]] (as str.splitlines(keepends=True) cuts them) that
+    BOILERPLATE_LINE could match: shorter than 120 characters, and after the leading blanks and control characters either nothing or the start of one of its
     alternatives -- a rule character or "<", a digit then a digit or ":", "(w" or "(s",
     "en", "mo" or "mf", "by" (in any case).  Tests compare the result with trying every line."""
-    n = len(buf)
-    starts = np.empty(n, dtype=np.int64)  # a line per character at most
-    ends = np.empty(n, dtype=np.int64)
+    starts = np.empty(len(buf), dtype=np.int64)  # a line per character at most
+    ends = np.empty(len(buf), dtype=np.int64)
     k = 0
-    s = 0
-    while s < n:
-        e = s  # the line's text is buf[s:e], its terminator buf[e:end]
-        while e < n:
-            c = buf[e]
-            if c == 10 or c == 13 or c == 11 or c == 12 or c == 28 or c == 29 or c == 30:
-                break
-            e += 1
-        end = e
-        if end < n:
-            end += 2 if buf[end] == 13 and end + 1 < n and buf[end + 1] == 10 else 1
-        if end - s < 120:
-            stripped = e  # rstrip("\r\n") can only remove the terminator, and keeps \v \f \x1c-\x1e
-            if stripped < end and (buf[stripped] == 11 or buf[stripped] == 12 or buf[stripped] >= 28):
-                stripped = end
-            p = s
-            while p < stripped and buf[p] <= 32:  # [\s\x00-\x1f]*
-                p += 1
-            if p == stripped:
-                ok = True
-            else:
-                c = buf[p] | 32 if 65 <= buf[p] <= 90 else buf[p]  # lower case
-                d = buf[p + 1] if p + 1 < stripped else 0
-                d = d | 32 if 65 <= d <= 90 else d
-                ok = (c == 45 or c == 61 or c == 95 or c == 42 or c == 126 or c == 35 or c == 60  # -=_*~#<
-                      or (48 <= c <= 57 and (48 <= d <= 57 or d == 58))
-                      or (c == 40 and (d == 119 or d == 115))  # (w (s
-                      or (c == 101 and d == 110)  # en
-                      or (c == 109 and (d == 111 or d == 102))  # mo mf
-                      or (c == 98 and d == 121))  # by
-            if ok:
-                starts[k] = s
-                ends[k] = end
-                k += 1
-        s = end
+    for d in range(len(bounds) - 1):
+        s = bounds[d]
+        n = bounds[d + 1]
+        while s < n:
+            e = s  # the line's text is buf[s:e], its terminator buf[e:end]
+            while e < n:
+                c = buf[e]
+                if c == 10 or c == 13 or c == 11 or c == 12 or c == 28 or c == 29 or c == 30:
+                    break
+                e += 1
+            end = e
+            if end < n:
+                end += 2 if buf[end] == 13 and end + 1 < n and buf[end + 1] == 10 else 1
+            if end - s < 120:
+                stripped = e  # rstrip("\r\n") can only remove the terminator, and keeps \v \f \x1c-\x1e
+                if stripped < end and (buf[stripped] == 11 or buf[stripped] == 12 or buf[stripped] >= 28):
+                    stripped = end
+                p = s
+                while p < stripped and buf[p] <= 32:  # [\s\x00-\x1f]*
+                    p += 1
+                if p == stripped:
+                    ok = True
+                else:
+                    c = buf[p] | 32 if 65 <= buf[p] <= 90 else buf[p]  # lower case
+                    c2 = buf[p + 1] if p + 1 < stripped else 0
+                    c2 = c2 | 32 if 65 <= c2 <= 90 else c2
+                    ok = (c == 45 or c == 61 or c == 95 or c == 42 or c == 126 or c == 35 or c == 60  # -=_*~#<
+                          or (48 <= c <= 57 and (48 <= c2 <= 57 or c2 == 58))
+                          or (c == 40 and (c2 == 119 or c2 == 115))  # (w (s
+                          or (c == 101 and c2 == 110)  # en
+                          or (c == 109 and (c2 == 111 or c2 == 102))  # mo mf
+                          or (c == 98 and c2 == 121))  # by
+                if ok:
+                    starts[k] = s
+                    ends[k] = end
+                    k += 1
+            s = end
     return starts[:k], ends[:k]
 
 
@@ -134,21 +134,32 @@ def tokenize(text: str) -> tuple[list[str], list[int], list[int]]:
     """
     if text.isascii():
         # lower() keeps an ASCII text's length and its word characters, so the tokens of
-        # the lowered text are the folded tokens, at the same offsets; a compiled scan
-        # finds them (the same as TOKEN: tests compare the two)
+        # the lowered text are the folded tokens, at the same offsets
         lowered = text.lower()
-        first, last = _ascii_token_bounds(np.frombuffer(lowered.encode("ascii"), dtype=np.uint8), _ASCII_WORD)
+        first, last = _token_bounds(np.frombuffer(lowered.encode("ascii"), dtype=np.uint8), _ASCII_WORD)
         starts, ends = first.tolist(), last.tolist()
         return list(map(lowered.__getitem__, map(slice, starts, ends))), starts, ends
-    parts = _TOKEN_SPLIT.split(text)
-    bounds = list(accumulate(map(len, parts)))  # token i spans bounds[2i]:bounds[2i + 1]
-    return list(map(fold_token, parts[1::2])), bounds[0:-1:2], bounds[1::2]
+    codes = text_codes(text)
+    first, last = _token_bounds(codes, _word_table(text, codes))
+    starts, ends = first.tolist(), last.tolist()
+    return list(map(fold_token, map(text.__getitem__, map(slice, starts, ends)))), starts, ends
+
+
+def _word_table(text: str, codes: np.ndarray) -> np.ndarray:
+    """For each code point up to the text's largest: is it \\w?  (Only the text's own
+    characters are asked; the others stay False.)"""
+    table = np.zeros(int(codes.max()) + 1, dtype=np.bool_)
+    table[:128] = _ASCII_WORD
+    wide = [c for c in set(text) if c >= "\x80"]
+    table[[ord(c) for c in wide if _WORD_CHARACTER.match(c)]] = True
+    return table
 
 
 @numba.njit(cache=True, nogil=True)
-def _ascii_token_bounds(buf, word):
-    """Starts and ends of TOKEN's matches in ASCII bytes: runs of word characters joined by
-    single apostrophes that have a word character on both sides."""
+def _token_bounds(buf, word):
+    """Starts and ends of the tokens of a text's code points (bytes for ASCII): runs of word
+    characters (``word[c]``) joined by single apostrophes (' or ’) that have a word character
+    on both sides."""
     n = len(buf)
     starts = np.empty(n // 2 + 1, dtype=np.int64)
     ends = np.empty(n // 2 + 1, dtype=np.int64)
@@ -162,7 +173,7 @@ def _ascii_token_bounds(buf, word):
         while True:
             while i < n and word[buf[i]]:
                 i += 1
-            if i + 1 < n and buf[i] == 39 and word[buf[i + 1]]:  # 39: "'"
+            if i + 1 < n and (buf[i] == 39 or buf[i] == 0x2019) and word[buf[i + 1]]:  # ' or ’
                 i += 1
             else:
                 break
@@ -177,7 +188,7 @@ def _ascii_content_tokens(text: str, codes: np.ndarray) -> tuple[list[str], np.n
     The compiled scans find the tokens and the furniture; then every byte outside the kept
     tokens becomes a space (`_lowered_tokens_only`) and str.split cuts the lowered tokens apart
     (tokens hold no whitespace, and two tokens never touch), so no Python step is taken per token."""
-    first, last = _ascii_token_bounds(codes, _ASCII_WORD)
+    first, last = _token_bounds(codes, _ASCII_WORD)
     spans = _ascii_boilerplate_spans(text, codes)
     if spans:
         keep = np.ones(len(first), dtype=np.bool_)
@@ -204,7 +215,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _all_sentence_spans(text: str) -> list[tuple[int, int]]:
-    # PARAGRAPH_BREAK splits the text, then SENTENCE_END each paragraph; `_sentence_scan`
+    # paragraph breaks split the text, then sentence ends each paragraph; `_sentence_scan`
     # runs both patterns in one compiled pass (tests compare it with the regexes)
     starts, ends = _sentence_scan(text_codes(text))
     return list(zip(starts.tolist(), ends.tolist()))
@@ -230,7 +241,8 @@ def _is_space(c):
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _paragraph_break_end(t, p):
-    """End of PARAGRAPH_BREAK's match at position p, or -1: its three alternatives in order."""
+    """End of a paragraph break starting at position p, or -1: a newline, blanks and more
+    newlines; a "<", blanks and a line end; or blanks and a line end after . ! ? : " ” ’ )."""
     n = len(t)
     c = t[p]
     if c == 10:  # \n[ \t\u00a0]*\n+
@@ -267,7 +279,9 @@ def _blanks_then_newline(t, q):
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _sentence_end_at(t, p, end):
-    """End of SENTENCE_END's match at position p of t[:end] (its lookahead sees no further), or -1."""
+    """End of a sentence end at position p of t[:end] (what follows it is looked at no further),
+    or -1: . ! ?, closing quotes or brackets, whitespace, then (not taken) an optional opening
+    quote or bracket and a capital, a digit or a letter U+00C0-U+024F."""
     c = t[p]
     if not (c == 46 or c == 33 or c == 63):  # [.!?]
         return -1
@@ -297,8 +311,8 @@ def _sentence_end_at(t, p, end):
 
 @numba.njit(cache=True, nogil=True)
 def _sentence_scan(t):
-    """(starts, ends) of `_all_sentence_spans`: PARAGRAPH_BREAK's matches end paragraphs, and
-    within each paragraph SENTENCE_END's matches (found left to right, not overlapping) end
+    """(starts, ends) of `_all_sentence_spans`: paragraph breaks end paragraphs, and
+    within each paragraph sentence ends (found left to right, not overlapping) end
     sentences -- the same spans as the regexes' finditer loops."""
     n = len(t)
     starts = np.empty(n + 1, dtype=np.int64)
@@ -417,7 +431,7 @@ def ascii_contents(texts: Sequence[str]) -> AsciiContents:
     whole = "".join(texts)
     buf = np.frombuffer(whole.encode("ascii"), dtype=np.uint8)
     # wire furniture: the few candidate lines are tried by the regex, as `boilerplate_spans` does
-    starts, ends = _ascii_batch_furniture(buf, bounds)
+    starts, ends = _furniture_candidates(buf, bounds)
     lines = map(whole.__getitem__, map(slice, starts.tolist(), ends.tolist()))
     hits = [line.strip() != "" and BOILERPLATE_LINE.match(line.rstrip("\r\n")) is not None for line in lines]
     hit = np.array(hits, dtype=np.bool_)
@@ -427,25 +441,6 @@ def ascii_contents(texts: Sequence[str]) -> AsciiContents:
     at, sizes = at.tolist(), sizes.tolist()
     hashes = [hashlib.sha1(view[a:a + n]).hexdigest() for a, n in zip(at, sizes)]
     return AsciiContents(joined, at, sizes, counts.tolist(), hashes, ranges, sentence_at.tolist())
-
-
-@numba.njit(cache=True, nogil=True)
-def _ascii_batch_furniture(buf, bounds):
-    """`_furniture_candidates` of each text buf[bounds[i]:bounds[i + 1]], as offsets into buf."""
-    parts = []
-    total = 0
-    for d in range(len(bounds) - 1):
-        s, e = _furniture_candidates(buf[bounds[d]:bounds[d + 1]])
-        parts.append((s + bounds[d], e + bounds[d]))
-        total += len(s)
-    starts = np.empty(total, dtype=np.int64)
-    ends = np.empty(total, dtype=np.int64)
-    k = 0
-    for s, e in parts:
-        starts[k:k + len(s)] = s
-        ends[k:k + len(s)] = e
-        k += len(s)
-    return starts, ends
 
 
 @numba.njit(cache=True, nogil=True)
@@ -459,13 +454,13 @@ def _ascii_batch_join(buf, bounds, drop_starts, drop_ends, word):
     sizes = np.empty(texts, dtype=np.int64)
     counts = np.empty(texts, dtype=np.int64)
     sentence_at = np.zeros(texts + 1, dtype=np.int64)
-    parts = []
+    ranges = np.empty((texts + 16, 2), dtype=np.int64)  # grown as needed
     k = 0
     j = 0  # the next dropped span
     for d in range(texts):
         lo = bounds[d]
         text = buf[lo:bounds[d + 1]]
-        first, last = _ascii_token_bounds(text, word)
+        first, last = _token_bounds(text, word)
         keep = np.ones(len(first), dtype=np.bool_)
         for t in range(len(first)):
             while j < len(drop_starts) and drop_ends[j] <= first[t] + lo:
@@ -486,12 +481,18 @@ def _ascii_batch_join(buf, bounds, drop_starts, drop_ends, word):
         sizes[d] = k - at[d] - 1 if len(first) else 0
         counts[d] = len(first)
         rows = _sentence_token_ranges(text, first)
-        parts.append(rows[:, 2:])
-        sentence_at[d + 1] = sentence_at[d] + len(rows)
-    ranges = np.empty((sentence_at[texts], 2), dtype=np.int64)
-    for d in range(texts):
-        ranges[sentence_at[d]:sentence_at[d + 1]] = parts[d]
-    return joined[:k], at, sizes, counts, ranges, sentence_at
+        m = sentence_at[d]
+        if m + len(rows) > len(ranges):
+            grown = np.empty((2 * (m + len(rows)), 2), dtype=np.int64)
+            for r in range(m):  # loops, not slice assignment: cheaper to compile
+                grown[r, 0] = ranges[r, 0]
+                grown[r, 1] = ranges[r, 1]
+            ranges = grown
+        for r in range(len(rows)):
+            ranges[m + r, 0] = rows[r, 2]
+            ranges[m + r, 1] = rows[r, 3]
+        sentence_at[d + 1] = m + len(rows)
+    return joined[:k], at, sizes, counts, ranges[:sentence_at[texts]].copy(), sentence_at
 
 
 def sentence_ranges(text: str, starts: list[int]) -> list[tuple[int, int, int, int]]:

@@ -163,7 +163,8 @@ def _rehash(slots, size):
         i = np.int64(slots[s, _HASH]) & mask
         while new_slots[i, _NUMBER] != 0:
             i = (i + 1) & mask
-        new_slots[i] = slots[s]
+        for c in range(4):
+            new_slots[i, c] = slots[s, c]
     return new_slots
 
 

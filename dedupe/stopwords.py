@@ -1,6 +1,6 @@
 """English stop words: scikit-learn's list (``sklearn.feature_extraction.text.ENGLISH_STOP_WORDS``,
 from the Glasgow Information Retrieval Group), copied so that a scan does not import
-scikit-learn (~0.8 s).  tests/test_fingerprint.py checks the copy against the installed list.
+scikit-learn (~0.8 s).  tests/test_tfidf.py checks the copy against the installed list.
 """
 
 ENGLISH_STOP_WORDS = frozenset({

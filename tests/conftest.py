@@ -54,3 +54,12 @@ def generated_texts(docs: int, seed: int = 0) -> list[str]:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return [record["text"] for record, _ in module.generate(docs, seed)]
+
+
+@pytest.fixture(scope="session")
+def seeds_if_present():
+    """The two seed articles, or nothing when ../shared is absent (for tests that use them as
+    extra material, not as the point)."""
+    if not SEEDS.is_dir():
+        return {}
+    return {name: (SEEDS / name).read_text(encoding="utf-8") for name in (REWRITE_SEED, COPY_SEED)}

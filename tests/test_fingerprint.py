@@ -1,4 +1,5 @@
-"""Fast fingerprints equal the straightforward per-document computation and datasketch's MinHash."""
+"""Fast fingerprints equal the straightforward per-document computation (tests/reference) and
+datasketch's MinHash."""
 import datasketch
 import numpy as np
 import pytest
@@ -6,16 +7,18 @@ import xxhash
 from datasketch import LeanMinHash, MinHash
 
 from dedupe.config import FingerprintOptions
-from dedupe.fingerprint import (Stemmer, TokenHasher, _xxh64, content_words, estimate_jaccard, fingerprint,
+from dedupe.fingerprint import (Stemmer, TokenHasher, content_words, estimate_jaccard, fingerprint,
                                 hash_token_batch, minhash_batch, minhash_signatures, shingle_hashes, token_hash)
 from dedupe.model import Document
 from dedupe.normalize import normalize
+from reference import minhash as reference
 
 
 def test_signatures_equal_datasketch_for_same_hashes():
     rng = np.random.default_rng(7)
     sets = [np.unique(rng.integers(0, 2**32, size=n, dtype=np.uint64).astype(np.uint32)) for n in (1, 40, 0, 2500)]
-    ours = minhash_signatures(sets, num_perm=128, seed=1, chunk=1000)
+    ours = minhash_signatures(sets, num_perm=128, seed=1)
+    assert np.array_equal(ours, reference.minhash_signatures(sets, 128, 1))
     for row, values in zip(ours, sets):
         m = datasketch.MinHash(num_perm=128, seed=1, hashfunc=int)
         m.update_batch(values.tolist())
@@ -56,11 +59,10 @@ def _random_token_lists(count=400, seed=7):
     return [tuple(rng.choice(WORDS, size=int(rng.integers(0, 40)))) for _ in range(count)]
 
 
-def test_xxh64_kernel_equals_xxhash_on_every_length():
-    rng = np.random.default_rng(1)
-    for n in list(range(70)) + [127, 128, 300]:
-        data = rng.integers(1, 256, n, dtype=np.uint8)
-        assert int(_xxh64(data, 0, n)) == xxhash.xxh64_intdigest(data.tobytes())
+def test_token_hash_is_xxh64_of_the_utf8_bytes():
+    for token in WORDS + ["", "a" * 300]:
+        assert token_hash(token) == xxhash.xxh64_intdigest(token.encode("utf-8"))
+    assert TokenHasher()(WORDS + WORDS[:3]).tolist() == [token_hash(t) for t in WORDS + WORDS[:3]]
 
 
 def test_hash_token_batch_equals_token_hash():
@@ -77,9 +79,11 @@ def test_batch_equals_per_document_reference(shingle_size, jobs):
     options = FingerprintOptions(shingle_size=shingle_size)
     values, offsets, signatures = minhash_batch(seqs, options, jobs=jobs)
     hasher = TokenHasher()
-    reference_sets = [shingle_hashes(hasher(seq), shingle_size) for seq in seqs]
+    reference_sets = [reference.shingle_hashes(hasher(seq), shingle_size) for seq in seqs]
     for i, ref in enumerate(reference_sets):
         assert np.array_equal(values[offsets[i]:offsets[i + 1]], ref)
+        assert np.array_equal(shingle_hashes(hasher(seqs[i]), shingle_size), ref)  # one document
+    assert np.array_equal(signatures, reference.minhash_signatures(reference_sets, options.num_perm, options.seed))
     assert np.array_equal(signatures, minhash_signatures(reference_sets, options.num_perm, options.seed))
 
 

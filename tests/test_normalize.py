@@ -1,18 +1,18 @@
 """Normalization: tokens, sentences, furniture and content hashes; the compiled fast paths
 equal the plain definitions and the regexes."""
-import hashlib
 import random
 import re
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 
-from dedupe.model import Document, Sentence
-from dedupe.normalize import (TOKEN, ascii_contents, boilerplate_spans, content_hash, content_tokens,
+from dedupe.model import Document
+from dedupe.normalize import (ascii_contents, boilerplate_spans, content_hash, content_tokens,
                               content_tokens_joined, fold_token, normalize, sentence_ranges, sentence_spans,
                               text_codes, tokenize)
 from dedupe.read import read_documents
+from reference.text import (TOKEN, reference_boilerplate_spans, reference_fold, reference_normalize,
+                            reference_sentence_spans)
 
 PA_STYLE = """  ------------------------------------------------------------------------
                   02:49 07/01/00: Page 1 (HHH) SHOWBIZ Ferry
@@ -59,60 +59,6 @@ def test_content_hash_ignores_case_and_spacing():
 
 
 # ---------------------------------------------------------------- fast paths vs the plain definitions
-
-def reference_fold(token):
-    return unicodedata.normalize("NFKC", token).casefold().replace("’", "'")
-
-
-def reference_boilerplate_spans(text):
-    from dedupe.normalize import BOILERPLATE_LINE
-
-    spans, pos = [], 0
-    for line in text.splitlines(keepends=True):
-        if line.strip() and len(line) < 120 and BOILERPLATE_LINE.match(line.rstrip("\r\n")):
-            spans.append((pos, pos + len(line)))
-        pos += len(line)
-    return spans
-
-
-def reference_sentence_spans(text):
-    """sentence_spans as first written: PARAGRAPH_BREAK, then SENTENCE_END in each paragraph."""
-    from dedupe.normalize import PARAGRAPH_BREAK, SENTENCE_END
-
-    spans, start = [], 0
-    for para_end in [m.end() for m in PARAGRAPH_BREAK.finditer(text)] + [len(text)]:
-        for m in SENTENCE_END.finditer(text, start, para_end):
-            spans.append((start, m.start() + 1))
-            start = m.end()
-        if start < para_end:
-            spans.append((start, para_end))
-        start = para_end
-    return [(s, e) for s, e in spans if text[s:e].strip()]
-
-
-def reference_normalize(text):
-    """normalize() as first written: one regex match at a time, every token folded in full."""
-    import bisect
-
-    skip = reference_boilerplate_spans(text)
-    tokens, starts, ends = [], [], []
-    skip_i = 0
-    for m in TOKEN.finditer(text):
-        while skip_i < len(skip) and skip[skip_i][1] <= m.start():
-            skip_i += 1
-        if skip_i < len(skip) and skip[skip_i][0] <= m.start() < skip[skip_i][1]:
-            continue
-        tokens.append(reference_fold(m.group()))
-        starts.append(m.start())
-        ends.append(m.end())
-    sentences = []
-    for s, e in reference_sentence_spans(text):
-        t0, t1 = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
-        if t1 > t0:
-            sentences.append(Sentence(start=s, end=e, tok_start=t0, tok_end=t1))
-    digest = hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
-    return tuple(tokens), tuple(starts), tuple(ends), tuple(sentences), digest
-
 
 ALL_ASCII = "".join(map(chr, range(128)))
 
@@ -269,11 +215,11 @@ def test_ascii_normalize_matches_reference_definition():
 
 
 def test_lowered_tokens_only_blanks_everything_but_the_lowered_tokens():
-    from dedupe.normalize import _ASCII_WORD, _ascii_token_bounds, _lowered_tokens_only
+    from dedupe.normalize import _ASCII_WORD, _lowered_tokens_only, _token_bounds
 
     for text in [t.encode("ascii", "ignore").decode() for t in TRICKY_TEXTS + SAMPLE_TEXTS]:
         codes = text_codes(text)
-        first, last = _ascii_token_bounds(codes, _ASCII_WORD)
+        first, last = _token_bounds(codes, _ASCII_WORD)
         kept = list(zip(first.tolist(), last.tolist()))[::2]  # every other token, as furniture leaves gaps
         expected = [" "] * len(text)
         for s, e in kept:
@@ -281,3 +227,18 @@ def test_lowered_tokens_only_blanks_everything_but_the_lowered_tokens():
         got = _lowered_tokens_only(codes, np.array([s for s, _ in kept], dtype=np.int64),
                                    np.array([e for _, e in kept], dtype=np.int64))
         assert got.tobytes().decode("ascii") == "".join(expected)
+
+
+def test_tokenizer_matches_regex_on_every_code_point_and_apostrophes():
+    # one scan serves every text: on non-ASCII text its word table asks \w of each distinct character
+    everything = "".join(map(chr, range(0x110000)))
+    tokens, starts, ends = tokenize(everything)
+    matches = list(TOKEN.finditer(everything))
+    assert (starts, ends) == ([m.start() for m in matches], [m.end() for m in matches])
+    assert tokens == [reference_fold(m.group()) for m in matches]
+    pieces = ["é", "ß", "’", "'", "’’", "x’y", "Σ", "٣", "²", "ﬁ", "\u0301", "\u200d", "😀", "中文", " ", "-", "_", "a", "1"]
+    for text in _random_texts(pieces, 3000, seed=4):
+        matches = list(TOKEN.finditer(text))
+        tokens, starts, ends = tokenize(text)
+        assert (tokens, starts, ends) == ([reference_fold(m.group()) for m in matches],
+                                          [m.start() for m in matches], [m.end() for m in matches]), repr(text)

@@ -244,3 +244,19 @@ def test_word_list_tfidf_equals_sklearn_on_edge_rows():
     assert _same_matrix(fast.transform(probe), slow.transform(probe))
     assert fast.vocabulary_ == slow.vocabulary_ and np.array_equal(fast.idf_, slow.idf_)
     assert list(fast.get_feature_names_out())[-2:] == ["ämter", "émigré"]
+
+
+def test_a_scan_keeps_no_state_of_its_own_on_disk(tmp_path):
+    """What a scan leaves on disk is numba's cache of compiled kernels and Python's bytecode:
+    nothing of the package's own in its folder, the home folder or the user's cache."""
+    package = ROOT / "dedupe"
+    before = {p for p in package.rglob("*") if p.is_file()}
+    home, cache = tmp_path / "home", tmp_path / "cache"
+    home.mkdir(), cache.mkdir()
+    code = f"import dedupe; dedupe.scan([{str(ROOT / 'data' / 'sample')!r}]).to_json()"
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True, capture_output=True,
+                   env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(home),
+                        "XDG_CACHE_HOME": str(cache)})
+    new = {p for p in package.rglob("*") if p.is_file()} - before
+    assert {p.suffix for p in new} <= {".nbi", ".nbc", ".pyc"}, sorted(map(str, new))
+    assert not list(home.rglob("*")) and not list(cache.rglob("*"))
