@@ -208,8 +208,8 @@ def _overlaps(left, right, values, offsets, weights, common, totals, rare_v, rar
         out[p, 1] = winter
         out[p, 2] = shared_common
         # rarest words of one side found among all content words of the other
-        out[p, 3] = _count_in(rare_v, rare_o[i], rare_o[i + 1], tx, tp[j], tp[j + 1])
-        out[p, 4] = _count_in(rare_v, rare_o[j], rare_o[j + 1], tx, tp[i], tp[i + 1])
+        out[p, 3] = count_shared(rare_v, rare_o[i], rare_o[i + 1], tx, tp[j], tp[j + 1])
+        out[p, 4] = count_shared(rare_v, rare_o[j], rare_o[j + 1], tx, tp[i], tp[i + 1])
         # figures
         a, a_end, b, b_end = fo[i], fo[i + 1], fo[j], fo[j + 1]
         shared = 0
@@ -238,7 +238,7 @@ def _overlaps(left, right, values, offsets, weights, common, totals, rare_v, rar
 
 
 @numba.njit(cache=True, nogil=True)
-def _count_in(xs, x_lo, x_hi, ys, y_lo, y_hi):
+def count_shared(xs, x_lo, x_hi, ys, y_lo, y_hi):
     """How many of the sorted xs[x_lo:x_hi] occur in the sorted ys[y_lo:y_hi]."""
     n = 0
     a, b = x_lo, y_lo

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from .config import VerifyOptions
 from .fingerprint import Fingerprints, IdRows, Stemmer, transform_rows
 from .model import Match, Normalized, Scores
-from .features import number_set
+from .features import count_shared, number_set
 
 if TYPE_CHECKING:
     from .features import CorpusStats
@@ -273,21 +273,7 @@ def _pair_kernel(left, right, values, offsets, tp, tx, td, stored_x, idf, has_te
         i = left[p]
         j = right[p]
         # shingle intersection (both sets sorted and distinct)
-        a = offsets[i]
-        ae = offsets[i + 1]
-        b = offsets[j]
-        be = offsets[j + 1]
-        common = 0
-        while a < ae and b < be:
-            if values[a] == values[b]:
-                common += 1
-                a += 1
-                b += 1
-            elif values[a] < values[b]:
-                a += 1
-            else:
-                b += 1
-        inter_out[p] = common
+        inter_out[p] = count_shared(values, offsets[i], offsets[i + 1], values, offsets[j], offsets[j + 1])
         # cosine: element-wise product of the two rows (common columns in ascending order),
         # then numpy's sum of the products
         if has_terms:
