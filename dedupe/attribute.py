@@ -37,15 +37,17 @@ from urllib.parse import urlsplit
 
 from .config import AttributeOptions
 from .model import Document, Match, Original, published_instant
-from .outlets import DOMAIN_SUFFIX, WIRE_AGENCIES, acronym, outlet_key, same_outlet  # noqa: F401 (public here too)
+from .outlets import AGENCY_SCRIPTS, DOMAIN_SUFFIX, WIRE_AGENCIES, acronym, outlet_key, same_outlet  # noqa: F401 (public here too)
 
 
 
-STRONG = frozenset({"source line", "syndication dateline", "dateline", "sign-off", "credit line",
-                    "byline", "copyright line", "republication note", "author", "canonical link"})
+STRONG = frozenset({"source line", "syndication dateline", "dateline", "script dateline", "dispatch dateline",
+                    "sign-off", "credit line", "byline", "copyright line", "republication note", "author",
+                    "canonical link"})
 """Credit kinds that say a text carries that outlet's story. The others ("citation",
 "agency inputs") only say some material came from there: wire reuse."""
-SYNDICATION = frozenset({"syndication dateline", "dateline", "sign-off", "credit line", "byline"})
+SYNDICATION = frozenset({"syndication dateline", "dateline", "script dateline", "dispatch dateline", "sign-off",
+                         "credit line", "byline"})
 """Credits with which syndicated copies are carried as they are: the text is a copy."""
 
 
@@ -118,6 +120,27 @@ _CITING = (r"\b(?i:according[ \t]+to|told|reported[ \t]+by|(?:additional[ \t]+)?
 # A name never starts right after an ASCII letter here: the match from that letter on would be
 # found first. Saying so spares the engine a try at every letter of every word.
 _REPORTED = rf"(?<![A-Za-z])(?P<before>{_NAME})[ \t]+(?i:reported)\b"
+# Datelines in any script. A dateline credit is told by where it stands, not by the words of one
+# language: a short parenthesised name at the start of a text, after a place (and date) at the
+# start of a line, or after a date ("اسلام آباد، 5 مارچ (اے پی پی)", "Вашингтон (АФП) –",
+# "迪拜（路透社）——", "МОСКВА, 5 марта. /ТАСС/."), followed by a dash, a colon or the story; and
+# the Chinese dispatch line "新华社北京3月5日电". Where it stands is judged by CreditFinder.
+_MARKS = ("\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+          "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u0981-\u0983\u09bc-\u09d7\u200c\u200d")
+"""Combining marks that letters of Arabic, Devanagari, Bengali... scripts are written with (not
+word characters to the regex engine), and the joiners of Persian spelling."""
+_LETTER = rf"(?:[^\W\d_]|[{_MARKS}])"
+_WORD = rf"{_LETTER}(?:{_LETTER}|[.'’&-])*"
+_SCRIPT_NAME = rf"{_WORD}(?:[ \t]{{1,2}}{_WORD}){{0,3}}"
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_PLACE_BEFORE = re.compile(rf"[ \t]*(?:{_SCRIPT_NAME}[ \t]*)?(?:[,،][ \t]*\d{{1,4}}(?:[ \t./-]*(?:{_WORD}|\d{{1,4}})){{0,3}}[ \t.]*)?")
+"""A line before a dateline credit: nothing, or a place of up to four words and perhaps ", date"."""
+_DATE_BEFORE = re.compile(rf"(?<!\d)[,،，][ \t]*\d{{1,4}}(?:[ \t./-]*(?:{_WORD}|\d{{1,4}})){{0,3}}[ \t.,،]*$")
+"""The end of a text before a dateline credit that follows ", date": ", 18 يونيو 2020 ", ", 5 марта. "."""
+_SENTENCE_END = re.compile(r"[.!?。！？۔][ \t]*$")
+_LATIN = re.compile(r"[\x00-\u024f\u1e00-\u1eff]*")
+"""Text in the Latin script alone (with its accented letters: "Łańcut", "bugün")."""
+
 _PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("source line", "names its original source", re.compile(rf"(?i:Original\s+Source)\s*:\s*{_DOMAIN}")),
     ("syndication dateline", "carries a syndication dateline", re.compile(r"\bMENAFN\s*[-–—]\s*(?P<free>[^)\n]{2,40})\)")),
@@ -140,6 +163,12 @@ _PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("agency inputs", "uses agency inputs", re.compile(
         rf"\(\s*(?i:with)\s+(?:(?i:agency|wire)\s+(?i:inputs)|(?i:inputs\s+from)\s+(?P<name>{_NAME})"
         rf"|(?P<before>{_NAME})\s+(?i:inputs))\s*\)")),
+    ("script dateline", "carries a dateline credit", re.compile(
+        rf"(?:[(（][ \t]*(?P<script>{_SCRIPT_NAME})[ \t]*[)）]|/(?P<slashed>{_SCRIPT_NAME})/)"
+        rf"[ \t]*\.?[ \t]*(?P<dash>(?:[-–—]+|[:：])[ \t]*)?(?P<next>{_LETTER}+)?")),
+    ("dispatch dateline", "carries a dispatch dateline", re.compile(
+        rf"(?P<dispatch>[{_HAN}]{{1,8}}?(?:社|网|網|通信))[{_HAN}]{{0,8}}?(?:\d{{2,4}}年)?\d{{1,2}}月\d{{1,2}}日"
+        r"(?:\d{1,2}[时時])?[电電]")),
 )
 
 _NEEDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
@@ -147,7 +176,7 @@ _NEEDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "credit line": ("(",), "byline": ("by",), "copyright line": ("copyright", "©", "(c)"),
     "republication note": ("first", "originally", "republished", "reproduced", "reprinted"),
     "citation": ("according", "told", "reported", "reporting", "quoted"), "agency inputs": ("with",),
-    "sign-off": ("-", "–", "—"),
+    "sign-off": ("-", "–", "—"), "script dateline": ("(", "（", "/"), "dispatch dateline": ("电", "電"),
 })
 """kind -> words of its pattern, one of which a text must contain (in lower case) to match it.
 Most texts have none of a kind's words, and a pattern that is not run costs nothing."""
@@ -179,8 +208,28 @@ _STRETCHED = frozenset({"citation"})
 are searched for only in the runs of such characters around those words."""
 
 
+_SCRIPTS = frozenset({"script dateline", "dispatch dateline"})
+"""Kinds that credit names written in other scripts than Latin: they match no ASCII text."""
+_NOT_OUTLETS = frozenset("""
+    نمائندہ نامہ نگار خبرنگار رپورٹر سٹاف اسٹاف ڈیسک خصوصی تصویر تصاویر ویڈیو فائل پیر منگل بدھ جمعرات جمعہ ہفتہ اتوار
+    مراسل مراسلنا خاص محرر صور صورة فيديو وكالات الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد
+    عکس ویدیو شنبه یکشنبه دوشنبه سه‌شنبه چهارشنبه پنجشنبه جمعه
+    संवाददाता प्रतिनिधि ब्यूरो एजेंसी फोटो वीडियो सोमवार मंगलवार बुधवार गुरुवार शुक्रवार शनिवार रविवार
+    корр корр. корреспондент фото видео агентства справа слева понедельник вторник среда четверг пятница суббота
+    воскресенье
+    """.split()) | frozenset("记者 記者 本报 本報 本台 图 圖 视频 視頻 资料 資料 综合 綜合 机构 機構 星期 周一 周二 周三 周四 周五 周六 周日".split())
+"""Words that a parenthesis in dateline position holds when it names no outlet: a staff
+reporter or desk, a picture or video, a weekday, "agencies" in general."""
+_CONTINUING = frozenset("""
+    کے کی کا نے کو میں سے پر اور بھی ہے ہیں تھا تھی را در از به و که با است
+    في من على إلى عن مع أن و التي الذي के की का ने को में से पर और है
+    """.split()) | frozenset("的 和 与 與 在 是 为 為 及 或 等 也".split())
+"""Words that go on with a sentence after a parenthesis ("تحریک انصاف (پی ٹی آئی) کے چیئرمین"):
+what follows is not a story after its dateline."""
+
+
 _PLAN = tuple((kind, reason, pattern, _NEEDS.get(kind, ("",)), _ALSO_NEEDS.get(kind, ()), _SHORTCUTS.get(kind),
-               _GATES.get(kind), kind in _STRETCHED) for kind, reason, pattern in _PATTERNS)
+               _GATES.get(kind), kind in _STRETCHED, kind in _SCRIPTS) for kind, reason, pattern in _PATTERNS)
 """What `CreditFinder.find` needs of each kind, looked up once."""
 
 
@@ -243,7 +292,54 @@ class CreditFinder:
         domain = re.fullmatch(rf"(?:https?://)?(?:www\.)?([\w-]+){DOMAIN_SUFFIX}(?:/.*)?", name.lower())
         return domain.group(1) if domain else name
 
+    def _dateline(self, m: re.Match[str]) -> str | None:
+        """The outlet a parenthesised (or, after a date, /slashed/) name in another script credits,
+        when it stands where datelines do: a known agency or corpus outlet followed by a dash or a
+        colon, or by the story at the start of a text, line or sentence or after a place or date;
+        any other name only at the start of the text or after ", date", followed by a dash, colon
+        or the story, or after a place at the start of a line and followed by a dash or colon."""
+        name = " ".join((m.group("script") or m.group("slashed")).split())
+        if _LATIN.fullmatch(name) or len(name.replace(" ", "")) < 2:
+            return None  # Latin names are read by the "dateline" pattern; "(ن)" is a party's wing
+        if (any(w in _NOT_OUTLETS for w in name.lower().split())
+                or any(w in name for w in _NOT_OUTLETS if not w.isascii() and re.match(f"[{_HAN}]", w))):
+            return None
+        dash, after = m.group("dash") is not None, m.group("next") or ""
+        han = re.match(f"[{_HAN}]", after) is not None
+        # what follows goes on with a sentence: a lower-case word, or a word such as "کے" or "的"
+        goes_on = after[:1].islower() or (after[:1] if han else after.lower()) in _CONTINUING
+        story = bool(after) and not dash and not goes_on
+        text, start = m.string, m.start()
+        line = text[text.rfind("\n", 0, start) + 1:start]
+        at_start = not text[:start].strip()
+        after_place = len(line) <= 80 and _PLACE_BEFORE.fullmatch(line) is not None
+        after_date = _DATE_BEFORE.search(text[max(0, start - 60):start]) is not None
+        known = self.outlet(name)
+        if m.group("slashed") is not None:  # "МОСКВА, 5 марта. /ТАСС/."
+            return known if known and (after_date or after_place) and (dash or story or not after) else None
+        if known:
+            placed = at_start or after_place or after_date or _SENTENCE_END.search(text[max(0, start - 4):start])
+            return known if dash or (story and placed) else None
+        if (at_start or after_date) and (dash or story) or after_place and dash and not goes_on:
+            return name  # "(ВОЗ) — специализированное учреждение" is a definition, not a credit
+        return None
+
+    def _dispatch(self, m: re.Match[str]) -> str | None:
+        """The agency of a Chinese dispatch line: the longest known name its agency part ends with
+        ("据新华社" -> Xinhua), else the part as written when it starts the text or a clause."""
+        found = m.group("dispatch")
+        for n in range(len(found), 1, -1):
+            known = self.outlet(found[-n:])
+            if known:
+                return known
+        before = m.string[m.start() - 1:m.start()] if m.start() else ""
+        return found if not before or not re.match(f"[{_HAN}]", before) else None
+
     def _named(self, kind: str, m: re.Match[str]) -> str | None:
+        if kind == "script dateline":
+            return self._dateline(m)
+        if kind == "dispatch dateline":
+            return self._dispatch(m)
         groups = m.groupdict()
         if groups.get("free") is not None:
             free = groups["free"]
@@ -267,7 +363,10 @@ class CreditFinder:
         lowered = text.lower()
         if not text.isascii() and any(c in text for c in _UNLOWERED):
             lowered = None  # the word tests below might miss a match: run every pattern
-        for kind, reason, pattern, needs, also, shortcut, gate, stretched in _PLAN:
+        ascii_text = text.isascii()
+        for kind, reason, pattern, needs, also, shortcut, gate, stretched, script in _PLAN:
+            if script and ascii_text:
+                continue
             if lowered is not None:
                 if not any(map(lowered.__contains__, needs)) or (also and not any(map(lowered.__contains__, also))):
                     continue

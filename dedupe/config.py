@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .errors import OptionsError
-from .outlets import WIRE_AGENCIES, outlet_key
+from .outlets import AGENCY_SCRIPTS, WIRE_AGENCIES, outlet_key
 
 if TYPE_CHECKING:
     from .verifier import Verifier
@@ -154,7 +154,11 @@ class AttributeOptions:
         """The agency's reporting name when `name` is on the list ("Press Association" -> "PA")."""
         if not name:
             return None
-        return self.agencies.get(" ".join(name.lower().split())) or self._keys.get(outlet_key(name))
+        norm = " ".join(name.lower().split())
+        latin = AGENCY_SCRIPTS.get(norm)
+        if latin is not None:
+            return self.agencies.get(latin.lower()) or self._keys.get(outlet_key(latin))
+        return self.agencies.get(norm) or self._keys.get(outlet_key(name))
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,41 @@ WIRE_AGENCIES: Mapping[str, str] = MappingProxyType({
     "ntb": "NTB", "ritzau": "Ritzau", "keystone-sda": "Keystone-SDA", "europa press": "Europa Press",
     "lusa": "Lusa", "ctk": "CTK", "pap": "PAP", "mti": "MTI", "interfax": "Interfax",
     "ria novosti": "RIA Novosti", "wafa": "WAFA", "wam": "WAM", "irna": "IRNA", "bss": "BSS",
+    "app": "APP", "associated press of pakistan": "APP", "aa": "Anadolu", "anadolu agency": "Anadolu",
+    "china news service": "China News Service",
 })
 """Default wire agencies: lower-case name or alias -> the name reports use."""
+
+AGENCY_SCRIPTS: Mapping[str, str] = MappingProxyType({
+    # Urdu / Arabic / Persian
+    "اے پی پی": "APP", "ایسوسی ایٹڈ پریس آف پاکستان": "APP",
+    "پی ٹی آئی": "PTI", "اے این آئی": "ANI", "اے ایف پی": "AFP", "فرانس برس": "AFP", "فرانس پرس": "AFP",
+    "اے پی": "AP", "أسوشيتد برس": "AP", "اسوشی ایٹڈ پریس": "AP", "آسوشیتدپرس": "AP",
+    "رويترز": "Reuters", "رائٹرز": "Reuters", "رائٹر": "Reuters", "رویترز": "Reuters",
+    "شينخوا": "Xinhua", "شنہوا": "Xinhua", "ژنہوا": "Xinhua", "شین‌هوا": "Xinhua", "شینهوا": "Xinhua",
+    "تاس": "TASS", "ٹاس": "TASS", "ريا نوفوستي": "RIA Novosti", "ریا نووستی": "RIA Novosti", "ریا": "RIA Novosti",
+    "ایرنا": "IRNA", "إرنا": "IRNA", "ارنا": "IRNA", "الأناضول": "Anadolu", "آناتولی": "Anadolu", "اناطولیہ": "Anadolu",
+    "يونهاب": "Yonhap", "کیودو": "Kyodo", "كيودو": "Kyodo", "وفا": "WAFA", "وام": "WAM", "بلومبرغ": "Bloomberg",
+    "بلومبرگ": "Bloomberg",
+    # Hindi
+    "पीटीआई": "PTI", "प्रेस ट्रस्ट ऑफ इंडिया": "PTI", "एएनआई": "ANI", "आईएएनएस": "IANS", "एएफपी": "AFP",
+    "एपी": "AP", "रॉयटर्स": "Reuters", "रायटर": "Reuters", "शिन्हुआ": "Xinhua", "सिन्हुआ": "Xinhua",
+    # Chinese, Japanese, Korean
+    "新华社": "Xinhua", "新華社": "Xinhua", "中新社": "China News Service", "中國新聞社": "China News Service",
+    "中国新闻社": "China News Service", "路透社": "Reuters", "路透": "Reuters", "美联社": "AP", "美聯社": "AP",
+    "法新社": "AFP", "塔斯社": "TASS", "俄新社": "RIA Novosti", "共同社": "Kyodo", "共同通信": "Kyodo",
+    "共同通信社": "Kyodo", "韩联社": "Yonhap", "韓聯社": "Yonhap", "연합뉴스": "Yonhap", "德新社": "dpa",
+    "埃菲社": "EFE", "安莎社": "ANSA", "彭博社": "Bloomberg", "合众国际社": "UPI", "伊通社": "IRNA",
+    "阿纳多卢通讯社": "Anadolu", "阿纳多卢社": "Anadolu", "巴联社": "APP", "印度报业托拉斯": "PTI", "ロイター": "Reuters",
+    # Cyrillic
+    "афп": "AFP", "франс пресс": "AFP", "франс-пресс": "AFP", "ассошиэйтед пресс": "AP",
+    "рейтер": "Reuters", "рейтерс": "Reuters", "синьхуа": "Xinhua", "тасс": "TASS", "итар-тасс": "TASS",
+    "риа новости": "RIA Novosti", "риа": "RIA Novosti", "интерфакс": "Interfax", "анадолу": "Anadolu",
+    "йонхап": "Yonhap", "киодо": "Kyodo", "блумберг": "Bloomberg", "дпа": "dpa", "ирна": "IRNA",
+})
+"""Wire agencies as other scripts write them: lower-case spelling -> the Latin name of
+`WIRE_AGENCIES` it stands for. A credit "(اے پی پی)" is then the agency that "(APP)" is, on any
+agency list that has that Latin name."""
 
 DOMAIN_SUFFIX = r"\.(?:com|co\.uk|co\.in|co|in|org|net|news|info|uk|example)"
 
@@ -32,11 +65,17 @@ DOMAIN_SUFFIX = r"\.(?:com|co\.uk|co\.in|co|in|org|net|news|info|uk|example)"
 def outlet_key(name: str) -> str:
     """Comparable form of an outlet name: "Live Mint", "livemint", "www.livemint.com" agree.
 
+    Names in other scripts keep their letters ("روزنامہ جنگ" is not "" ); a wire agency written in
+    another script has the key of its Latin name ("اے پی پی" and "APP" agree).
+
     Cached: a scan asks for the keys of the same few outlet names again and again."""
+    latin = AGENCY_SCRIPTS.get(" ".join(name.lower().split()))
+    if latin is not None:
+        name = latin
     key = re.sub(r"^(?:https?://)?(?:www\.)?", "", name.strip().lower())
     key = re.sub(rf"{DOMAIN_SUFFIX}(?:[/:?#].*)?$", "", key)
     key = re.sub(r"^the\s+", "", key)
-    return re.sub(r"[^a-z0-9]", "", key)
+    return re.sub(r"[\W_]", "", key) if not key.isascii() else re.sub(r"[^a-z0-9]", "", key)
 
 
 def same_outlet(a: str | None, b: str | None) -> bool:

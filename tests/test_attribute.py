@@ -189,6 +189,87 @@ def test_wire_reuse_is_recorded():
     assert "wire reuse: other uses material from AFP" in origin.evidence
 
 
+# Agency stories and newspaper copies in Urdu, Chinese and Russian, written for these tests.
+APP_URDU = ("اسلام آباد، 5 مارچ (اے پی پی) - وزیراعظم نے ہفتہ کو وفاقی کابینہ کے اجلاس کی صدارت کی جس میں "
+            "بجلی کے نرخوں میں کمی کی منظوری دی گئی۔ اجلاس میں وزیر خزانہ نے معیشت پر بریفنگ دی۔")
+PAPER_URDU = ("اسلام آباد (اے پی پی) وزیراعظم نے ہفتہ کو وفاقی کابینہ کے اجلاس کی صدارت کی جس میں بجلی کے "
+              "نرخوں میں کمی کی منظوری دی گئی۔ اجلاس میں وزیر خزانہ نے معیشت پر بریفنگ دی۔")
+XINHUA = ("新华社北京3月5日电（记者王磊）国务院总理5日在政府工作报告中表示，今年国内生产总值增长预期目标为5%左右。"
+          "报告提出，要扩大国内需求，稳定就业。")
+PAPER_CHINESE = ("新华社北京3月5日电 国务院总理5日在政府工作报告中表示，今年国内生产总值增长预期目标为5%左右。"
+                 "报告提出，要扩大国内需求，稳定就业。（编辑：李明）")
+AFP_RUSSIAN = ("ПАРИЖ, 5 марта (АФП) – Во Франции в среду прошла общенациональная забастовка против пенсионной "
+               "реформы. По данным профсоюзов, на улицы вышли более миллиона человек.")
+PAPER_RUSSIAN = ("Париж (АФП) – Во Франции в среду прошла общенациональная забастовка против пенсионной реформы. "
+                 "По данным профсоюзов, на улицы вышли более миллиона человек, сообщает агентство.")
+
+
+def test_datelines_in_other_scripts_name_the_agency():
+    assert sources(APP_URDU) == sources(PAPER_URDU) == sources("ISLAMABAD, March 5 (APP) - The cabinet met.") == ["APP"]
+    assert sources("نئی دہلی (پی ٹی آئی) مرکزی حکومت نے پیر کو نئی تعلیمی پالیسی کا اعلان کیا۔") == ["PTI"]
+    assert sources("नई दिल्ली (पीटीआई) केंद्र सरकार ने सोमवार को नई शिक्षा नीति की घोषणा की।") == ["PTI"]
+    assert sources(XINHUA) == sources("据新华社北京3月5日电，国务院总理表示。") == ["Xinhua"]
+    assert sources("中新社上海3月6日电 上海市今日发布新规。") == ["China News Service"]
+    assert sources("迪拜（路透社）——也门南部分裂分子周三宣布退出协议委员会。") == ["Reuters"]
+    assert sources(AFP_RUSSIAN) == ["AFP"]
+    assert sources("МОСКВА, 5 марта. /ТАСС/. Президент России провел совещание с членами правительства.") == ["TASS"]
+    assert sources("ТЕГЕРАН (ИРНА) – Министр иностранных дел Ирана прибыл в Москву.") == ["IRNA"]
+    assert [c.kind for c in find_credits(APP_URDU)] == ["script dateline"]
+    assert [c.kind for c in find_credits(XINHUA)] == ["dispatch dateline"]
+    assert is_wire_agency("اے پی پی") and is_wire_agency("新华社") and is_wire_agency("ТАСС")
+    assert same_outlet("اے پی پی", "APP") and same_outlet("新华社", "Xinhua") and not same_outlet("新华社", "路透社")
+    # a custom agency list gets the other spellings of the names it has
+    assert sources("迪拜（路透社）——也门南部分裂分子周三宣布退出协议委员会。",
+                   options=AttributeOptions(agencies=["Reuters"])) == ["Reuters"]
+    # an agency off the list is still a credit, as written, but not a wire agency
+    assert sources(XINHUA, options=AttributeOptions(agencies=["Reuters"])) == ["新华社"]
+    assert not is_wire_agency("新华社", AttributeOptions(agencies=["Reuters"]))
+
+
+def test_unknown_names_count_only_where_a_dateline_stands():
+    # an agency not on the list, as written, after a place and date or before a dash
+    assert sources("الشهيد الحافظ، 18 يونيو 2020 (واص) - أشاد المكتب الدائم للأمانة الوطنية بجهود الجيش.") == ["واص"]
+    assert sources("کراچی (آن لائن) - سندھ حکومت نے صوبے میں تعلیمی ادارے بند کرنے کا اعلان کیا۔") == ["آن لائن"]
+    assert same_outlet("واص", "واص") and not same_outlet("واص", "آن لائن")
+
+
+@pytest.mark.parametrize("text", [
+    "وزیراعظم نے (ہفتہ) کو کابینہ کا اجلاس طلب کر لیا۔",                    # a weekday in a sentence
+    "تحریک انصاف (پی ٹی آئی) کے چیئرمین نے جلسے سے خطاب کیا۔",              # an acronym explained
+    "مسلم لیگ (ن) کے رہنما نے پریس کانفرنس کی۔",
+    "لاہور، 5 مارچ (نمائندہ خصوصی) پنجاب حکومت نے نئے بجٹ کی منظوری دے دی۔",  # the paper's own reporter
+    "القاهرة ”المدينة التي لا تنام“ (صور) أغلقت المحلات أبوابها مساء الأربعاء.",  # "(photos)"
+    "Всемирная организация здравоохранения (ВОЗ) — специализированное учреждение ООН.",
+    "Народный банк Китая (НБК) заявил на своем сайте о снижении ставки.",
+    "Клиентка Элиз Своупс (справа) делает покупку в магазине.",
+    "棕榈湾整修：1,000,000 美元（进行中） 23. 珊瑚礁生态水下雕塑。",
+    "本报北京3月5日电（记者张三）国务院今天召开常务会议。",                   # the paper's own dispatch
+    "他说：“（我想）签下更多的大牌拳手。”",
+    "Prace trwały w Łańcucie (Łańcut). Wszystkie drogi są otwarte.",       # Latin names: the Latin rule
+])
+def test_parentheses_in_sentences_are_not_credits(text):
+    assert find_credits(text) == []
+
+
+def test_agency_is_the_source_of_its_copies_in_other_scripts():
+    for agency_text, copy_text, agency, paper in [(APP_URDU, PAPER_URDU, "اے پی پی", "روزنامہ مشرق"),
+                                                  (XINHUA, PAPER_CHINESE, "新华社", "南方日报"),
+                                                  (AFP_RUSSIAN, PAPER_RUSSIAN, "АФП", "Вечерний Город")]:
+        copy = Document("paper", copy_text, source=paper, published="2026-03-05T08:00:00+00:00")
+        alone = attribute(copy, [copy])
+        assert (alone.source, alone.in_corpus, alone.relation, alone.wire) == (
+            AttributeOptions().agency(agency), False, "copy", True), paper
+        # the agency's own text is in the corpus, stamped later than the paper's copy: the copy
+        # credits the agency, so the agency's text is the original, not the paper's
+        wire = Document("wire", agency_text, source=agency, published="2026-03-05T09:00:00+00:00")
+        origin = attribute(copy, [copy, wire])
+        assert (origin.id, origin.source, origin.in_corpus) == ("wire", agency, True), paper
+        assert f"paper credits {agency}, whose own text wire is in the corpus" in origin.evidence
+        # without times, the agency's own text comes first
+        untimed = [Document(d.id, d.text, source=d.source) for d in (copy, wire)]
+        assert attribute(untimed[0], untimed).id == "wire"
+
+
 def test_sample_corpus_sources(sample_docs):
     report = dedupe.scan(sample_docs)
     found = {c.original.id: c.original for c in report.clusters}
@@ -223,7 +304,7 @@ def test_find_equals_every_plain_pattern_over_the_whole_text(seeds, sample_docs)
     from dedupe.attribute import _PATTERNS, Credit, CreditFinder, _quote
 
     texts = [d["text"] for d in sample_docs] + list(seeds.values())
-    for name in ("meter_showbiz", "news_story_chains", "reuters21578"):
+    for name in ("meter_showbiz", "news_story_chains", "reuters21578", "semeval2022_task8"):
         path = SHARED / "data" / name / "docs.jsonl"
         if path.exists():
             with open(path, encoding="utf-8") as fh:
@@ -248,7 +329,7 @@ def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
     import string
     import sys
 
-    from dedupe.attribute import _ALSO_NEEDS, _GATES, _NEEDS, _PATTERNS, _SHORTCUTS, _UNLOWERED
+    from dedupe.attribute import _ALSO_NEEDS, _GATES, _NEEDS, _PATTERNS, _SCRIPTS, _SHORTCUTS, _UNLOWERED, CreditFinder
 
     texts = [d["text"] for d in sample_docs] + list(seeds.values()) + [
         "Prices rose, according to AFP.", "He told Reuters on Monday.", "Additional reporting by PA News staff",
@@ -258,8 +339,10 @@ def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
         "- Reuters", "Talks ended.\n  — AFP", "Shares fell.—Xinhua", "ok\t- dpa.", "3M reported a loss",
         "éAP reported", "xBy Jo, PA News", "_By Jo, AP", "A B C D E F reported", "Abc Def Ghi Jkl Mno Pqr reported",
         "This story first\nran in the City Post.", "Column ORIGINALLY APPEARED ON The Wire", "Reprinted courtesy of AP",
-        "Post has first published by Meridian Press Agency", "Republished from www.livemint.com"]
+        "Post has first published by Meridian Press Agency", "Republished from www.livemint.com",
+        APP_URDU, XINHUA, "据新華社北京3月5日電", "迪拜（路透社）——也门", "МОСКВА, 5 марта. /ТАСС/. Президент"]
     plain = _plain_patterns()
+    finder = CreditFinder(AttributeOptions(), ["Meridian Press Agency", "City Post"])
     seen = dict.fromkeys(_NEEDS, 0)
     for text in texts + [t.replace("said", "told") for t in texts] + [t.replace("said", "reported") for t in texts]:
         lowered = text.lower()
@@ -271,6 +354,8 @@ def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
             if found and kind in _ALSO_NEEDS:
                 assert any(word in lowered for word in _ALSO_NEEDS[kind]), (kind, text[:80])
             seen[kind] += bool(found)
+            if found and kind in _SCRIPTS and text.isascii():  # find() skips ASCII texts for these kinds
+                assert not any(finder._named(kind, m) for m in pattern.finditer(text)), (kind, text[:80])
             if found and kind in _GATES:
                 assert _GATES[kind][0].match(text) or _GATES[kind][1].search(text), (kind, text[:80])
         word, shortcut = _SHORTCUTS["citation"]
