@@ -89,11 +89,13 @@ def _scan_local(docs: list[Document], options: ScanOptions, timer: "_Timer") -> 
     stats = corpus_stats(fp, digest.numbers, [d.published for d in kept])
     matches = verify_pairs(pairs, fp, partial(_sentence_rows, digest, fp), stats, verifier, options.verify,
                            jobs=options.jobs)
-    del digest, fp, pairs  # nothing after verification needs them: free them before the diffs
+    shingles = fp.shingle_sets  # the trees read what linked texts share; freed with the rest below
+    del digest, fp, pairs  # nothing after the trees needs them: free them before the diffs
     timer.done("verify")
     agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
     wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
-    trees = build_trees(kept, matches, wire=wire)
+    trees = build_trees(kept, matches, wire=wire, shingles=shingles)
+    del shingles
     timer.done("cluster")
     clusters = _make_clusters(trees, kept, options, stemmer, agencies)
     timer.done("attribute+diff")
