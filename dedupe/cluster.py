@@ -22,7 +22,7 @@ to the wire stays under that paper.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +95,7 @@ def shared_beyond(child: np.ndarray, parent: np.ndarray, ancestor: np.ndarray) -
 
 def build_trees(docs: Sequence[Document], matches: Sequence[Match], min_explained: float = 0.2,
                 margin: float = 0.1, wire: frozenset[int] = frozenset(),
-                shingles: Sequence[np.ndarray] | None = None, beyond: float = 0.1) -> list[Tree]:
+                shingles: Sequence[np.ndarray] | Mapping[int, np.ndarray] | None = None, beyond: float = 0.1) -> list[Tree]:
     """Attach every linked document to its best earlier-ranked match; return the trees.
 
     Among parents whose strength is within `margin` of the strongest, the
@@ -103,7 +103,7 @@ def build_trees(docs: Sequence[Document], matches: Sequence[Match], min_explaine
     copy of a copy is only named when it is clearly closer.
 
     `shingles` (each document's shingle set, sorted distinct hashes, by document
-    index) lets a copy pass through an intermediate parent to an ancestor it is
+    index; only those of copies whose parent is a copy are read) lets a copy pass through an intermediate parent to an ancestor it is
     linked to when at most `beyond` of what it shares with the intermediate is
     missing from the ancestor.  Without them, the parent is the one chosen above.
     """
@@ -145,7 +145,8 @@ def build_trees(docs: Sequence[Document], matches: Sequence[Match], min_explaine
 
 
 def _through_to_original(child: int, choice: tuple[float, int, Match], found: list[tuple[float, int, Match]],
-                         best: dict[int, tuple[float, int, Match]], shingles: Sequence[np.ndarray],
+                         best: dict[int, tuple[float, int, Match]],
+                         shingles: Sequence[np.ndarray] | Mapping[int, np.ndarray],
                          beyond: float) -> tuple[float, int, Match]:
     """The chosen option, or one of the chosen parent's ancestors the child is linked to
     when the child shares (almost) nothing with the parent that the ancestor lacks.

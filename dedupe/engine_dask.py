@@ -103,7 +103,8 @@ def scan_documents_dask(docs: list[Document], options: ScanOptions, timer=None, 
         timer.done("verify")
         agencies = AttributeOptions() if options.agencies is None else AttributeOptions(agencies=options.agencies)
         wire = frozenset(i for i, doc in enumerate(kept) if is_wire_agency(doc.source, agencies))
-        trees = build_trees(kept, matches, wire=wire)
+        trees = build_trees(kept, matches, wire=wire, shingles=fp.shingle_sets)  # as pipeline._scan_local
+        del fp
         timer.done("cluster")
         # 5. diffs per chunk of clusters, each task carrying its members' documents
         numbered = [(f"c{k}", tree) for k, tree in enumerate(trees, 1)]

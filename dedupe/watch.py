@@ -21,7 +21,7 @@ the next watch run.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -550,7 +550,8 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
     matches = [link.match(position) for link in st.links_among(ids)]
     agencies = _agencies(options)  # as pipeline.scan_documents: wire texts rank as originals
     trees = build_trees(docs, matches, wire=frozenset(i for i, d in enumerate(docs)
-                                                      if is_wire_agency(d.source, agencies)))
+                                                      if is_wire_agency(d.source, agencies)),
+                        shingles=_StoredShingles(st, ids, options))
     wanted: dict[int, tuple[int | None, int | None]] = {a: (None, None) for a in ids}
     used: set[int] = set()
     for tree in trees:
@@ -574,6 +575,30 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
                                    options.verify.partial_added, options.verify.copy_kept,
                                    options.verify.partial_facts)
     st.assign((a, s, p, relation.get(a)) for a, s, p in changed)
+
+
+class _StoredShingles(Mapping):
+    """Shingle sets of a component's articles (by position in `ids`), as a scan has them.
+
+    build_trees reads only those of a copy, its parent and the parent's ancestors, and
+    only when a parent is itself a copy: each is read and hashed the first time asked."""
+
+    def __init__(self, st: Store, ids: Sequence[int], options: ScanOptions) -> None:
+        self._st, self._ids, self._size = st, ids, options.fingerprint.shingle_size
+        self._hasher = TokenHasher()
+        self._sets: dict[int, np.ndarray] = {}
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if i not in self._sets:
+            article = self._st.articles([self._ids[i]])[self._ids[i]]
+            self._sets[i] = shingle_hashes(self._hasher(normalize(article.document()).tokens), self._size)
+        return self._sets[i]
+
+    def __iter__(self):
+        return iter(range(len(self._ids)))
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 # -- reading stories back ------------------------------------------------------------------
