@@ -295,6 +295,7 @@ def derivation_figures(report: dict, labels: dict[str, dict], newspapers: list[s
     figures["confusion"] = "gold->pred(" + ",".join(DERIVATIONS) + ") " + " ".join(
         f"{c}=[{','.join(map(str, row))}]" for c, row in zip(DERIVATIONS, matrix))
     figures["original_is_wire"] = wire_share(report, labels, newspapers)
+    figures["of_is_wire"] = of_wire_share(report, labels, newspapers)
     return figures
 
 
@@ -309,6 +310,15 @@ def wire_share(report: dict, labels: dict[str, dict], newspapers: list[str]) -> 
     derived = [d for d in newspapers if predict_derivation(d, where, labels) != "non"]
     wire = sum(1 for d in derived if labels[where[d][0]["original"]["id"]]["role"] == "source")
     return share(wire, len(derived))
+
+
+def of_wire_share(report: dict, labels: dict[str, dict], newspapers: list[str]) -> float:
+    """Share of linked newspaper texts (members with an `of`) whose `of` is a PA text of their story."""
+    where = placements(report)
+    linked = [where[d][1] for d in newspapers if d in where and where[d][1].get("of") is not None]
+    wire = sum(1 for m in linked if labels[m["of"]]["role"] == "source"
+               and labels[m["of"]]["cluster"] == labels[m["id"]]["cluster"])
+    return share(wire, len(linked))
 
 
 def cross_story_figures(report: dict, labels: dict[str, dict]) -> Figures:
@@ -406,6 +416,7 @@ def measure_meter(dedupe, folder: Path, seeds: Path) -> Figures:
     figures.update(derivation_figures(report, labels, newspapers))
     undated = run_scan(dedupe, [{k: v for k, v in d.items() if k != "published"} for d in docs])
     figures["original_is_wire_no_dates"] = wire_share(undated, labels, newspapers)
+    figures["of_is_wire_no_dates"] = of_wire_share(undated, labels, newspapers)
     figures.update(cross_story_figures(report, labels))
     figures.update(meter_word_figures(dedupe, report, by_id, labels, spans))
     return figures

@@ -109,10 +109,12 @@ def run_stages(docs: list[Document], options: ScanOptions, executor: Executor, t
     stats = corpus_stats(fp, digest.numbers, [d.published for d in kept])
     matches = verify_pairs(pairs, fp, partial(_sentence_rows, digest, fp), stats, verifier, options.verify,
                            features=executor.pair_features)
-    del digest, fp, pairs  # nothing after verification needs them: free them before the diffs
+    shingles = fp.shingle_sets  # the trees read what linked texts share; freed with the rest below
+    del digest, fp, pairs  # nothing after the trees needs them: free them before the diffs
     timer.done("verify")
     agencies = options.attribution()
-    trees = cluster_documents(kept, matches, agencies)
+    trees = cluster_documents(kept, matches, agencies, shingles)
+    del shingles
     timer.done("cluster")
     clusters = make_clusters(trees, kept, options, stemmer, agencies, executor)
     timer.done("attribute+diff")
@@ -120,10 +122,13 @@ def run_stages(docs: list[Document], options: ScanOptions, executor: Executor, t
                   texts={d.id: d for d in docs})
 
 
-def cluster_documents(docs: Sequence[Document], matches: Sequence[Match], agencies: AttributeOptions) -> list[Tree]:
-    """Stories of the linked documents; among undated texts a wire agency's ranks as the original."""
+def cluster_documents(docs: Sequence[Document], matches: Sequence[Match], agencies: AttributeOptions,
+                      shingles=None) -> list[Tree]:
+    """Stories of the linked documents; among undated texts a wire agency's ranks as the original.
+    `shingles` (each document's word 3-gram hashes) lets a copy attach to the wire text rather
+    than to another copy that took the same material (`cluster.build_trees`)."""
     wire = frozenset(i for i, doc in enumerate(docs) if is_wire_agency(doc.source, agencies))
-    return build_trees(docs, matches, wire=wire)
+    return build_trees(docs, matches, wire=wire, shingles=shingles)
 
 
 def _sentence_rows(digest: Digest, fp, only: np.ndarray) -> SentenceRows:

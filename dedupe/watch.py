@@ -23,7 +23,7 @@ the next watch run.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -454,7 +454,7 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
     docs = [Document(id=arts[a].key, text="", source=arts[a].source, published=arts[a].published) for a in ids]
     position = {a: n for n, a in enumerate(ids)}
     matches = [link.match(position) for link in st.links_among(ids)]
-    trees = cluster_documents(docs, matches, options.attribution())
+    trees = cluster_documents(docs, matches, options.attribution(), _StoredShingles(st, ids, options))
     wanted: dict[int, tuple[int | None, int | None]] = {a: (None, None) for a in ids}
     used: set[int] = set()
     for tree in trees:
@@ -474,6 +474,30 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
     differ = Differ(norms.values(), stemmer)
     relation = {child: mark(norms[parent], norms[child], options, differ)[1] for child, parent in pairs}
     st.assign((a, s, p, relation.get(a)) for a, s, p in changed)
+
+
+class _StoredShingles(Mapping):
+    """Shingle sets of a component's articles (by position in `ids`), as a scan has them.
+
+    build_trees reads only those of a copy, its parent and the parent's ancestors, and
+    only when a parent is itself a copy: each is read and hashed the first time asked."""
+
+    def __init__(self, st: Store, ids: Sequence[int], options: ScanOptions) -> None:
+        self._st, self._ids, self._size = st, ids, options.fingerprint.shingle_size
+        self._hasher = TokenHasher()
+        self._sets: dict[int, np.ndarray] = {}
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if i not in self._sets:
+            article = self._st.articles([self._ids[i]])[self._ids[i]]
+            self._sets[i] = shingle_hashes(self._hasher(normalize(article.document()).tokens), self._size)
+        return self._sets[i]
+
+    def __iter__(self):
+        return iter(range(len(self._ids)))
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 # -- reading stories back ------------------------------------------------------------------

@@ -1,5 +1,7 @@
-from dedupe.cluster import build_trees
+from dedupe.cluster import build_trees, shared_beyond
+from dedupe.fingerprint import fingerprint
 from dedupe.model import Document, Match, Scores
+from dedupe.normalize import normalize
 
 
 def match(a, b, cab, cba, cos=0.6):
@@ -51,3 +53,60 @@ def test_without_dates_wire_copy_comes_before_papers():
     matches = [match(0, 1, 0.2, 0.9)]  # the paper is the more contained text
     [tree] = build_trees(docs, matches, wire=frozenset({1}))
     assert tree.root == 1
+
+
+# A court story as the wire filed it, a paper that ran most of it, and a second paper.
+WIRE_COURT = (
+    "A former nurse who stole more than 40,000 pounds from elderly patients in her care was jailed "
+    "for three years at Leeds Crown Court yesterday. Margaret Hollis, 52, of Harehills, admitted 14 "
+    "charges of theft between 1996 and 1998. The court heard she took cash cards from residents of "
+    "the Beechwood nursing home and withdrew money while they slept. Judge Peter Kent told her she had "
+    "betrayed the trust of people who could not protect themselves. Detective Sergeant Alan Ward said "
+    "after the hearing that the families were relieved the case was over.")
+PAPER_A_COURT = (
+    "A former nurse who stole more than 40,000 pounds from elderly patients in her care was jailed "
+    "for three years at Leeds Crown Court yesterday. Margaret Hollis, 52, of Harehills, admitted 14 "
+    "charges of theft between 1996 and 1998. The court heard she took cash cards from residents of "
+    "the Beechwood nursing home and withdrew money while they slept. Judge Peter Kent told her she had "
+    "betrayed the trust of people who could not protect themselves. Relatives of one victim, a "
+    "91-year-old former miner, wept in the public gallery as the sentence was read out.")
+PAPER_B_FROM_WIRE = (
+    "Nurse jailed for stealing from patients. A former nurse who stole more than 40,000 pounds from "
+    "elderly patients in her care was jailed for three years at Leeds Crown Court yesterday. Margaret "
+    "Hollis, 52, of Harehills, admitted 14 charges of theft between 1996 and 1998.")
+PAPER_B_FROM_A = PAPER_B_FROM_WIRE + (
+    " Relatives of one victim, a 91-year-old former miner, wept in the public gallery as the sentence "
+    "was read out.")
+
+
+def court_story(paper_b: str):
+    docs = [Document("pa-court", WIRE_COURT, source="PA", published="1999-08-10T08:00:00+00:00"),
+            Document("mirror-court", PAPER_A_COURT, source="Mirror", published="1999-08-10T09:00:00+00:00"),
+            Document("sun-court", paper_b, source="Sun", published="1999-08-10T10:00:00+00:00")]
+    shingles = fingerprint([normalize(d) for d in docs]).shingle_sets
+    # B is short and closer in wording to the paper's version than to the whole wire
+    # story: by strength alone it would hang from the paper
+    matches = [match(0, 1, 0.85, 0.85, cos=0.85), match(0, 2, 0.35, 0.95, cos=0.45),
+               match(1, 2, 0.4, 0.95, cos=0.75)]
+    return docs, matches, shingles
+
+
+def test_a_copy_of_wire_text_another_paper_also_took_attaches_to_the_wire():
+    docs, matches, shingles = court_story(PAPER_B_FROM_WIRE)
+    # all the Sun shares with the Mirror is in the wire story
+    assert shared_beyond(shingles[2], shingles[1], shingles[0]) == 0.0
+    [before] = build_trees(docs, matches, wire=frozenset({0}))
+    assert before.parents == {1: 0, 2: 1}  # the rule the shingles change
+    [tree] = build_trees(docs, matches, wire=frozenset({0}), shingles=shingles)
+    assert tree.root == 0
+    assert tree.parents == {1: 0, 2: 0}
+    assert {tree.edges[2].a, tree.edges[2].b} == {0, 2}
+
+
+def test_a_copy_sharing_what_another_paper_added_attaches_to_that_paper():
+    docs, matches, shingles = court_story(PAPER_B_FROM_A)
+    # the Sun also has the Mirror's own addition (the relatives in the gallery)
+    assert shared_beyond(shingles[2], shingles[1], shingles[0]) > 0.2
+    [tree] = build_trees(docs, matches, wire=frozenset({0}), shingles=shingles)
+    assert tree.root == 0
+    assert tree.parents == {1: 0, 2: 1}

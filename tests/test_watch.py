@@ -506,3 +506,30 @@ def test_report_reads_while_a_run_holds_the_store(tmp_path):
         with pytest.raises(StoreBusyError):
             scan_into_store([DATA / "sample" / "news.jsonl"], db, wait=0)
     assert len(report.clusters) == 4
+
+
+def test_scan_store_attaches_a_copy_through_another_paper_to_the_wire(tmp_path):
+    # the wire story runs on; the Mirror took its first paragraphs, the Sun its first two
+    # sentences only: by strength the Sun is nearer the Mirror, but all they share is the wire's
+    from test_cluster import PAPER_B_FROM_WIRE, WIRE_COURT
+
+    wire = WIRE_COURT + (
+        " The court was told Hollis had run up debts of more than 20,000 pounds after her marriage broke"
+        " down in 1995. She spent much of the stolen money on holidays in Spain and on a second-hand car,"
+        " the prosecution said. Her barrister, Susan Clarke, said her client was deeply ashamed and had"
+        " repaid 3,000 pounds before the trial. The nursing home has since changed the way it keeps"
+        " residents' bank cards, the court heard. West Yorkshire Police said the inquiry began when a bank"
+        " noticed withdrawals at three in the morning.")
+    rows = [{"id": "pa-court", "text": wire, "source": "PA", "published": "1999-08-10T08:00:00+00:00"},
+            {"id": "mirror-court", "text": WIRE_COURT.rsplit(" Detective", 1)[0], "source": "Mirror",
+             "published": "1999-08-10T09:00:00+00:00"},
+            {"id": "sun-court", "text": PAPER_B_FROM_WIRE, "source": "Sun",
+             "published": "1999-08-10T10:00:00+00:00"}]
+    path = tmp_path / "court.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    plain = dedupe.scan([path])
+    stored = scan_into_store([path], str(tmp_path / "news.db"))
+    triples = lambda r: sorted((m.id, m.relation, m.of) for c in r.clusters for m in c.members)
+    assert triples(plain) == [("mirror-court", "copy", "pa-court"), ("pa-court", "original", None),
+                              ("sun-court", "copy", "pa-court")]
+    assert triples(stored) == triples(plain)
