@@ -417,3 +417,28 @@ def test_report_accepts_a_bom_and_refuses_nan(tmp_path):
         result = CliRunner().invoke(main, ["report", str(bad)])
         assert result.exit_code == 1
         assert result.output.strip() == f"Error: {bad}: not valid JSON: {constant} is not a JSON number"
+
+
+def test_through_a_proxy_the_target_is_checked_not_the_proxy(server, monkeypatch):
+    monkeypatch.setenv("http_proxy", server.url(""))  # the test server plays the proxy the user configured
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    text = ARTICLES["northfield-post-trees"]["text"]
+    server.routes["http://93.184.216.34/trees"] = Route(article_page("Trees", text, "Northfield Post"))
+    fetcher = Fetcher(FetchOptions(timeout=2.0, delay=0.0))
+    assert fetcher.get("http://93.184.216.34/trees").status == 200  # a public address, via the proxy
+    server.routes["http://10.0.0.7/admin"] = Route(b"secret")
+    with pytest.raises(FetchError, match="10.0.0.7 is a private or local address"):
+        fetcher.get("http://10.0.0.7/admin")
+    assert server.hits("http://10.0.0.7/admin") == 0
+
+
+def test_feed_names_and_links_lose_their_control_characters():
+    from dedupe.feeds import parse_feed
+
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Daily&#13;=cmd Ledger</title><item>'
+            b"<title>Ferry&#13;&#10;Forged: line</title><link>http://a.example/ferry story</link>"
+            b"<description>A ferry struck the harbour wall.</description></item></channel></rss>")
+    title, [entry], _ = parse_feed(body, "http://feeds.example/rss")
+    assert title == "Daily =cmd Ledger" and entry.title == "Ferry Forged: line"
+    assert entry.key == "feeds.example/daily-=cmd-ledger http://a.example/ferry%20story"
