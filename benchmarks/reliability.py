@@ -433,6 +433,8 @@ def main() -> int:
     parser.add_argument("--waves", type=int, default=3, help="waves of new articles (default 3)")
     parser.add_argument("--per-feed", type=int, default=40, help="new wire articles per wave (default 40)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--time-store", action="append", default=[], metavar="PATH",
+                        help="also time the damage check (PRAGMA quick_check) on this store (repeatable)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     began = time.monotonic()
@@ -451,6 +453,18 @@ def main() -> int:
           f"{args.kills - killed} runs had finished before their kill)")
     print(f"full-disk runs survived: {disk_ok} of {disk_runs}")
     print(f"findings lost: {lost}")
+    for path in args.time_store:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            conn.execute("PRAGMA quick_check(5)").fetchall()
+            times.append(time.perf_counter() - t)
+        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        conn.close()
+        size = os.path.getsize(path) / 1e6
+        print(f"quick_check: {min(times):.3f} s for {path} ({size:.0f} MB, {articles} articles; "
+              f"{1000 * min(times) / size:.1f} ms per MB, best of 3)")
     print(f"wall_seconds: {time.monotonic() - began:.0f}")
     return 1 if failures or problems or lost else 0
 

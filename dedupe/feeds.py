@@ -462,7 +462,11 @@ def parse_feed(body: bytes, feed_url: str, base_url: str | None = None, content_
         headers["content-type"] = content_type + (f"; charset={charset}" if charset else "")
     if not body.strip():
         raise FeedError("empty document")
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    body = CHAR_REF.sub(_no_surrogate, body)  # feedparser fails on &#xdcff; (it cannot encode it)
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    except Exception as exc:  # a parser bug must not stop every later run of every feed
+        raise FeedError(f"cannot be parsed: {type(exc).__name__}: {_one_line(exc)}") from None
     problem = parsed.get("bozo_exception")
     if isinstance(problem, (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)) and \
             (parsed.entries or parsed.get("version")):
@@ -490,13 +494,32 @@ CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069
 
 def _name(value: str | None) -> str | None:
     """A title or a feed's name on one line, without control characters."""
-    return " ".join(CONTROLS.sub(" ", value or "").split()) or None
+    return " ".join(CONTROLS.sub(" ", _text(value or "")).split()) or None
 
 
 def clean_address(value: str | None) -> str | None:
     """A link or guid with its control characters and spaces percent-encoded (as a browser would)."""
-    value = (value or "").strip()
+    value = _text(value or "").strip()
     return re.sub(r"[\s\x00-\x1f\x7f-\x9f]", lambda m: urllib.parse.quote(m.group()), value) or None
+
+
+CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _no_surrogate(m: re.Match) -> bytes:
+    """A character reference to a surrogate (or beyond Unicode) becomes U+FFFD, as HTML5 says."""
+    code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else m.group()
+
+
+def _text(value: str) -> str:
+    """Valid Unicode (any lone surrogate left by a parser becomes U+FFFD): SQLite and the
+    report writers can encode it."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def _one_line(exc) -> str:
@@ -524,7 +547,7 @@ def _entry(e, feed_url: str, outlet: str) -> FeedEntry:
 
 
 def _part_text(part) -> str:
-    value = part.get("value") or ""
+    value = _text(part.get("value") or "")
     kind = (part.get("type") or "text/html").lower()
     if "html" in kind:
         return html_text(value)
@@ -645,13 +668,14 @@ def entry_document(entry: FeedEntry, feed: Feed, fetcher: Fetcher | None) -> Doc
         text = page.text if len(page.text) >= len(entry.summary) else ""
     if not text:
         text = entry.summary
-    source = feed.title or (page.source if page else None) or urllib.parse.urlsplit(entry.link or feed.url).hostname
+    source = feed.title or (_name(page.source) if page else None) or \
+        urllib.parse.urlsplit(entry.link or feed.url).hostname
     meta = {"feed": feed.url}
     if entry.guid:
         meta["guid"] = entry.guid
-    return Document(id=entry.key, text=text, source=source,
-                    published=entry.published or (page.published if page else None),
-                    title=entry.title or (page.title if page else None), url=entry.link, meta=meta)
+    return Document(id=entry.key, text=_text(text), source=source,
+                    published=entry.published or (_text(page.published or "") or None if page else None),
+                    title=entry.title or (_name(page.title) if page else None), url=entry.link, meta=meta)
 
 
 def fetch_page(url: str, fetcher: Fetcher) -> Document:

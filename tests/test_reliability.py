@@ -442,3 +442,18 @@ def test_feed_names_and_links_lose_their_control_characters():
     title, [entry], _ = parse_feed(body, "http://feeds.example/rss")
     assert title == "Daily =cmd Ledger" and entry.title == "Ferry Forged: line"
     assert entry.key == "feeds.example/daily-=cmd-ledger http://a.example/ferry%20story"
+
+
+def test_a_feed_with_surrogate_character_references_is_read(tmp_path):
+    # feedparser itself fails on &#xdcff; (it cannot encode it): every later run would have failed
+    feed = tmp_path / "s.xml"
+    body = rss("Meridian Press Agency", [item("mpa-ferry", text=ARTICLES["mpa-ferry"]["text"] + " &#xdcff;")])
+    feed.write_bytes(body.replace(b"<title>Ferry", b"<title>&#xd800;Ferry").replace(b"&amp;#xdcff;", b"&#xdcff;"))
+    db = tmp_path / "news.db"
+    out = tmp_path / "run.json"
+    result = CliRunner().invoke(main, ["watch", str(feed), "--store", str(db), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(out.read_text(encoding="utf-8"))["new"]) == 1
+    with Store.open(db, readonly=True) as st:
+        [(title,)] = st.conn.execute("SELECT title FROM articles").fetchall()
+    assert title.startswith("\ufffdFerry")
