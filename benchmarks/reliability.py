@@ -121,6 +121,8 @@ def bad_inputs(srv, tmp: Path):
         "/private-page.xml": Route(rss("Northfield Post", [item("northfield-post-trees", text=None,
                                                                  summary="Trees.", link=u("/internal-admin?t=1"))]),
                                    content_type=RSS),
+        "/surrogates.xml": Route(rss("Coast Radio News", [item("coast-radio-bridge")]).replace(
+            b"<title>", b"<title>&#xdcff;&#55296;"), content_type=RSS),
         "/internal-admin?t=1": Route(article_page("Admin", ARTICLES["northfield-post-trees"]["text"], "Intranet")),
         "/page-to-file.xml": Route(rss("Northfield Post", [item("northfield-post-trees", text=None,
                                                                  summary="Trees.", link=u("/to-file.xml"))]),
@@ -188,6 +190,7 @@ def bad_inputs(srv, tmp: Path):
         ("another outlet's copy of a stored link", [u("/evil.xml"), "--no-fetch"], {0}, 30,
          lambda out, err: None if '"edits": []' in out else "another outlet made a version"),
         ("control characters and formulas in titles", [u("/hostile.xml"), "--format", "text"], {0}, 30, no_controls),
+        ("character references to lone surrogates", [u("/surrogates.xml")], {0}, 30, quiet),
         ("feed linking a private page", [u("/private-page.xml")], {3}, 30, says("private or local address")),
         ("page redirecting to file://", [u("/page-to-file.xml"), "--allow-private"], {3}, 30,
          says("file:// URL refused")),
