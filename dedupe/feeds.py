@@ -142,10 +142,31 @@ def is_public_address(address: str) -> bool:
 class _Request:
     """What the connections of one request (and its redirects) must respect."""
 
-    def __init__(self, deadline: _Deadline, trusted_host: str | None, allow_private: bool) -> None:
+    def __init__(self, deadline: _Deadline, trusted_host: str | None, allow_private: bool,
+                 proxy_hosts: frozenset[str] = frozenset()) -> None:
         self.deadline = deadline
         self.trusted_host = trusted_host  # the host the user named: any address is fine for it
         self.allow_private = allow_private
+        self.proxy_hosts = proxy_hosts  # proxies the user configured (http_proxy...): connecting to them is fine
+
+    def checked(self, host: str, port: int | None) -> list | None:
+        """The addresses of `host` when the rule applies to it (None when it does not);
+        _Refused when one of them is not public."""
+        host = host.lower()
+        if self.allow_private or host == self.trusted_host:
+            return None
+        infos = socket.getaddrinfo(host, port or 80, 0, socket.SOCK_STREAM)
+        for family, kind, proto, _, where in infos:
+            if not is_public_address(where[0]):
+                raise _Refused(f"{host} is a private or local address ({where[0]}); pages are fetched "
+                               "from public addresses only (use --allow-private to allow it)")
+        return infos
+
+    def check_url(self, url: str) -> None:
+        """Through a proxy the connection goes to the proxy: the target is checked by name first."""
+        if self.proxy_hosts:
+            parts = urllib.parse.urlsplit(url)
+            self.checked(parts.hostname or "", parts.port)
 
     def create_connection(self, address, timeout=None, source_address=None, **kw):
         """socket.create_connection with the address rule checked on the resolved address
@@ -154,15 +175,11 @@ class _Request:
         remaining = self.deadline.remaining()
         if remaining <= 0:
             raise socket.timeout("timed out")
-        if self.allow_private or (self.trusted_host is not None and host.lower() == self.trusted_host):
+        infos = None if host.lower() in self.proxy_hosts else self.checked(host, port)
+        if infos is None:
             sock = socket.create_connection(address, remaining, source_address)
         else:
             sock = None
-            infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-            for family, kind, proto, _, where in infos:
-                if not is_public_address(where[0]):
-                    raise _Refused(f"{host} is a private or local address ({where[0]}); pages are fetched "
-                                   "from public addresses only (use --allow-private to allow it)")
             last: OSError | None = None
             for family, kind, proto, _, where in infos:
                 try:
@@ -210,17 +227,21 @@ def _connection(cls, request: _Request, host, **kw):
 
 
 class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, fetcher: "Fetcher") -> None:
         super().__init__()
         self.max_redirections = limit
         self.max_repeats = 1  # the same URL twice is a loop
+        self.fetcher = fetcher
 
     def http_error_302(self, req, fp, code, msg, headers):
         target = headers.get("location") or headers.get("uri")
         if target:
-            scheme = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, target)).scheme.lower()
+            url = urllib.parse.urljoin(req.full_url, target)
+            scheme = urllib.parse.urlsplit(url).scheme.lower()
             if scheme not in ("http", "https"):
                 raise _Refused(f"redirect to a {scheme}:// URL refused (only http and https are followed)")
+            if self.fetcher.current is not None:
+                self.fetcher.current.check_url(url)
         return super().http_error_302(req, fp, code, msg, headers)
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
@@ -249,8 +270,10 @@ class Fetcher:
         self._clock = clock
         self._last: dict[str, float] = {}
         self.current: _Request | None = None
+        self._proxy_hosts = frozenset((urllib.parse.urlsplit(p).hostname or "").lower()
+                                      for p in urllib.request.getproxies().values()) - {""}
         self._opener = urllib.request.build_opener(_HTTPHandler(self), _HTTPSHandler(self),
-                                                   _LimitedRedirects(self.options.max_redirects))
+                                                   _LimitedRedirects(self.options.max_redirects, self))
 
     def get(self, url: str, etag: str | None = None, last_modified: str | None = None,
             accept: str = "*/*", trusted: bool = False) -> Response:
@@ -298,8 +321,10 @@ class Fetcher:
         timed_out = f"timed out after {timeout:g} s"
         request = urllib.request.Request(url, headers=headers)
         with _Deadline(timeout, self._clock) as deadline:
-            self.current = _Request(deadline, host if trusted else None, self.options.allow_private)
+            self.current = _Request(deadline, host if trusted else None, self.options.allow_private,
+                                    self._proxy_hosts)
             try:
+                self.current.check_url(url)
                 with self._opener.open(request, timeout=timeout) as resp:
                     info = resp.headers
                     length = info.get("Content-Length")
@@ -437,7 +462,11 @@ def parse_feed(body: bytes, feed_url: str, base_url: str | None = None, content_
         headers["content-type"] = content_type + (f"; charset={charset}" if charset else "")
     if not body.strip():
         raise FeedError("empty document")
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    body = CHAR_REF.sub(_no_surrogate, body)  # feedparser fails on &#xdcff; (it cannot encode it)
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    except Exception as exc:  # a parser bug must not stop every later run of every feed
+        raise FeedError(f"cannot be parsed: {type(exc).__name__}: {_one_line(exc)}") from None
     problem = parsed.get("bozo_exception")
     if isinstance(problem, (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)) and \
             (parsed.entries or parsed.get("version")):
@@ -452,10 +481,45 @@ def parse_feed(body: bytes, feed_url: str, base_url: str | None = None, content_
     elif problem and not parsed.entries:
         raise FeedError(f"malformed feed: {_one_line(problem)}")
     warnings = (f"feed is malformed, read what could be: {_one_line(problem)}",) if problem else ()
-    title = (parsed.feed.get("title") or "").strip() or None
+    title = _name(parsed.feed.get("title"))
     outlet = outlet_of(feed_url, title)
     entries = tuple(_entry(e, feed_url, outlet) for e in parsed.entries)
     return title, entries, warnings
+
+
+# C0/C1 controls, DEL, line separators and bidirectional overrides: nothing a name or a link needs,
+# and what would let a feed forge lines or send escape sequences to a terminal reading a report
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _name(value: str | None) -> str | None:
+    """A title or a feed's name on one line, without control characters."""
+    return " ".join(CONTROLS.sub(" ", _text(value or "")).split()) or None
+
+
+def clean_address(value: str | None) -> str | None:
+    """A link or guid with its control characters and spaces percent-encoded (as a browser would)."""
+    value = _text(value or "").strip()
+    return re.sub(r"[\s\x00-\x1f\x7f-\x9f]", lambda m: urllib.parse.quote(m.group()), value) or None
+
+
+CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _no_surrogate(m: re.Match) -> bytes:
+    """A character reference to a surrogate (or beyond Unicode) becomes U+FFFD, as HTML5 says."""
+    code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else m.group()
+
+
+def _text(value: str) -> str:
+    """Valid Unicode (any lone surrogate left by a parser becomes U+FFFD): SQLite and the
+    report writers can encode it."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def _one_line(exc) -> str:
@@ -463,8 +527,8 @@ def _one_line(exc) -> str:
 
 
 def _entry(e, feed_url: str, outlet: str) -> FeedEntry:
-    link = (e.get("link") or "").strip() or None
-    guid = (e.get("id") or "").strip() or None
+    link = clean_address(e.get("link"))
+    guid = clean_address(e.get("id"))
     content = ""
     for part in e.get("content") or []:
         text = _part_text(part)
@@ -473,7 +537,7 @@ def _entry(e, feed_url: str, outlet: str) -> FeedEntry:
     summary = _part_text(e.get("summary_detail") or {"value": e.get("summary") or "", "type": "text/html"})
     # dict.get: feedparser's own get() maps a missing "updated" to "published" with a warning
     published = _utc(dict.get(e, "published_parsed") or dict.get(e, "updated_parsed"))
-    title = " ".join((e.get("title") or "").split()) or None
+    title = _name(e.get("title"))
     key = article_key(outlet, feed_url, link, guid, title, published, summary or content)
     digest = hashlib.sha1("\x1f".join([
         link or "", guid or "", title or "", published or "", dict.get(e, "updated") or "",
@@ -483,7 +547,7 @@ def _entry(e, feed_url: str, outlet: str) -> FeedEntry:
 
 
 def _part_text(part) -> str:
-    value = part.get("value") or ""
+    value = _text(part.get("value") or "")
     kind = (part.get("type") or "text/html").lower()
     if "html" in kind:
         return html_text(value)
@@ -604,13 +668,14 @@ def entry_document(entry: FeedEntry, feed: Feed, fetcher: Fetcher | None) -> Doc
         text = page.text if len(page.text) >= len(entry.summary) else ""
     if not text:
         text = entry.summary
-    source = feed.title or (page.source if page else None) or urllib.parse.urlsplit(entry.link or feed.url).hostname
+    source = feed.title or (_name(page.source) if page else None) or \
+        urllib.parse.urlsplit(entry.link or feed.url).hostname
     meta = {"feed": feed.url}
     if entry.guid:
         meta["guid"] = entry.guid
-    return Document(id=entry.key, text=text, source=source,
-                    published=entry.published or (page.published if page else None),
-                    title=entry.title or (page.title if page else None), url=entry.link, meta=meta)
+    return Document(id=entry.key, text=_text(text), source=source,
+                    published=entry.published or (_text(page.published or "") or None if page else None),
+                    title=entry.title or (_name(page.title) if page else None), url=entry.link, meta=meta)
 
 
 def fetch_page(url: str, fetcher: Fetcher) -> Document:

@@ -35,6 +35,8 @@ class Route:
     location: str | None = None
     gzip: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    drip: float = 0.0  # > 0: announce the whole body, then send one byte every `drip` seconds
+    drip_head: bool = False  # with drip: the headers themselves arrive one byte at a time, never ending
 
 
 class FeedServer:
@@ -59,6 +61,16 @@ class FeedServer:
                     return
                 if route.delay:
                     time.sleep(route.delay)
+                if route.drip and route.drip_head:
+                    try:
+                        self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Padding: ")
+                        for _ in range(100_000):
+                            self.wfile.write(b"x")
+                            self.wfile.flush()
+                            time.sleep(route.drip)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+                    return
                 if route.status != 200:
                     self.send_response(route.status)
                     if route.location:
@@ -85,7 +97,13 @@ class FeedServer:
                     self.send_header(name, value)
                 self.end_headers()
                 try:
-                    self.wfile.write(body)
+                    if route.drip:
+                        for n in range(len(body)):
+                            self.wfile.write(body[n:n + 1])
+                            self.wfile.flush()
+                            time.sleep(route.drip)
+                    else:
+                        self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
