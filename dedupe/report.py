@@ -264,7 +264,7 @@ def render_watch_text(result: WatchResult) -> str:
     if result.recovered:
         lines.append(f"  including the articles of interrupted run(s) {', '.join(map(str, result.recovered))}")
     for skipped in result.report.skipped:
-        lines.append(f"  skipped {skipped.id}: {skipped.reason}")
+        lines.append(f"  skipped {printable(skipped.id)}: {skipped.reason}")
     new = set(result.new)
     edited = {e.id for e in result.edits}
     texts = result.report.texts
@@ -284,7 +284,7 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 def _render_story(cluster: Cluster, status: str, new: set[str], edited: set[str],
                   texts: dict[str, Document]) -> list[str]:
     origin = cluster.original
-    where = origin.source or "unknown source"
+    where = printable(origin.source) or "unknown source"
     if not origin.in_corpus:
         where += " (named by the texts; its own text is not in the store)"
     added = sum(1 for m in cluster.members if m.id in new)
@@ -302,13 +302,13 @@ def _render_story(cluster: Cluster, status: str, new: set[str], edited: set[str]
 
 
 def _describe(member) -> str:
-    return " | ".join(p for p in (member.id, member.source, member.published) if p)
+    return " | ".join(printable(p) for p in (member.id, member.source, member.published) if p)
 
 
 def _render_edit(edit: Edit) -> list[str]:
     d = edit.diff
     shares = ", ".join(f"{kind} {d.share(kind):.0%}" for kind in ("kept", "reworded", "added"))
-    lines = [f"edited {edit.id} (version {edit.version}; version {edit.previous} seen {edit.previous_seen})",
+    lines = [f"edited {printable(edit.id)} (version {edit.version}; version {edit.previous} seen {edit.previous_seen})",
              f"      {shares}"]
     for span in _largest([s for s in d.segments if s.kind != "kept"]):
         lines.append(f"      + {_snippet(edit.after.text, span.start, span.end)}")
@@ -323,5 +323,5 @@ def _largest(spans, count: int = 3):
 
 
 def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
-    piece = " ".join(text[start:end].split())
+    piece = printable(" ".join(text[start:end].split()))
     return piece if len(piece) <= width else piece[: width - 1].rstrip() + "…"

@@ -88,3 +88,15 @@ def test_passages_are_the_first_long_enough_ones():
 def test_empty_report():
     out = render_text(Report(documents=1, skipped=(), clusters=()))
     assert out == "1 document, 0 skipped, 0 stories with copies from 0 sources, 0 copies (none)\n"
+
+
+def test_watch_text_escapes_control_characters_in_ids_and_sources():
+    """watch's own text view shows control characters escaped, as the scan's text report does."""
+    from dedupe.model import Member
+    from dedupe.report import _describe
+
+    member = Member(id="b\r\nForged: line", relation="copy", source="Evil\x1b]0;pwned\x07 Outlet",
+                    published="2026-03-17T06:00:00")
+    line = _describe(member)
+    assert "\r" not in line and "\n" not in line and "\x1b" not in line and "\x07" not in line
+    assert "\\r\\nForged" in line and "\\x1b" in line
