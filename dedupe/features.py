@@ -76,8 +76,8 @@ def corpus_stats(fp: Fingerprints, numbers: Sequence[frozenset[str]] | Mapping[i
     df = counts[inverse]
     weights = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
     common = (df >= max(COMMON_DF, 0.001 * n)).astype(np.uint8)
-    totals = np.add.reduceat(weights.astype(np.float64), offsets[:-1]) if len(values) else np.zeros(n)
-    totals[np.diff(offsets) == 0] = 0.0
+    owner = np.repeat(np.arange(n), np.diff(offsets))  # the document of each 3-gram
+    totals = np.bincount(owner, weights=weights.astype(np.float64), minlength=n)
     terms = fp.terms.tocsr()
     terms = terms.copy()
     terms.sort_indices()

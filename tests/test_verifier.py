@@ -159,3 +159,20 @@ def test_the_same_text_is_always_linked_as_a_duplicate(sample_by_id):
     assert model.decide(rows).tolist() == [True, False]
     [match] = run([text, text + " "], verifier=model)
     assert match.scores.jaccard == 1.0
+
+
+def test_corpus_stats_with_texts_that_have_no_word_3grams():
+    """A text of one or two words has no 3-grams; the weights of the others are unaffected."""
+    import scipy.sparse as sp
+
+    from dedupe.features import corpus_stats
+    from dedupe.fingerprint import Fingerprints
+
+    sets = (np.array([1, 2, 3], np.uint32), np.array([2], np.uint32), np.empty(0, np.uint32),
+            np.empty(0, np.uint32))
+    fp = Fingerprints(shingle_sets=sets, signatures=np.zeros((4, 8), np.uint32),
+                      terms=sp.csr_matrix((4, 0), dtype=np.float32), vectorizer=None, options=None)
+    stats = corpus_stats(fp, [frozenset()] * 4, [None] * 4)
+    assert stats.shingle_totals[2:].tolist() == [0.0, 0.0]
+    assert stats.shingle_totals[0] > stats.shingle_totals[1] > 0
+    assert stats.lengths.tolist() == [3, 1, 0, 0]
