@@ -194,7 +194,7 @@ def make_cluster(cluster_id: str, tree: Tree, docs: Mapping[int, Document] | Seq
              for c, p in sorted(tree.parents.items())]
     origin = attribute(root, [docs[i] for i in [tree.root, *sorted(tree.parents)]], links, agencies)
     members = [Member(id=root.id, relation="original", source=root.source, published=root.published,
-                      title=root.title)]
+                      title=root.title, url=root.url)]
     order = tree_order(tree)
     marked = [child for child in order if child not in known]
     # only the members compared need their tokens again: normalize them afresh (deterministic)
@@ -207,7 +207,8 @@ def make_cluster(cluster_id: str, tree: Tree, docs: Mapping[int, Document] | Seq
         if relation is None:
             d, relation = mark(norms[parent], norms[child], options, differ)
         members.append(Member(id=doc.id, relation=relation, of=docs[parent].id, scores=tree.edges[child].scores,
-                              diff=d, source=doc.source, published=doc.published, title=doc.title))
+                              diff=d, source=doc.source, published=doc.published, title=doc.title,
+                              url=doc.url))
     return Cluster(id=cluster_id, original=origin, members=tuple(members))
 
 
