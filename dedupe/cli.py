@@ -15,7 +15,7 @@ from .config import FetchOptions, ReadOptions, ScanOptions, VerifyOptions, Watch
 from .errors import DedupeError, StoreBusyError
 from .model import Report
 from .output import check_output, write_output
-from .read import FIELD_ALIASES, decode_text, read_bytes
+from .read import FIELD_ALIASES, decode_text, read_article, read_bytes
 from .report import render_diff_text, render_text
 from .report_csv import render_csv
 from .report_html import render_html
@@ -281,9 +281,13 @@ def report_command(saved, store, fmt, output):
 @click.option("--color/--no-color", default=None, help="Colour the marks (default: on a terminal).")
 @_debug_option
 def diff(original, copy, fmt, output, color):
-    """Show what COPY kept, reworded and added, and what it removed from ORIGINAL."""
+    """Show what COPY kept, reworded and added, and what it removed from ORIGINAL.
+
+    Files are read as scan reads them: an HTML page is reduced to its article text (its headline
+    is not compared), Markdown front matter is left out; other files are plain text.
+    """
     _check_output(output)
-    texts = [decode_text(read_bytes(path, path), path) for path in (original, copy)]
+    texts = [read_article(path).text for path in (original, copy)]
     from . import pipeline
 
     result = pipeline.diff(texts[0], texts[1])

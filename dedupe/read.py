@@ -201,6 +201,19 @@ def read_file(path: Path, doc_id: str, options: ReadOptions | None = None,
         yield Record(doc, where, where, "document")
 
 
+def read_article(path: str | os.PathLike) -> Document:
+    """One article from one file, read as scan reads it (an HTML page's article text without its
+    headline, a Markdown file without its front matter, a record file of exactly one record); a
+    file of another extension is plain text."""
+    where = os.fspath(path)
+    if file_format(where)[0] is None:
+        return Document(id=where, text=decode_text(read_bytes(where, where), where))
+    records = list(read_file(Path(where), where))
+    if len(records) != 1:
+        raise InputError(where, f"holds {len(records)} articles; give a file of one")
+    return records[0].doc
+
+
 def decompress(data: bytes, compression: str, where: str) -> bytes:
     """gzip (the standard library) or zstd (the `zstandard` package, an optional extra)."""
     if compression == "gzip":
@@ -516,12 +529,15 @@ def html_document(html: str, doc_id: str, where: str) -> Document:
     The page's own ``article:published_time``, ``og:site_name``, canonical link
     and author are read first, because they keep the full time of publication
     that trafilatura's date search reduces to a day; trafilatura fills the gaps.
+    The headline is the title, not part of the text compared: a first line that repeats the
+    title (or the page's <h1>) is dropped from the text.
     """
     import trafilatura  # imported here: loading it costs ~0.5 s and plain-text runs never need it
 
     text = trafilatura.extract(html, include_comments=False, include_tables=False,
                                favor_precision=True, deduplicate=False) or ""
     fields, extra = page_metadata(html)
+    headline = extra.pop("headline", "")
     meta = trafilatura.extract_metadata(html)
     if meta is not None:
         for name, value in (("title", meta.title), ("url", meta.url), ("source", meta.sitename),
@@ -535,7 +551,18 @@ def html_document(html: str, doc_id: str, where: str) -> Document:
         except InputError:
             fields["published"] = None
     fields = {k: (v or None) for k, v in fields.items() if k in OPTIONAL_FIELDS}
+    headlines = {_folded(headline), _folded(fields.get("title") or ""),
+                 _folded(meta.title or "") if meta is not None else ""} - {""}
+    first, newline, rest = text.lstrip().partition("\n")
+    if newline and _folded(first) in headlines:
+        text = rest.lstrip("\n")
+        fields["title"] = fields.get("title") or first.strip()
     return Document(id=doc_id, text=text, meta=extra, **fields)
+
+
+def _folded(line: str) -> str:
+    """A headline compared loosely: case, spacing and closing punctuation ignored."""
+    return " ".join(line.casefold().split()).rstrip(" .:;!")
 
 
 def page_metadata(html: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -556,6 +583,9 @@ def page_metadata(html: str) -> tuple[dict[str, str], dict[str, str]]:
         name = wanted.get(key)
         if name and value:
             (extra if name == "author" else fields).setdefault(name, value)
+    h1 = next(tree.iter("h1"), None)
+    if h1 is not None:
+        extra["headline"] = h1.text_content().strip()
     for tag in tree.iter("link"):
         if "canonical" in (tag.get("rel") or "").lower().split() and tag.get("href"):
             fields["url"] = tag.get("href").strip()  # the canonical link beats og:url

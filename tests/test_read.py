@@ -243,3 +243,39 @@ def test_jsonl_date_alias_and_ignored_fields_told_once(tmp_path):
     assert [d.published for d in docs] == ["2026-03-17T06:00:00+00:00", "2026-03-17T00:00:00"]
     assert docs[1].text == PAPER
     assert notes == [f"{f}: ignoring fields 'topics', 'places' (not the id, text, date, source, title or url)"]
+
+
+FIRE_PAGE = """<!DOCTYPE html><html><head><title>Harwick grain store fire: man charged | {outlet}</title>
+<meta property="og:site_name" content="{outlet}"></head><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>{headline}</h1>
+<p>{lead} said on Monday that a 43-year-old man had been charged with arson after a fire destroyed the town's old grain store on Saturday night.</p>
+<p>The fire service said crews from three stations fought the blaze for six hours, and that damage was estimated at 2 million pounds.</p>
+<p>The man is due to appear before magistrates in Eastbrook on Wednesday.</p>
+</article></body></html>"""
+
+
+@pytest.mark.parametrize("headline", ["Harwick grain store fire: man charged", "HARWICK GRAIN STORE FIRE: MAN CHARGED."])
+def test_html_headline_is_the_title_not_the_first_sentence(tmp_path, headline):
+    f = write(tmp_path / "fire.html", FIRE_PAGE.format(outlet="Harwick Times", headline=headline, lead="Police in Harwick"))
+    [doc] = read_documents([f])
+    assert doc.title.casefold().rstrip(".") == "harwick grain store fire: man charged" and doc.source == "Harwick Times"
+    assert doc.text.startswith("Police in Harwick said on Monday") and "man charged\n" not in doc.text
+    assert doc.meta == {}
+
+
+def test_diff_reads_html_like_scan(tmp_path):
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    a = write(tmp_path / "times.html", FIRE_PAGE.format(outlet="Harwick Times", headline="Harwick grain store fire: man charged",
+                                                        lead="Police in Harwick"))
+    b = write(tmp_path / "echo.html", FIRE_PAGE.format(outlet="Eastbrook Echo", headline="Man charged over grain store blaze",
+                                                       lead="Detectives in Harwick"))
+    result = CliRunner().invoke(main, ["diff", str(a), str(b), "--format", "text", "--no-color"])
+    assert result.exit_code == 0, result.output
+    body = result.stdout.split("\n", 2)[2]
+    assert body.startswith("{~Detectives~}") or body.startswith("{+Detectives")
+    for markup in ("<", "content=", "Eastbrook Echo", "Home", "Man charged over grain store blaze"):
+        assert markup not in body
+    assert "magistrates in Eastbrook on Wednesday" in body
