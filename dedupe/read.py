@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -96,13 +95,13 @@ def iter_records(inputs: Iterable[str | os.PathLike | Document | dict], stdin: B
 def _iter_inputs(inputs, stdin, options: ReadOptions, notify: Notify | None) -> Iterator[Record]:
     if isinstance(inputs, (str, os.PathLike, Document, dict)):
         inputs = [inputs]
-    ignored = _Ignored(notify)
+    ignored, fields = _Ignored(notify), FieldMap(options)
     for n, item in enumerate(inputs, 1):
         if isinstance(item, Document):
             yield Record(item, f"item {n}", f"item {n}", "document")
         elif isinstance(item, dict):
             _check_encodable(item, f"item {n}", None)
-            doc = document_from_record(item, f"item {n}", None, options)
+            doc = document_from_record(item, f"item {n}", None, fields)
             ignored.add(doc.meta)
             yield Record(doc, f"item {n}", f"item {n}", "document", item)
         elif str(item) == "-":
@@ -188,9 +187,9 @@ def read_file(path: Path, doc_id: str, options: ReadOptions | None = None,
     elif kind in ("json", "csv", "tsv", "parquet"):
         rows = (_json_rows(data, where) if kind == "json" else _parquet_rows(data, where) if kind == "parquet"
                 else _csv_rows(data, where, "\t" if kind == "tsv" else ","))
-        ignored = _Ignored(notify)
+        ignored, fields = _Ignored(notify), FieldMap(options)
         for row, line, place in rows:
-            doc = document_from_record(row, place, line, options)
+            doc = document_from_record(row, place, line, fields)
             ignored.add(doc.meta)
             yield Record(doc, f"{place}:{line}" if line is not None else place, where, kind, row)
         ignored.tell(where)
@@ -397,11 +396,11 @@ def _jsonl_records(data: bytes, where: str, options: ReadOptions, notify: Notify
 
 
 def _jsonl_lines(lines, where: str, options: ReadOptions, notify: Notify | None) -> Iterator[Record]:
-    ignored = _Ignored(notify)
+    ignored, fields = _Ignored(notify), FieldMap(options)
     for lineno, raw in lines:
         record = _jsonl_line(raw, where, lineno)
         if record is not None:
-            doc = document_from_record(record, where, lineno, options)
+            doc = document_from_record(record, where, lineno, fields)
             ignored.add(doc.meta)
             yield Record(doc, f"{where}:{lineno}", where, "jsonl", record, raw.rstrip(b"\r\n"))
     ignored.tell(where)
@@ -448,30 +447,48 @@ def _check_encodable(value: Any, where: str, line: int | None, path: str = "") -
             _check_encodable(item, where, line, f"{path}[{n}]")
 
 
-@lru_cache(maxsize=256)
-def _field_names(keys: tuple[str, ...], options: ReadOptions) -> tuple[tuple[str, str | None], ...]:
-    """Which key of a record with these keys holds each field (None: none does)."""
-    folded: dict[str, str] = {}
-    for key in keys:
-        folded.setdefault(key.lower(), key)
-    present = set(keys)
-    out = []
-    for name, aliases in FIELD_ALIASES.items():
-        chosen = getattr(options, OPTION_OF[name])
-        if chosen is None:
-            chosen = next((a for a in aliases if a in present), None) \
-                or next((folded[a.lower()] for a in aliases if a.lower() in folded), None)
-        out.append((name, chosen if chosen in present else None))
-    return tuple(out)
+class FieldMap:
+    """Which key of a record holds each field (None: none does), worked out once per set of keys:
+    the records of one export share theirs."""
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        self.options = options or ReadOptions()
+        self._known: dict[tuple, dict[str, str | None]] = {}
+
+    def __call__(self, record: dict) -> dict[str, str | None]:
+        keys = tuple(record)
+        names = self._known.get(keys)
+        if names is None:
+            if len(self._known) > 1000:
+                self._known.clear()
+            names = self._known[keys] = self._names(keys)
+        return names
+
+    def _names(self, keys: tuple) -> dict[str, str | None]:
+        present = {key for key in keys if isinstance(key, str)}
+        folded: dict[str, str] = {}
+        for key in keys:
+            if isinstance(key, str):
+                folded.setdefault(key.lower(), key)
+        out: dict[str, str | None] = {}
+        for name, aliases in FIELD_ALIASES.items():
+            chosen = getattr(self.options, OPTION_OF[name])
+            if chosen is None:
+                chosen = next((a for a in aliases if a in present), None) \
+                    or next((folded[a.lower()] for a in aliases if a.lower() in folded), None)
+            out[name] = chosen if chosen in present else None
+        return out
 
 
-def document_from_record(record: Any, where: str, line: int | None, options: ReadOptions | None = None) -> Document:
+def document_from_record(record: Any, where: str, line: int | None,
+                         fields: ReadOptions | FieldMap | None = None) -> Document:
     """Validate one record (an id and a text required) and make a Document; its other keys
-    become the Document's meta."""
+    become the Document's meta.  `fields`: the names to read (a FieldMap when reading many)."""
     if not isinstance(record, dict):
         raise InputError(where, f"expected a JSON object, got {type(record).__name__}", line)
-    options = options or ReadOptions()
-    names = dict(_field_names(tuple(k for k in record if isinstance(k, str)), options))
+    field_map = fields if isinstance(fields, FieldMap) else FieldMap(fields)
+    options = field_map.options
+    names = field_map(record)
     values = {name: _plain(record[key]) if key is not None else None for name, key in names.items()}
     doc_id = values["id"]
     if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)) or doc_id == "":
@@ -482,17 +499,17 @@ def document_from_record(record: Any, where: str, line: int | None, options: Rea
         label = _label("text", names, options)
         problem = f"missing {label}" if text is None else f"{label} must be a string, got {type(text).__name__}"
         raise InputError(where, f"{problem} (id {doc_id!r})", line)
-    fields: dict[str, str | None] = {}
+    optional: dict[str, str | None] = {}
     for name in OPTIONAL_FIELDS:
         value = values[name]
         if value is not None and not isinstance(value, str):
             raise InputError(where, f"{_label(name, names, options)} must be a string (id {doc_id!r})", line)
-        fields[name] = value or None
-    if fields["published"] is not None:
-        fields["published"] = normalize_timestamp(fields["published"], where, line)
-    used = {key for key in names.values() if key is not None}
+        optional[name] = value or None
+    if optional["published"] is not None:
+        optional["published"] = normalize_timestamp(optional["published"], where, line)
+    used = names.values()
     meta = {k: v for k, v in record.items() if k not in used}
-    return Document(id=str(doc_id), text=text, meta=meta, **fields)
+    return Document(id=str(doc_id), text=text, meta=meta, **optional)
 
 
 def _plain(value: Any) -> Any:
