@@ -22,7 +22,7 @@ from .config import ReadOptions
 from .errors import OutputError
 from .model import Report
 from .output import write_output
-from .read import RECORD_FORMATS, Record, file_format, iter_records
+from .read import RECORD_FORMATS, Record, directory_files, file_format, iter_records
 
 REMOVED = ("duplicate", "copy", "rewrite")
 FORMATS = sorted(set(RECORD_FORMATS.values()))
@@ -44,7 +44,7 @@ def keep_format(inputs: Sequence, target: str | os.PathLike) -> tuple[str, str |
     for item in inputs:
         if isinstance(item, (str, os.PathLike)) and str(item) != "-":
             path = Path(item)
-            files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+            files = directory_files(path) if path.is_dir() else [path]
             kinds |= {file_format(p)[0] for p in files if file_format(p)[0] is not None}
         else:
             kinds.add("jsonl" if str(item) == "-" else "document")

@@ -152,8 +152,7 @@ def read_path(path: Path, options: ReadOptions | None = None, notify: Notify | N
         raise InputError(str(path), "no such file or directory" if isinstance(exc, FileNotFoundError)
                          else f"cannot read: {exc.strerror or exc}") from None
     if path.is_dir():
-        found = sorted(p for p in path.rglob("*")
-                       if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        found = directory_files(path)
         files = [p for p in found if file_format(p)[0] is not None]
         if found and not files:
             kinds = sorted({"".join(p.suffixes[-2:]).lower() or "(no extension)" for p in found})
@@ -165,6 +164,12 @@ def read_path(path: Path, options: ReadOptions | None = None, notify: Notify | N
         yield from read_file(path, path.as_posix(), options, notify)
     else:
         raise InputError(str(path), "no such file or directory")
+
+
+def directory_files(path: Path) -> list[Path]:
+    """The files under a directory, hidden ones (and those in hidden folders) left out, sorted."""
+    return sorted(p for p in path.rglob("*")
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
 
 
 SUPPORTED_TEXT = ".jsonl, .json, .csv, .tsv, .parquet, .txt, .md, .html or .htm (also .gz or .zst compressed)"
