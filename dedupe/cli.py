@@ -11,21 +11,24 @@ import traceback
 
 import click
 
-from .config import FetchOptions, ScanOptions, VerifyOptions, WatchOptions
+from .config import FetchOptions, ReadOptions, ScanOptions, VerifyOptions, WatchOptions
 from .errors import DedupeError, StoreBusyError
 from .model import Report
 from .output import check_output, write_output
-from .read import decode_text, read_bytes
+from .read import FIELD_ALIASES, decode_text, read_article, read_bytes
 from .report import render_diff_text, render_text
 from .report_csv import render_csv
 from .report_html import render_html
 from .report_json import load_report, parse_report
+from .report_jsonl import render_jsonl
 
-REPORT_FORMATS = ("text", "json", "html", "csv")
+REPORT_FORMATS = ("text", "json", "html", "csv", "jsonl")
 DIFF_FORMATS = ("text", "json")
 WATCH_FORMATS = ("text", "json")
-EXTENSIONS = {"json": "json", "html": "html", "htm": "html", "csv": "csv", "txt": "text", "text": "text"}
-RENDERERS = {"text": render_text, "json": Report.to_json, "html": render_html, "csv": render_csv}
+EXTENSIONS = {"json": "json", "html": "html", "htm": "html", "csv": "csv", "txt": "text", "text": "text",
+              "jsonl": "jsonl", "ndjson": "jsonl"}
+RENDERERS = {"text": render_text, "json": Report.to_json, "html": render_html, "csv": render_csv,
+             "jsonl": render_jsonl}
 EXIT_PARTLY = 3  # watch: some feeds or entries could not be read; the rest was stored
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the store; try again later
 
@@ -72,6 +75,24 @@ def _output_options(formats: tuple[str, ...], default: str):
                             help=f"Output format (default: from the -o file's extension, else {otherwise}).")(func)
         return func
     return decorate
+
+
+FIELD_OPTIONS = (("--id-field", "id_field", "id"), ("--text-field", "text_field", "text"),
+                 ("--date-field", "date_field", "published"), ("--source-field", "source_field", "source"),
+                 ("--title-field", "title_field", "title"), ("--url-field", "url_field", "url"))
+
+
+def _field_options(func):
+    """--text-field and the others: which field of a JSON/CSV/Parquet record holds what."""
+    for flag, name, field in reversed(FIELD_OPTIONS):
+        func = click.option(flag, name, metavar="NAME",
+                            help=f"The records' {field} field (default: the first present of "
+                                 f"{', '.join(FIELD_ALIASES[field])}).")(func)
+    return func
+
+
+def _read_options(params: dict) -> ReadOptions:
+    return ReadOptions(**{name: params.pop(name) for _, name, _ in FIELD_OPTIONS})
 
 
 def _pick_format(fmt: str | None, output: str | None, formats: tuple[str, ...], default: str) -> str:
@@ -125,23 +146,38 @@ def main(debug: bool) -> None:
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Link a pair when the verifier's probability is at least this (default: the model's own, "
                    "chosen for a precision of 0.95). Higher: fewer, surer links.")
+@click.option("--keep", "keep", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write the corpus without its duplicates, copies and rewrites to FILE: the originals, "
+                   "the texts in no story and the skipped ones, as the input records were, in the input's format "
+                   "(or FILE's extension: .jsonl, .json, .csv, .tsv, .parquet, optionally .gz/.zst).")
+@click.option("--keep-partial/--drop-partial", default=True, show_default=True,
+              help="Whether --keep keeps partial reuses: by default it does, as they carry their own reporting.")
+@_field_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @_debug_option
-def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, threshold, quiet):
+def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, threshold, keep, keep_partial,
+         quiet, **fields):
     """Scan articles for copies, rewrites and partial reuse.
 
-    PATHS are JSONL files, .txt/.md/.html files, directories (read recursively),
-    or - for JSONL on standard input.
+    PATHS are files (.jsonl, .json, .csv, .tsv, .parquet, .txt, .md, .html; also .gz or .zst
+    compressed), directories (read recursively), or - for JSONL on standard input.
     """
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
+    if keep and "-" in paths:
+        raise click.UsageError("--keep reads the inputs again: give files, not standard input")
     _check_output(output)
+    if keep:
+        from .keep import keep_format
+
+        check_output(keep)
+        keep_format(paths, keep)
     def progress(stage: str, seconds: float) -> None:
         if not quiet and (seconds >= 1.0 or stage == "read"):
             click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
 
     options = ScanOptions(min_words=min_words, jobs=jobs, engine=engine, scheduler=scheduler,
-                          verify=VerifyOptions(model=model, threshold=threshold))
+                          verify=VerifyOptions(model=model, threshold=threshold), read=_read_options(fields))
     options.verify.verifier()  # a bad model stops here, before any reading
     if store:
         if engine != "local":
@@ -153,9 +189,16 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
     else:
         from . import pipeline
 
-        report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer)
+        report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer,
+                               notify=_notifier(False))
     kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
     _emit(RENDERERS[kind](report), output)
+    if keep:
+        from .keep import write_kept
+
+        kept, total = write_kept(list(paths), report, keep, options.read, keep_partial)
+        if not quiet:
+            click.echo(f"dedupe: kept {kept} of {total} documents in {keep}", err=True)
 
 
 @main.command()
@@ -173,9 +216,10 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True,
               help="Cross-validation folds, split by story.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@_field_options
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @_debug_option
-def train(labels, docs, output, kind, precision, precision_on, folds, seed, quiet):
+def train(labels, docs, output, kind, precision, precision_on, folds, seed, quiet, **fields):
     """Train the verifier from pairs labelled by reading (LABELS: JSON Lines files).
 
     Each line: {"a": ID, "b": ID, "label": "derived"|"same_event"|"template"|"different",
@@ -185,13 +229,14 @@ def train(labels, docs, output, kind, precision, precision_on, folds, seed, quie
     from .train import read_labels, train_verifier
 
     _check_output(output)
+    read = _read_options(fields)
     corpora = {}
     for spec in docs:
         name, sep, path = spec.partition("=")
         name, path = (name, path) if sep else ("", spec)
         if name in corpora:
             raise click.UsageError(f"--docs {name or spec}: given twice")
-        corpora[name] = read_documents([path])
+        corpora[name] = read_documents([path], options=read, notify=_notifier(False))
     model = train_verifier(read_labels(labels), corpora, kind, precision, folds, seed, precision_on)
     _emit(model.to_json(), output)
     if not quiet:
@@ -236,9 +281,13 @@ def report_command(saved, store, fmt, output):
 @click.option("--color/--no-color", default=None, help="Colour the marks (default: on a terminal).")
 @_debug_option
 def diff(original, copy, fmt, output, color):
-    """Show what COPY kept, reworded and added, and what it removed from ORIGINAL."""
+    """Show what COPY kept, reworded and added, and what it removed from ORIGINAL.
+
+    Files are read as scan reads them: an HTML page is reduced to its article text (its headline
+    is not compared), Markdown front matter is left out; other files are plain text.
+    """
     _check_output(output)
-    texts = [decode_text(read_bytes(path, path), path) for path in (original, copy)]
+    texts = [read_article(path).text for path in (original, copy)]
     from . import pipeline
 
     result = pipeline.diff(texts[0], texts[1])

@@ -92,6 +92,26 @@ class VerifyOptions:
 
 
 @dataclass(frozen=True)
+class ReadOptions:
+    """Which fields of a record (a JSON object, a CSV row, a Parquet row) hold the id, text, date,
+    source, title and url. None: the first of the common names present (read.FIELD_ALIASES:
+    ``content``/``body`` for the text, ``date``/``pubDate``/``published_at`` for the date, ...)."""
+
+    id_field: str | None = None
+    text_field: str | None = None
+    date_field: str | None = None
+    source_field: str | None = None
+    title_field: str | None = None
+    url_field: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("id_field", "text_field", "date_field", "source_field", "title_field", "url_field"):
+            value = getattr(self, name)
+            _check(value is None or (isinstance(value, str) and value.strip() != ""),
+                   f"{name} must be a non-empty field name, got {value!r}")
+
+
+@dataclass(frozen=True)
 class ScanOptions:
     """Everything a scan needs; built once (by the CLI or the caller) and passed down."""
 
@@ -105,6 +125,7 @@ class ScanOptions:
     (outlets.WIRE_AGENCIES)."""
     engine: str = "local"  # "local" or "dask"
     scheduler: str | None = None  # dask scheduler address, e.g. "tcp://10.0.0.5:8786"
+    read: ReadOptions = ReadOptions()  # the input records' field names
 
     def __post_init__(self) -> None:
         _check(self.min_words >= 1, f"min_words must be at least 1, got {self.min_words}")

@@ -175,7 +175,7 @@ class Member:
     source: str | None = None
     published: str | None = None
     title: str | None = None
-
+    url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "relation": self.relation}
@@ -187,6 +187,8 @@ class Member:
             out["published"] = self.published
         if self.title is not None:
             out["title"] = self.title
+        if self.url is not None:
+            out["url"] = self.url
         if self.scores is not None:
             out["scores"] = self.scores.to_dict()
         if self.diff is not None:
@@ -255,6 +257,11 @@ class Report:
     def to_json(self, indent: int | str | None = 2) -> str:
         """JSON text of `to_dict()`; the same input always gives the same bytes."""
         return json_document(self.to_dict, indent)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per document, as ``--format jsonl`` writes them (report_jsonl.to_records)."""
+        from .report_jsonl import to_records
+        return to_records(self)
 
 
 def json_document(make: Callable[[], Any], indent: int | str | None = 2) -> str:

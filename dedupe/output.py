@@ -41,14 +41,15 @@ def check_output(path: str | os.PathLike) -> None:
         raise OutputError(f"{where}: cannot write: folder {folder} is not writable")
 
 
-def write_output(path: str | os.PathLike, content: str) -> None:
-    """Write `content` (UTF-8) to `path` atomically: a temporary file beside it, then a rename.
+def write_output(path: str | os.PathLike, content: str | bytes) -> None:
+    """Write `content` (text as UTF-8, or bytes) to `path` atomically: a temporary file beside it,
+    then a rename.
 
     Raises OutputError naming the file; the target is then unchanged (and no
     temporary file is left)."""
     where = os.fspath(path)
     try:
-        data = content.encode("utf-8")
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise OutputError(f"{where}: cannot write: the report holds text that is not valid Unicode "
                           f"({content[exc.start]!r} at character {exc.start})") from None

@@ -46,13 +46,15 @@ Progress = Callable[[str, float], None]
 
 
 def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progress | None = None,
-         stdin: BinaryIO | None = None, engine: str | None = None, scheduler: str | None = None) -> Report:
+         stdin: BinaryIO | None = None, engine: str | None = None, scheduler: str | None = None,
+         notify: Callable[[str], None] | None = None) -> Report:
     """Find copies, rewrites and partial reuse among articles and group them by original.
 
     `inputs` are paths (files or directories), ``"-"`` for JSONL on stdin,
     Document objects or dicts with ``id`` and ``text``.  `engine` and `scheduler`
     override the options' (``engine="dask"`` runs the heavy stages on a Dask
     cluster: the one at `scheduler`, or a local one with ``options.jobs`` workers).
+    `notify` is told of input fields the tool ignores (``options.read`` names the fields).
 
     >>> report = scan([{"id": "a", "text": "..."}, {"id": "b", "text": "..."}])
     >>> report.to_json()  # doctest: +SKIP
@@ -63,7 +65,7 @@ def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progres
                           scheduler=scheduler if scheduler is not None else options.scheduler)
     timer = Timer(progress)
     with collector_paused():  # a Document and a meta dict per line, no cycles
-        docs = read_documents(inputs, stdin=stdin)
+        docs = read_documents(inputs, stdin=stdin, options=options.read, notify=notify)
     timer.done("read")
     return scan_documents(docs, options, timer)
 
@@ -197,7 +199,7 @@ def make_cluster(cluster_id: str, tree: Tree, docs: Mapping[int, Document] | Seq
              for c, p in sorted(tree.parents.items())]
     origin = attribute(root, [docs[i] for i in [tree.root, *sorted(tree.parents)]], links, agencies)
     members = [Member(id=root.id, relation="original", source=root.source, published=root.published,
-                      title=root.title)]
+                      title=root.title, url=root.url)]
     order = tree_order(tree)
     marked = [child for child in order if child not in known]
     # only the members compared need their tokens again: normalize them afresh (deterministic)
@@ -210,7 +212,8 @@ def make_cluster(cluster_id: str, tree: Tree, docs: Mapping[int, Document] | Seq
         if relation is None:
             d, relation = mark(norms[parent], norms[child], options, differ)
         members.append(Member(id=doc.id, relation=relation, of=docs[parent].id, scores=tree.edges[child].scores,
-                              diff=d, source=doc.source, published=doc.published, title=doc.title))
+                              diff=d, source=doc.source, published=doc.published, title=doc.title,
+                              url=doc.url))
     return Cluster(id=cluster_id, original=origin, members=tuple(members))
 
 

@@ -1,102 +1,303 @@
-"""Read articles from JSONL, text, Markdown and HTML files, directories and stdin."""
+"""Read articles from JSONL, JSON, CSV/TSV, Parquet, text, Markdown and HTML files (each also
+gzip- or zstd-compressed), directories and stdin.
+
+A record's fields are found by name: the names `config.ReadOptions` gives, else the first of
+FIELD_ALIASES present -- the one place that knows the names other exports use."""
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import json
 import os
 import re
 import stat
 import sys
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import dateutil.parser
 
+from .config import ReadOptions
 from .errors import InputError
 from .model import Document
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+RECORD_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
+                  ".parquet": "parquet"}
+"""Files of many records, by suffix: each is a format ``--keep`` can write back."""
+COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | set(RECORD_FORMATS)
 OPTIONAL_FIELDS = ("source", "published", "title", "url")
-DATE_FIELDS = ("date", "pubDate", "published_at", "datetime")
-"""Read as ``published`` when a record has none (the first present wins)."""
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "doc_id", "article_id", "guid", "uuid"),
+    "text": ("text", "content", "body", "article", "story", "full_text", "maintext"),
+    "published": ("published", "date", "pubDate", "published_at", "datetime", "publish_date", "date_published",
+                  "pub_date"),
+    "source": ("source", "outlet", "publisher", "site", "site_name", "source_name"),
+    "title": ("title", "headline"),
+    "url": ("url", "link", "canonical_url"),
+}
+"""The names read as each field when ReadOptions names none: the first present wins (exact
+name first, then the same name in another case: ``Title``, ``URL``)."""
+OPTION_OF = {"id": "id_field", "text": "text_field", "published": "date_field", "source": "source_field",
+             "title": "title_field", "url": "url_field"}
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One input article as read: its Document, and the record it came from (for ``--keep``)."""
+
+    doc: Document
+    where: str  # file:line (or item/row) for messages
+    file: str  # the input file, "<stdin>" or "item N"
+    format: str  # jsonl, json, csv, tsv, parquet, or "document" (a .txt/.md/.html file, a dict, a Document)
+    fields: dict[str, Any] | None = None  # the record's fields as read (None: a one-article file)
+    raw: bytes | None = None  # the JSONL line as it was
 
 
 def read_documents(inputs: Iterable[str | os.PathLike | Document | dict],
-                   stdin: BinaryIO | None = None) -> list[Document]:
+                   stdin: BinaryIO | None = None, options: ReadOptions | None = None,
+                   notify: Notify | None = None) -> list[Document]:
     """Read every input into Documents, refusing duplicate ids.
 
     Inputs may be paths (files or directories, read recursively), ``"-"`` for
-    JSONL on stdin, Document objects or dicts in the JSONL shape.
+    JSONL on stdin, Document objects or dicts in the JSONL shape.  `options` names the
+    records' fields; `notify` is told once per input of fields the tool does not use.
 
     >>> [d.id for d in read_documents([{"id": "a", "text": "Storm hits coast."}])]
     ['a']
     """
+    return [record.doc for record in iter_records(inputs, stdin, options, notify)]
+
+
+def iter_records(inputs: Iterable[str | os.PathLike | Document | dict], stdin: BinaryIO | None = None,
+                 options: ReadOptions | None = None, notify: Notify | None = None) -> Iterator[Record]:
+    """Every input article as a Record, in input order, refusing duplicate ids."""
+    options = options or ReadOptions()
     seen: dict[str, str] = {}
-    out: list[Document] = []
-    for doc, where in _iter_inputs(inputs, stdin):
-        if doc.id in seen:
-            raise InputError(where, f"duplicate id {doc.id!r} (first seen at {seen[doc.id]})")
-        seen[doc.id] = where
-        out.append(doc)
-    return out
+    for record in _iter_inputs(inputs, stdin, options, notify):
+        doc_id = record.doc.id
+        if doc_id in seen:
+            raise InputError(record.where, f"duplicate id {doc_id!r} (first seen at {seen[doc_id]})")
+        seen[doc_id] = record.where
+        yield record
 
 
-def _iter_inputs(inputs, stdin) -> Iterator[tuple[Document, str]]:
+def _iter_inputs(inputs, stdin, options: ReadOptions, notify: Notify | None) -> Iterator[Record]:
     if isinstance(inputs, (str, os.PathLike, Document, dict)):
         inputs = [inputs]
+    ignored, fields = _Ignored(notify), FieldMap(options)
     for n, item in enumerate(inputs, 1):
         if isinstance(item, Document):
-            yield item, f"item {n}"
+            yield Record(item, f"item {n}", f"item {n}", "document")
         elif isinstance(item, dict):
             _check_encodable(item, f"item {n}", None)
-            yield document_from_record(item, f"item {n}", None), f"item {n}"
+            doc = document_from_record(item, f"item {n}", None, fields)
+            ignored.add(doc.meta)
+            yield Record(doc, f"item {n}", f"item {n}", "document", item)
         elif str(item) == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from read_jsonl_stream(stream, "<stdin>")
+            yield from read_jsonl_stream(stream, "<stdin>", options, notify)
         else:
-            yield from read_path(Path(item))
+            yield from read_path(Path(item), options, notify)
+    ignored.tell("the items")
 
 
-def read_path(path: Path) -> Iterator[tuple[Document, str]]:
-    """Documents from one file, or from every supported file under a directory."""
+class _Ignored:
+    """The fields of one input the tool does not use, told once when the input is read."""
+
+    def __init__(self, notify: Notify | None) -> None:
+        self.notify = notify
+        self.names: dict[str, None] = {}
+
+    def add(self, meta: dict) -> None:
+        if self.notify is not None and meta:
+            self.names.update(dict.fromkeys(meta))
+
+    def tell(self, where: str) -> None:
+        if self.notify is not None and self.names:
+            names = ", ".join(repr(n) for n in list(self.names)[:12]) + (", ..." if len(self.names) > 12 else "")
+            self.notify(f"{where}: ignoring fields {names} (not the id, text, date, source, title or url)")
+        self.names = {}
+
+
+def file_format(path: str | os.PathLike) -> tuple[str | None, str | None]:
+    """(format, compression) from a file name: ``news.csv.zst`` -> ("csv", "zstd"); format is a
+    RECORD_FORMATS value, "text", "markdown" or "html", or None when unsupported."""
+    name = os.path.basename(os.fspath(path)).lower()
+    stem, dot, last = name.rpartition(".")
+    compression = COMPRESSIONS.get("." + last) if dot else None
+    if compression:
+        name = stem
+    suffix = os.path.splitext(name)[1]
+    kind = RECORD_FORMATS.get(suffix) or ("html" if suffix in HTML_SUFFIXES else "markdown" if suffix == ".md"
+                                          else "text" if suffix == ".txt" else None)
+    return kind, compression
+
+
+def read_path(path: Path, options: ReadOptions | None = None, notify: Notify | None = None) -> Iterator[Record]:
+    """Records from one file, or from every supported file under a directory."""
     try:
         path.stat()
     except OSError as exc:  # a symlink loop says so, not "no such file"
         raise InputError(str(path), "no such file or directory" if isinstance(exc, FileNotFoundError)
                          else f"cannot read: {exc.strerror or exc}") from None
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*")
-                       if p.is_file() and p.suffix.lower() in SUPPORTED
-                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        found = directory_files(path)
+        files = [p for p in found if file_format(p)[0] is not None]
+        if found and not files:
+            kinds = sorted({"".join(p.suffixes[-2:]).lower() or "(no extension)" for p in found})
+            raise InputError(str(path), f"no readable files (found {', '.join(kinds[:10])}); "
+                                        f"use {SUPPORTED_TEXT}")
         for file in files:
-            yield from read_file(file, file.relative_to(path).as_posix())
+            yield from read_file(file, file.relative_to(path).as_posix(), options, notify)
     elif path.exists():
-        yield from read_file(path, path.as_posix())
+        yield from read_file(path, path.as_posix(), options, notify)
     else:
         raise InputError(str(path), "no such file or directory")
 
 
-def read_file(path: Path, doc_id: str) -> Iterator[tuple[Document, str]]:
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        raise InputError(str(path), f"unsupported file type {suffix or '(none)'!r}; "
-                                    "use .jsonl, .txt, .md, .html or .htm")
-    data = read_bytes(path, str(path))
-    if suffix in JSONL_SUFFIXES:
-        yield from read_jsonl_bytes(data, str(path))
-        return
-    text = decode_text(data, str(path))
-    if suffix in HTML_SUFFIXES:
-        yield html_document(text, doc_id, str(path)), str(path)
-    elif suffix == ".md":
-        yield markdown_document(text, doc_id, str(path)), str(path)
+def directory_files(path: Path) -> list[Path]:
+    """The files under a directory, hidden ones (and those in hidden folders) left out, sorted."""
+    return sorted(p for p in path.rglob("*")
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+
+
+SUPPORTED_TEXT = ".jsonl, .json, .csv, .tsv, .parquet, .txt, .md, .html or .htm (also .gz or .zst compressed)"
+
+
+def read_file(path: Path, doc_id: str, options: ReadOptions | None = None,
+              notify: Notify | None = None) -> Iterator[Record]:
+    """The articles of one file: many for JSONL, JSON, CSV/TSV and Parquet, one otherwise."""
+    options = options or ReadOptions()
+    where = str(path)
+    kind, compression = file_format(path)
+    if kind is None:
+        raise InputError(where, f"unsupported file type {''.join(path.suffixes[-2:]) or '(none)'!r}; "
+                                f"use {SUPPORTED_TEXT}")
+    data = read_bytes(path, where)
+    if compression:
+        data = decompress(data, compression, where)
+    if kind == "jsonl":
+        yield from _jsonl_records(data, where, options, notify)
+    elif kind in ("json", "csv", "tsv", "parquet"):
+        rows = (_json_rows(data, where) if kind == "json" else _parquet_rows(data, where) if kind == "parquet"
+                else _csv_rows(data, where, "\t" if kind == "tsv" else ","))
+        ignored, fields = _Ignored(notify), FieldMap(options)
+        for row, line, place in rows:
+            doc = document_from_record(row, place, line, fields)
+            ignored.add(doc.meta)
+            yield Record(doc, f"{place}:{line}" if line is not None else place, where, kind, row)
+        ignored.tell(where)
     else:
-        yield Document(id=doc_id, text=text), str(path)
+        text = decode_text(data, where)
+        doc = (html_document(text, doc_id, where) if kind == "html"
+               else markdown_document(text, doc_id, where) if kind == "markdown" else Document(id=doc_id, text=text))
+        yield Record(doc, where, where, "document")
+
+
+def read_article(path: str | os.PathLike) -> Document:
+    """One article from one file, read as scan reads it (an HTML page's article text without its
+    headline, a Markdown file without its front matter, a record file of exactly one record); a
+    file of another extension is plain text."""
+    where = os.fspath(path)
+    if file_format(where)[0] is None:
+        return Document(id=where, text=decode_text(read_bytes(where, where), where))
+    records = list(read_file(Path(where), where))
+    if len(records) != 1:
+        raise InputError(where, f"holds {len(records)} articles; give a file of one")
+    return records[0].doc
+
+
+def decompress(data: bytes, compression: str, where: str) -> bytes:
+    """gzip (the standard library) or zstd (the `zstandard` package, an optional extra)."""
+    if compression == "gzip":
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(where, f"not valid gzip data ({exc})") from None
+    try:
+        import zstandard
+    except ImportError:
+        raise InputError(where, "reading .zst files needs the zstandard package: "
+                                "pip install 'newsdedupe[zstd]'") from None
+    try:
+        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)) as reader:
+            return reader.read()
+    except zstandard.ZstdError as exc:
+        raise InputError(where, f"not valid zstd data ({exc})") from None
+
+
+def _json_rows(data: bytes, where: str) -> Iterator[tuple[Any, int | None, str]]:
+    _not_utf8(data, where, "JSON")
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError(where, f"undecodable bytes (not UTF-8) at byte {exc.start}",
+                         data.count(b"\n", 0, exc.start) + 1) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(where, f"not valid JSON ({exc.msg} at column {exc.colno})", exc.lineno) from None
+    except (RecursionError, ValueError) as exc:
+        raise InputError(where, f"not usable JSON ({str(exc).split(':')[0]})") from None
+    if isinstance(value, dict) and str(value.get("schema", "")).startswith("dedupe/"):
+        raise InputError(where, "a dedupe report, not articles (render it with 'dedupe report')")
+    if not isinstance(value, list):
+        raise InputError(where, f"expected a JSON array of articles, got {type(value).__name__}")
+    _check_encodable(value, where, None)
+    for n, item in enumerate(value, 1):
+        yield item, None, f"{where}: item {n}"
+
+
+def _csv_rows(data: bytes, where: str, delimiter: str) -> Iterator[tuple[dict, int, str]]:
+    text = decode_text(data, where)
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # an article is longer than csv's 128 kB
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        header = [name.strip() for name in header]
+        doubled = sorted({name for name in header if header.count(name) > 1})
+        if doubled:
+            raise InputError(where, f"the header names {', '.join(map(repr, doubled))} twice", 1)
+        line = reader.line_num + 1
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                if len(row) != len(header):
+                    raise InputError(where, f"{len(row)} fields in the row, {len(header)} in the header", line)
+                yield dict(zip(header, row)), line, where
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(where, f"not valid {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})",
+                         reader.line_num) from None
+
+
+def _parquet_rows(data: bytes, where: str) -> Iterator[tuple[dict, None, str]]:
+    table = read_parquet(data, where)
+    for n, row in enumerate(table.to_pylist(), 1):
+        yield row, None, f"{where}: row {n}"
+
+
+def read_parquet(data: bytes, where: str):
+    """A pyarrow Table (pyarrow is the optional extra ``parquet``)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(where, "reading Parquet needs pyarrow: pip install 'newsdedupe[parquet]'") from None
+    try:
+        return pq.read_table(pa.BufferReader(data))
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(where, f"not a readable Parquet file ({exc})") from None
 
 
 def read_bytes(path: str | os.PathLike, where: str, limit: int | None = None) -> bytes:
@@ -185,22 +386,32 @@ def decode_text(data: bytes, where: str) -> str:
         raise InputError(where, f"undecodable bytes (not UTF-8) at byte {exc.start}", line) from None
 
 
-def read_jsonl_stream(stream: BinaryIO, where: str) -> Iterator[tuple[Document, str]]:
-    for lineno, raw in enumerate(stream, 1):
-        doc = _jsonl_line(raw, where, lineno)
-        if doc is not None:
-            yield doc, f"{where}:{lineno}"
+def read_jsonl_stream(stream: BinaryIO, where: str, options: ReadOptions | None = None,
+                      notify: Notify | None = None) -> Iterator[Record]:
+    yield from _jsonl_lines(enumerate(stream, 1), where, options or ReadOptions(), notify)
 
 
-def read_jsonl_bytes(data: bytes, where: str) -> Iterator[tuple[Document, str]]:
+def read_jsonl_bytes(data: bytes, where: str, options: ReadOptions | None = None) -> Iterator[Record]:
+    yield from _jsonl_records(data, where, options or ReadOptions(), None)
+
+
+def _jsonl_records(data: bytes, where: str, options: ReadOptions, notify: Notify | None) -> Iterator[Record]:
     _not_utf8(data, where, "JSON lines")
-    for lineno, raw in enumerate(data.splitlines(), 1):
-        doc = _jsonl_line(raw, where, lineno)
-        if doc is not None:
-            yield doc, f"{where}:{lineno}"
+    yield from _jsonl_lines(enumerate(data.splitlines(), 1), where, options, notify)
 
 
-def _jsonl_line(raw: bytes, where: str, lineno: int) -> Document | None:
+def _jsonl_lines(lines, where: str, options: ReadOptions, notify: Notify | None) -> Iterator[Record]:
+    ignored, fields = _Ignored(notify), FieldMap(options)
+    for lineno, raw in lines:
+        record = _jsonl_line(raw, where, lineno)
+        if record is not None:
+            doc = document_from_record(record, where, lineno, fields)
+            ignored.add(doc.meta)
+            yield Record(doc, f"{where}:{lineno}", where, "jsonl", record, raw.rstrip(b"\r\n"))
+    ignored.tell(where)
+
+
+def _jsonl_line(raw: bytes, where: str, lineno: int) -> Any:
     try:
         line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
     except UnicodeDecodeError as exc:
@@ -218,7 +429,7 @@ def _jsonl_line(raw: bytes, where: str, lineno: int) -> Document | None:
         raise InputError(where, f"not usable JSON ({str(exc).split(':')[0]})", lineno) from None
     if "\\u" in line:  # only an escape can make a lone surrogate, which no file can be written with
         _check_encodable(record, where, lineno)
-    return document_from_record(record, where, lineno)
+    return record
 
 
 def _check_encodable(value: Any, where: str, line: int | None, path: str = "") -> None:
@@ -241,30 +452,79 @@ def _check_encodable(value: Any, where: str, line: int | None, path: str = "") -
             _check_encodable(item, where, line, f"{path}[{n}]")
 
 
-def document_from_record(record: Any, where: str, line: int | None) -> Document:
-    """Validate one JSONL object (`id` and `text` required) and make a Document."""
+class FieldMap:
+    """Which key of a record holds each field (None: none does), worked out once per set of keys:
+    the records of one export share theirs."""
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        self.options = options or ReadOptions()
+        self._known: dict[tuple, dict[str, str | None]] = {}
+
+    def __call__(self, record: dict) -> dict[str, str | None]:
+        keys = tuple(record)
+        names = self._known.get(keys)
+        if names is None:
+            if len(self._known) > 1000:
+                self._known.clear()
+            names = self._known[keys] = self._names(keys)
+        return names
+
+    def _names(self, keys: tuple) -> dict[str, str | None]:
+        present = {key for key in keys if isinstance(key, str)}
+        folded: dict[str, str] = {}
+        for key in keys:
+            if isinstance(key, str):
+                folded.setdefault(key.lower(), key)
+        out: dict[str, str | None] = {}
+        for name, aliases in FIELD_ALIASES.items():
+            chosen = getattr(self.options, OPTION_OF[name])
+            if chosen is None:
+                chosen = next((a for a in aliases if a in present), None) \
+                    or next((folded[a.lower()] for a in aliases if a.lower() in folded), None)
+            out[name] = chosen if chosen in present else None
+        return out
+
+
+def document_from_record(record: Any, where: str, line: int | None,
+                         fields: ReadOptions | FieldMap | None = None) -> Document:
+    """Validate one record (an id and a text required) and make a Document; its other keys
+    become the Document's meta.  `fields`: the names to read (a FieldMap when reading many)."""
     if not isinstance(record, dict):
         raise InputError(where, f"expected a JSON object, got {type(record).__name__}", line)
-    doc_id = record.get("id")
+    field_map = fields if isinstance(fields, FieldMap) else FieldMap(fields)
+    options = field_map.options
+    names = field_map(record)
+    values = {name: _plain(record[key]) if key is not None else None for name, key in names.items()}
+    doc_id = values["id"]
     if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)) or doc_id == "":
-        raise InputError(where, "missing or invalid 'id' (need a non-empty string or integer)", line)
-    text = record.get("text")
+        raise InputError(where, f"missing or invalid {_label('id', names, options)} "
+                                "(need a non-empty string or integer)", line)
+    text = values["text"]
     if not isinstance(text, str):
-        problem = "missing 'text'" if text is None else f"'text' must be a string, got {type(text).__name__}"
+        label = _label("text", names, options)
+        problem = f"missing {label}" if text is None else f"{label} must be a string, got {type(text).__name__}"
         raise InputError(where, f"{problem} (id {doc_id!r})", line)
-    fields: dict[str, str | None] = {}
-    aliases = {}
-    if record.get("published") is None:  # the names other exports give the date
-        aliases = {"published": next((k for k in DATE_FIELDS if record.get(k) is not None), "published")}
+    optional: dict[str, str | None] = {}
     for name in OPTIONAL_FIELDS:
-        value = record.get(aliases.get(name, name))
+        value = values[name]
         if value is not None and not isinstance(value, str):
-            raise InputError(where, f"'{name}' must be a string (id {doc_id!r})", line)
-        fields[name] = value or None
-    if fields["published"] is not None:
-        fields["published"] = normalize_timestamp(fields["published"], where, line)
-    meta = {k: v for k, v in record.items() if k not in ("id", "text", *OPTIONAL_FIELDS, *aliases.values())}
-    return Document(id=str(doc_id), text=text, meta=meta, **fields)
+            raise InputError(where, f"{_label(name, names, options)} must be a string (id {doc_id!r})", line)
+        optional[name] = value or None
+    if optional["published"] is not None:
+        optional["published"] = normalize_timestamp(optional["published"], where, line)
+    used = names.values()
+    meta = {k: v for k, v in record.items() if k not in used}
+    return Document(id=str(doc_id), text=text, meta=meta, **optional)
+
+
+def _plain(value: Any) -> Any:
+    """A Parquet timestamp or date as ISO 8601 text; other values as they are."""
+    return value.isoformat() if isinstance(value, (datetime, date)) else value
+
+
+def _label(name: str, names: dict[str, str | None], options: ReadOptions) -> str:
+    key = names.get(name) or getattr(options, OPTION_OF[name]) or name
+    return repr(key) if key == name else f"{name} field {key!r}"
 
 
 def normalize_timestamp(value: str, where: str, line: int | None) -> str:
@@ -291,12 +551,15 @@ def html_document(html: str, doc_id: str, where: str) -> Document:
     The page's own ``article:published_time``, ``og:site_name``, canonical link
     and author are read first, because they keep the full time of publication
     that trafilatura's date search reduces to a day; trafilatura fills the gaps.
+    The headline is the title, not part of the text compared: a first line that repeats the
+    title (or the page's <h1>) is dropped from the text.
     """
     import trafilatura  # imported here: loading it costs ~0.5 s and plain-text runs never need it
 
     text = trafilatura.extract(html, include_comments=False, include_tables=False,
                                favor_precision=True, deduplicate=False) or ""
     fields, extra = page_metadata(html)
+    headline = extra.pop("headline", "")
     meta = trafilatura.extract_metadata(html)
     if meta is not None:
         for name, value in (("title", meta.title), ("url", meta.url), ("source", meta.sitename),
@@ -310,7 +573,18 @@ def html_document(html: str, doc_id: str, where: str) -> Document:
         except InputError:
             fields["published"] = None
     fields = {k: (v or None) for k, v in fields.items() if k in OPTIONAL_FIELDS}
+    headlines = {_folded(headline), _folded(fields.get("title") or ""),
+                 _folded(meta.title or "") if meta is not None else ""} - {""}
+    first, newline, rest = text.lstrip().partition("\n")
+    if newline and _folded(first) in headlines:
+        text = rest.lstrip("\n")
+        fields["title"] = fields.get("title") or first.strip()
     return Document(id=doc_id, text=text, meta=extra, **fields)
+
+
+def _folded(line: str) -> str:
+    """A headline compared loosely: case, spacing and closing punctuation ignored."""
+    return " ".join(line.casefold().split()).rstrip(" .:;!")
 
 
 def page_metadata(html: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -331,6 +605,9 @@ def page_metadata(html: str) -> tuple[dict[str, str], dict[str, str]]:
         name = wanted.get(key)
         if name and value:
             (extra if name == "author" else fields).setdefault(name, value)
+    h1 = next(tree.iter("h1"), None)
+    if h1 is not None:
+        extra["headline"] = h1.text_content().strip()
     for tag in tree.iter("link"):
         if "canonical" in (tag.get("rel") or "").lower().split() and tag.get("href"):
             fields["url"] = tag.get("href").strip()  # the canonical link beats og:url

@@ -14,7 +14,8 @@ import re
 from .model import Report
 
 COLUMNS = ("cluster", "original_id", "original_source", "original_in_corpus", "original_published",
-           "copy_id", "copy_source", "copy_published", "relation", "of",
+           "original_title", "original_url",
+           "copy_id", "copy_source", "copy_published", "relation", "of", "copy_title", "copy_url",
            "cosine", "containment", "jaccard", "coverage", "kept", "reworded", "added")
 
 
@@ -50,5 +51,5 @@ def render_csv(report: Report) -> str:
             shares = [f"{diff.share(k):.4f}" for k in ("kept", "reworded", "added")] if diff else [""] * 3
             out.append(_row([_cell(v) for v in (
                 cluster.id, origin.id, origin.source, "true" if origin.in_corpus else "false", closest.published,
-                member.id, member.source, member.published, member.relation, member.of)] + numbers + shares))
+                closest.title, closest.url, member.id, member.source, member.published, member.relation, member.of, member.title, member.url)] + numbers + shares))
     return "".join(out)

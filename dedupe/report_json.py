@@ -139,7 +139,7 @@ class _Reader:
     def member(self, obj: dict, path: str, index: int, earlier: list[Member]) -> Member:
         member_id = self.field(obj, "id", path, str)
         relation = self.field(obj, "relation", path, str)
-        fields = {k: self.field(obj, k, path, (str, type(None)), required=False) for k in ("source", "published", "title")}
+        fields = {k: self.field(obj, k, path, (str, type(None)), required=False) for k in ("source", "published", "title", "url")}
         if index == 0:
             if relation != "original" or "of" in obj:
                 self.fail(path, "the first member is the cluster's original (relation 'original', no 'of')")

@@ -123,7 +123,7 @@ def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = 
     """
     options = options or ScanOptions()
     notify = progress or (lambda message: None)
-    docs = read_documents(inputs, stdin=stdin)
+    docs = read_documents(inputs, stdin=stdin, options=options.read, notify=progress)
     layout = index_layout(options)
     with Store.open(store, layout, wait=wait) as st:
         run, _ = st.start_run("scan")

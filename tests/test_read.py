@@ -126,3 +126,156 @@ def test_duplicate_id_across_files(tmp_path):
     write(tmp_path / "top.txt", STORY)
     with pytest.raises(InputError, match="duplicate id 'top.txt'"):
         read_documents([tmp_path])
+
+
+# --- other input shapes (issue 14) ---------------------------------------------------------------
+
+import csv
+import gzip
+
+from dedupe.config import ReadOptions
+
+WIRE = ("LONDON, March 17 (Reuters) - Britain's biggest water companies will pay 1.2 billion pounds "
+        "to customers after regulators found they missed leak targets for a third straight year.")
+PAPER = ("Britain's biggest water companies will pay 1.2 billion pounds to customers, regulators said on "
+         "Tuesday, after they missed leak targets for a third year.")
+
+
+def test_csv_with_common_names_and_rfc822_dates(tmp_path):
+    f = tmp_path / "export.csv"
+    with f.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "headline", "body", "pubDate", "link", "desk"])
+        w.writerow(["r1", "Water firms to pay", WIRE, "Tue, 17 Mar 2026 06:00:00 GMT", "https://wire.example/r1", "uk"])
+        w.writerow(["p1", "Water bills cut", PAPER + "\nA second paragraph, \"quoted\".", "2026-03-17 09:30",
+                    "https://paper.example/p1", "money"])
+    notes = []
+    docs = read_documents([f], notify=notes.append)
+    assert [d.id for d in docs] == ["r1", "p1"]
+    assert docs[0].title == "Water firms to pay" and docs[0].url == "https://wire.example/r1"
+    assert docs[0].published == "2026-03-17T06:00:00+00:00" and docs[0].text == WIRE
+    assert docs[1].text.endswith('"quoted".') and docs[1].published == "2026-03-17T09:30:00"
+    assert notes == [f"{f}: ignoring fields 'desk' (not the id, text, date, source, title or url)"]
+
+
+def test_tsv_field_options_and_errors_name_the_line(tmp_path):
+    f = write(tmp_path / "wire.tsv", "story_no\tstory\tfiled\tagency\n"
+                                     f"7\t{WIRE}\t2026-03-17T06:00:00Z\tReuters\n\n8\tonly\n")
+    opts = ReadOptions(id_field="story_no", text_field="story", date_field="filed", source_field="agency")
+    with pytest.raises(InputError, match=r"wire\.tsv:4: 2 fields in the row, 4 in the header"):
+        read_documents([f], options=opts)
+    write(f, f"story_no\tstory\tfiled\tagency\n7\t{WIRE}\t2026-03-17T06:00:00Z\tReuters\n")
+    [doc] = read_documents([f], options=opts)
+    assert (doc.id, doc.source, doc.published, doc.meta) == ("7", "Reuters", "2026-03-17T06:00:00+00:00", {})
+    with pytest.raises(InputError, match=r"wire\.tsv:2: missing text field 'content'"):
+        read_documents([f], options=ReadOptions(id_field="story_no", text_field="content"))
+
+
+def test_json_array_and_compressed_jsonl(tmp_path):
+    records = [{"id": "r1", "content": WIRE, "date": "2026-03-17T06:00:00Z", "outlet": "Reuters"},
+               {"id": "p1", "content": PAPER, "published_at": "17 March 2026 09:30 +0000"}]
+    write(tmp_path / "a.json", json.dumps(records))
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(
+        "\n".join(json.dumps({**r, "id": r["id"] + "-gz"}) for r in records).encode()))
+    docs = read_documents([tmp_path])
+    assert [d.id for d in docs] == ["r1", "p1", "r1-gz", "p1-gz"]
+    assert docs[0].source == "Reuters" and docs[3].published == "2026-03-17T09:30:00+00:00"
+    write(tmp_path / "a.json", json.dumps([records[0], {"id": "x"}]))
+    with pytest.raises(InputError, match=r"a\.json: item 2: missing 'text' \(id 'x'\)"):
+        read_documents([tmp_path / "a.json"])
+    (tmp_path / "c.csv.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(InputError, match=r"c\.csv\.gz: not valid gzip data"):
+        read_documents([tmp_path / "c.csv.gz"])
+
+
+def test_zstd_csv(tmp_path):
+    zstandard = pytest.importorskip("zstandard", reason="the optional extra zstd is not installed")
+    data = f"id,text,source\nr1,\"{WIRE}\",Reuters\n".encode()
+    (tmp_path / "news.csv.zst").write_bytes(zstandard.ZstdCompressor().compress(data))
+    [doc] = read_documents([tmp_path / "news.csv.zst"])
+    assert (doc.id, doc.text, doc.source) == ("r1", WIRE, "Reuters")
+
+
+def test_parquet_with_timestamps(tmp_path):
+    pa = pytest.importorskip("pyarrow", reason="the optional extra parquet is not installed")
+    import pyarrow.parquet as pq
+    from datetime import datetime, timezone
+
+    table = pa.table({"article_id": [1, 2], "Title": ["Water firms to pay", "Water bills cut"],
+                      "Text": [WIRE, PAPER],
+                      "date": [datetime(2026, 3, 17, 6, tzinfo=timezone.utc), datetime(2026, 3, 17, 9, 30, tzinfo=timezone.utc)]})
+    pq.write_table(table, tmp_path / "news.parquet")
+    docs = read_documents([tmp_path / "news.parquet"])
+    assert [(d.id, d.title, d.published) for d in docs] == [
+        ("1", "Water firms to pay", "2026-03-17T06:00:00+00:00"), ("2", "Water bills cut", "2026-03-17T09:30:00+00:00")]
+
+
+def test_parquet_without_pyarrow_says_so(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pyarrow(name, *args, **kwargs):
+        if name.startswith("pyarrow"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    write(tmp_path / "news.parquet", b"PAR1", "wb")
+    with pytest.raises(InputError) as err:
+        read_documents([tmp_path / "news.parquet"])
+    assert str(err.value) == f"{tmp_path / 'news.parquet'}: reading Parquet needs pyarrow: pip install 'newsdedupe[parquet]'"
+
+
+def test_directory_with_nothing_readable_names_what_it_found(tmp_path):
+    write(tmp_path / "a.xml", "<rss/>")
+    write(tmp_path / "b.docx", "x")
+    with pytest.raises(InputError, match=r"no readable files \(found \.docx, \.xml\)"):
+        read_documents([tmp_path])
+
+
+def test_jsonl_date_alias_and_ignored_fields_told_once(tmp_path):
+    f = write(tmp_path / "a.jsonl", "\n".join(json.dumps(r) for r in [
+        {"id": "r1", "text": WIRE, "date": "Tue, 17 Mar 2026 06:00:00 GMT", "topics": ["water"]},
+        {"id": "p1", "body": PAPER, "date": "2026-03-17", "topics": [], "places": ["uk"]}]))
+    notes = []
+    docs = read_documents([f], notify=notes.append)
+    assert [d.published for d in docs] == ["2026-03-17T06:00:00+00:00", "2026-03-17T00:00:00"]
+    assert docs[1].text == PAPER
+    assert notes == [f"{f}: ignoring fields 'topics', 'places' (not the id, text, date, source, title or url)"]
+
+
+FIRE_PAGE = """<!DOCTYPE html><html><head><title>Harwick grain store fire: man charged | {outlet}</title>
+<meta property="og:site_name" content="{outlet}"></head><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>{headline}</h1>
+<p>{lead} said on Monday that a 43-year-old man had been charged with arson after a fire destroyed the town's old grain store on Saturday night.</p>
+<p>The fire service said crews from three stations fought the blaze for six hours, and that damage was estimated at 2 million pounds.</p>
+<p>The man is due to appear before magistrates in Eastbrook on Wednesday.</p>
+</article></body></html>"""
+
+
+@pytest.mark.parametrize("headline", ["Harwick grain store fire: man charged", "HARWICK GRAIN STORE FIRE: MAN CHARGED."])
+def test_html_headline_is_the_title_not_the_first_sentence(tmp_path, headline):
+    f = write(tmp_path / "fire.html", FIRE_PAGE.format(outlet="Harwick Times", headline=headline, lead="Police in Harwick"))
+    [doc] = read_documents([f])
+    assert doc.title.casefold().rstrip(".") == "harwick grain store fire: man charged" and doc.source == "Harwick Times"
+    assert doc.text.startswith("Police in Harwick said on Monday") and "man charged\n" not in doc.text
+    assert doc.meta == {}
+
+
+def test_diff_reads_html_like_scan(tmp_path):
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    a = write(tmp_path / "times.html", FIRE_PAGE.format(outlet="Harwick Times", headline="Harwick grain store fire: man charged",
+                                                        lead="Police in Harwick"))
+    b = write(tmp_path / "echo.html", FIRE_PAGE.format(outlet="Eastbrook Echo", headline="Man charged over grain store blaze",
+                                                       lead="Detectives in Harwick"))
+    result = CliRunner().invoke(main, ["diff", str(a), str(b), "--format", "text", "--no-color"])
+    assert result.exit_code == 0, result.output
+    body = result.stdout.split("\n", 2)[2]
+    assert body.startswith("{~Detectives~}") or body.startswith("{+Detectives")
+    for markup in ("<", "content=", "Eastbrook Echo", "Home", "Man charged over grain store blaze"):
+        assert markup not in body
+    assert "magistrates in Eastbrook on Wednesday" in body

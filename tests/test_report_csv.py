@@ -27,8 +27,12 @@ def test_one_row_per_copy_with_original_and_scores(sample_report):
     assert row == {
         "cluster": "c1", "original_id": "mpa-ferry", "original_source": "Meridian Press Agency",
         "original_in_corpus": "true", "original_published": "2026-03-14T09:00:00+00:00",
+        "original_title": "Ferry strikes harbour wall at Port Calder, 14 passengers hurt",
+        "original_url": "https://www.meridianpress.example/wire/2026/03/14/ferry-strikes-harbour-wall-at-port-calder-14-passengers-hurt",
         "copy_id": "harbor-gazette-ferry", "copy_source": "Harbor Gazette",
         "copy_published": "2026-03-14T16:45:00+00:00", "relation": "partial", "of": "mpa-ferry",
+        "copy_title": "'Everyone was thrown forward': Port Calder counts the cost of ferry crash",
+        "copy_url": "https://www.harborgazette.example/news/2026/03/14/everyone-was-thrown-forward-port-calder-counts-the-cost-of-ferry-crash",
         **{k: row[k] for k in ("cosine", "containment", "jaccard", "coverage", "kept", "reworded", "added")}}
     assert 0.4 < float(row["cosine"]) < 0.6 and abs(sum(float(row[k]) for k in ("kept", "reworded", "added")) - 1) < 0.01
     assert {r["relation"] for r in table} == {"duplicate", "copy", "rewrite", "partial"}
