@@ -107,7 +107,7 @@ svg.timeline { display: block; margin: .3em 0 .6em; }
 .tools input[type=search] { font: inherit; padding: .25em .5em; width: 22em; }
 .tools select { font: inherit; }
 .index-scroll { max-height: 32em; overflow: auto; border: 1px solid var(--line); display: inline-block; max-width: 100%; }
-.index-scroll table { margin: 0; } .index-scroll th { position: sticky; top: 0; }
+.index-scroll table { margin: 0; } .index td.when { white-space: nowrap; } .index-scroll th { position: sticky; top: 0; }
 .words { margin: .5em 0 .3em; font-size: .9em; }
 .rows { margin-top: .3em; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
 .rows .head, .rows .row { display: grid; grid-template-columns: 1fr 6.4em 1fr; }
@@ -374,7 +374,7 @@ def index(report: Report, groups: list[SourceGroup]) -> str:
                         f'data-date="{_e(date)}" data-title="{_e(title.casefold())}" data-source="{_e(group.source.casefold())}" '
                         f'data-find="{_e(find)}"><td>{_e(group.source)}</td>'
                         f'<td><a href="#{_e(cluster.id)}">{_e(cluster.id)}</a></td><td>{_e(title)}</td>'
-                        f'<td>{_e(date[:16].replace("T", " "))}</td><td class="n">{sum(relations.values())}</td>'
+                        f'<td class="when">{_e(date[:16].replace("T", " "))}</td><td class="n">{sum(relations.values())}</td>'
                         f'<td>{_e(relation_summary(relations))}</td></tr>')
     tools = ('<div class="tools"><label>Find <input type="search" id="find" placeholder="words of a title, id or '
              'outlet" autocomplete="off"></label><label>Order <select id="order"><option value="n">by source'
