@@ -139,7 +139,9 @@ top of the page, so the side-by-side screenshots hide what is above them."""
 
 
 def opened(html: str, story: str, copies: str = r"\d+", words: bool = False) -> str:
-    """`html` with the story and the given copies open (and their word detail ticked), the rest hidden."""
+    """`html` with the story and the given copies open (and their word detail ticked), the rest hidden;
+    source sections open, so that a large report's (which start closed) show the story."""
+    html = re.sub(r'<details class="source" id="(source-\d+)"(?! open)', r'<details class="source" id="\1" open', html)
     html = re.sub(rf'<details class="(story|copy)" id="({story}(?:-(?:{copies}))?)"', r'<details open class="\1" id="\2"',
                   html)
     if words:
