@@ -16,14 +16,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter
-from html import escape
 from typing import TYPE_CHECKING
 
 from .config import VerifyOptions
 from .model import Cluster, Document, Member, Report, published_instant
 from .report import (RELATION_ORDER, SourceGroup, group_by_source, origin_note, plural, relation_counts,
                      relation_summary, reuse_table)
-from .report_svg import bar_chart, chart_key, timeline
+from .report_svg import _e, bar_chart, chart_key, timeline
 
 if TYPE_CHECKING:
     from .report_rows import Row
@@ -132,10 +131,6 @@ svg.timeline { display: block; margin: .3em 0 .6em; }
 .missing { padding: .6em .8em; }
 @media (max-width: 900px) { .rows .row, .rows .head { grid-template-columns: 1fr 3.5em 1fr; } }
 """
-
-
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
 
 
 def _link(url: str | None, label: str) -> str:
@@ -326,8 +321,8 @@ def legend() -> str:
         ("duplicate", "the same text as its original once case, spacing and page furniture are set aside."),
         ("copy", f"a text taken from the original with at least {options.copy_kept:.0%} of what it took verbatim "
                  "(a syndicated or pasted copy, perhaps cut or with a few words changed)."),
-        ("rewrite", "a text that tells the original's story sentence by sentence in largely other words "
-                    "(a paraphrase, often by a machine)."),
+        ("rewrite", f"a text derived from the original with less than {options.copy_kept:.0%} of what it took "
+                    "verbatim: the story retold in other words (a paraphrase, often by a machine)."),
         ("partial", f"a text that reuses the original and adds over {options.partial_added:.0%} of its own, "
                     f"naming at least {options.partial_facts} people, places or figures the original does not "
                     "(wire text plus own reporting)."),
@@ -337,6 +332,8 @@ def legend() -> str:
                                                    "original, said differently."),
         ('<span class="added">added</span>', "the copy's sentences with no counterpart in the original."),
         ('<del class="removed">removed</del>', "the original's sentences the copy has no counterpart for."),
+        ("moved", "in the side-by-side rows: a sentence whose counterpart is elsewhere in the other text "
+                  "(each text keeps its own order)."),
         ("scores", "cosine (TF-IDF of content words), containment and jaccard (word 3-grams), coverage (words "
                    "in aligned sentences)."),
     ]

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from html import escape
 
+from .report import _short
+
 COLOURS = {"original": "#4a5568", "duplicate": "#1f4e9c", "copy": "#4f86d9", "rewrite": "#e0a800",
            "partial": "#6bbf6b", "stories": "#7a8799", "": "#7a8799"}
 """A bar's or point's fill by what it counts (the relations, or stories)."""
@@ -18,11 +20,8 @@ LINE = 780  # width of a timeline
 
 
 def _e(value: object) -> str:
+    """`value` as HTML text or attribute value (the HTML report's escaping too)."""
     return escape(str(value), quote=True)
-
-
-def _short(text: str, width: int = 28) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def bar_chart(title: str, rows: Sequence[tuple[str, Sequence[tuple[str, int]]]], more: int = 0) -> str:
@@ -39,7 +38,7 @@ def bar_chart(title: str, rows: Sequence[tuple[str, Sequence[tuple[str, int]]]],
            f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{_e(title)}">']
     for n, (label, parts) in enumerate(rows):
         y = 2 + n * (BAR + GAP)
-        out.append(f'<text x="{LABEL - 6}" y="{y + BAR - 4}" text-anchor="end">{_e(_short(label))}'
+        out.append(f'<text x="{LABEL - 6}" y="{y + BAR - 4}" text-anchor="end">{_e(_short(label, 28))}'
                    f'<title>{_e(label)}</title></text>')
         x = float(LABEL)
         for kind, value in parts:

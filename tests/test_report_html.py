@@ -154,7 +154,7 @@ def test_side_by_side_has_scores_and_legend(hostile_html):
     legend = re.search(r'<dl class="legend">(.*?)</dl>', hostile_html, re.S).group(1)
     terms = re.findall(r"<dt>(.*?)</dt>", legend)
     assert [re.sub("<[^>]+>", "", t) for t in terms] == ["duplicate", "copy", "rewrite", "partial", "kept",
-                                                           "reworded", "added", "removed", "scores"]
+                                                           "reworded", "added", "removed", "moved", "scores"]
     assert "at least 85% of what it took verbatim" in legend
     assert "<th>cosine</th><th>containment</th><th>jaccard</th><th>coverage</th>" in hostile_html
     assert 'class="rows" id="c1-1-text"' in hostile_html
