@@ -66,7 +66,8 @@ SCRIPT = """(function () {
   reveal(); filter();
 })();"""
 """The page's only script: the index's filter box (prefilled from a ``?find=words`` query) and sort
-order, and opening the sections around a linked story. It reads the page's own data-* attributes and never builds markup from them."""
+order, and opening the sections around a linked story. It reads the page's own data-* attributes
+and never builds markup from them."""
 
 SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
 CSP = (f"default-src 'none'; script-src '{SCRIPT_HASH}'; style-src 'unsafe-inline'; img-src data:; "
@@ -169,10 +170,15 @@ def _head(label: str, doc_id: str, member: Member | None, doc: Document | None) 
     return head + (f'<br><span class="muted">“{_e(title)}”</span>' if title else "")
 
 
-ROW_TAGS = {("used", "kept"): "kept", ("used", "reworded"): "reworded", ("used", "added"): "reworded",
-            ("removed", None): "removed", ("used", None): "moved", (None, "added"): "added",
-            (None, "kept"): "moved", (None, "reworded"): "moved"}
-"""The middle column of a row: (original cell's kind, copy cell's kind) -> what the row shows."""
+def row_tag(row: Row) -> str:
+    """The middle column of a row: what the row shows."""
+    if row.moved:
+        return "moved"
+    if row.copy is None:
+        return "removed"
+    if row.original is None:
+        return "added"
+    return "kept" if row.copy.kind == "kept" else "reworded" if row.copy.kind else ""
 
 
 def render_rows(rows: list[Row], original: Document, copy: Document, member: Member) -> str:
@@ -183,7 +189,7 @@ def render_rows(rows: list[Row], original: Document, copy: Document, member: Mem
     out = []
     for row in rows:
         left, right = row.original, row.copy
-        tag = ROW_TAGS.get((left.kind if left else None, right.kind if right else None), "")
+        tag = row_tag(row)
         para = (left and left.paragraph) or (right and right.paragraph)
         o = (f'<div class="o {left.kind}">{marked_text(original.text, removed, left.start, left.end)}</div>'
              if left else '<div class="o"></div>')
@@ -372,10 +378,12 @@ def index(report: Report, groups: list[SourceGroup]) -> str:
             find = " ".join([cluster.id, title, group.source, *(m.id for m in cluster.members),
                              *(m.source or "" for m in cluster.members)]).casefold()
             rows.append(f'<tr data-n="{n}" data-story="{_e(cluster.id)}" data-copies="{sum(relations.values())}" '
-                        f'data-date="{_e(date)}" data-title="{_e(title.casefold())}" data-source="{_e(group.source.casefold())}" '
+                        f'data-date="{_e(date)}" data-title="{_e(title.casefold())}" '
+                        f'data-source="{_e(group.source.casefold())}" '
                         f'data-find="{_e(find)}"><td>{_e(group.source)}</td>'
                         f'<td><a href="#{_e(cluster.id)}">{_e(cluster.id)}</a></td><td>{_e(title)}</td>'
-                        f'<td class="when">{_e(date[:16].replace("T", " "))}</td><td class="n">{sum(relations.values())}</td>'
+                        f'<td class="when">{_e(date[:16].replace("T", " "))}</td>'
+                        f'<td class="n">{sum(relations.values())}</td>'
                         f'<td>{_e(relation_summary(relations))}</td></tr>')
     tools = ('<div class="tools"><label>Find <input type="search" id="find" placeholder="words of a title, id or '
              'outlet" autocomplete="off"></label><label>Order <select id="order"><option value="n">by source'

@@ -3,8 +3,9 @@
 Each sentence of the original is paired with at most one sentence of the copy, in order (the
 pairing with the largest total TF-IDF cosine among pairs at least `VerifyOptions.diff_match`,
 the cosine at which the diff calls a copy's sentence a rewording). An original sentence without
-a partner is a row of its own (left only, where the copy dropped it), and so is a copy sentence
-without one (right only, where the copy added it). Every character of each text is in exactly
+a partner is a row of its own (left only: removed where the copy dropped it, or moved when it
+matches a sentence paired elsewhere), and so is a copy sentence without one (right only: added,
+or moved). Every character of each text is in exactly
 one cell of its side, in order: a cell is a sentence with the text after it (spaces, furniture).
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .normalize import normalize
 class Cell:
     start: int
     end: int
-    kind: str  # copy side: kept, reworded, added; original side: used, removed
+    kind: str  # copy: kept, reworded, added (by its word marks; added without a counterpart); original: used, removed
     paragraph: bool  # the cell starts a paragraph of its text
 
 
@@ -31,6 +32,7 @@ class Cell:
 class Row:
     original: Cell | None
     copy: Cell | None
+    moved: bool = False  # a one-sided row whose sentence matches one paired elsewhere
 
 
 def _cells(doc: Normalized) -> list[tuple[int, int, bool]]:
@@ -101,24 +103,26 @@ def aligned_rows(original: Document, copy: Document, diff: Diff | None) -> list[
     """The rows of the side-by-side view of `copy` against `original` (see the module docstring)."""
     norm_o, norm_c = normalize(original), normalize(copy)
     cells_o, cells_c = _cells(norm_o), _cells(norm_c)
+    floor = VerifyOptions().diff_match
     if norm_o.sentences and norm_c.sentences:
-        pairs = _pairing(sentence_similarity(norm_o, norm_c), VerifyOptions().diff_match)
+        sims = sentence_similarity(norm_o, norm_c)
+        pairs = _pairing(sims, floor)
+        matched_o, matched_c = (sims >= floor).any(axis=1).tolist(), (sims >= floor).any(axis=0).tolist()
     else:
         pairs = [(k, None) for k in range(len(cells_o))] + [(None, k) for k in range(len(cells_c))]
+        matched_o, matched_c = [False] * len(cells_o), [False] * len(cells_c)
     copy_marks = [(s.start, s.end, s.kind) for s in diff.segments] if diff else []
-    removed = [(s.start, s.end, "removed") for s in diff.removed] if diff else []
     rows = []
     for i, j in pairs:
         left = right = None
         if i is not None:
             start, end, para = cells_o[i]
-            sentence = norm_o.sentences[i] if norm_o.sentences else None
-            span = (sentence.start, sentence.end) if sentence else (start, end)
-            gone = _share(removed, *span).get("removed", 0)
-            kind = "removed" if j is None and diff and gone * 2 >= span[1] - span[0] else "used"
-            left = Cell(start, end, kind, para)
+            left = Cell(start, end, "removed" if j is None and not matched_o[i] else "used", para)
         if j is not None:
             start, end, para = cells_c[j]
-            right = Cell(start, end, copy_kind(copy_marks, start, end) if diff else "", para)
-        rows.append(Row(left, right))
+            # a sentence with no counterpart anywhere is added, whatever words it shares
+            kind = "added" if i is None and not matched_c[j] else copy_kind(copy_marks, start, end) if diff else ""
+            right = Cell(start, end, kind, para)
+        moved = matched_o[i] if j is None else i is None and matched_c[j]  # one-sided, with a match
+        rows.append(Row(left, right, moved))
     return rows

@@ -183,7 +183,8 @@ def test_reuters_report(tmp_path):
     the browser loads it, the index lists every story, a filter finds one, screenshots kept."""
     with open(REUTERS, encoding="utf-8") as fh:
         docs = [json.loads(line) for _, line in zip(range(6000), fh)]
-    report = dedupe.scan([{k: d[k] for k in ("id", "text", "source", "title") if d.get(k)} for d in docs])
+    report = dedupe.scan([{"id": d["id"], "text": d["text"], "source": d["source"], "title": d.get("title"),
+                           "published": d["date"]} for d in docs])
     assert len(report.clusters) > 100
     html = render_html(report)
     page = tmp_path / "reuters.html"
