@@ -62,11 +62,15 @@ SCRIPT = """(function () {
   }
   box.addEventListener("input", filter); order.addEventListener("change", sort);
   window.addEventListener("hashchange", reveal);
-  box.value = new URLSearchParams(location.search).get("find") || box.value;
+  var query = new URLSearchParams(location.search);
+  box.value = query.get("find") || box.value;
+  if (query.get("order") && order.querySelector("option[value='" + query.get("order").replace(/\\W/g, "") + "']")) {
+    order.value = query.get("order"); sort();
+  }
   reveal(); filter();
 })();"""
-"""The page's only script: the index's filter box (prefilled from a ``?find=words`` query) and sort
-order, and opening the sections around a linked story. It reads the page's own data-* attributes
+"""The page's only script: the index's filter box and sort order (set from a ``?find=words&order=copies``
+query too), and opening the sections around a linked story. It reads the page's own data-* attributes
 and never builds markup from them."""
 
 SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")

@@ -120,6 +120,21 @@ def test_filter_box_finds_stories(rendered):
     assert '<span class="muted" id="shown">1 of 4 stories</span>' in dom
 
 
+@pytest.mark.parametrize("order, key", [("copies", lambda c: -(len(c.members) - 1)), ("title", None)])
+def test_order_sorts_the_index(rendered, order, key):
+    """`?order=` sorts the index rows (most copies first; by title), and leaves the stories below in place."""
+    report = rendered["report"]
+    dom = chromium(rendered["page"].as_uri() + f"?order={order}", rendered["folder"] / "profile", "--dump-dom")
+    page = Page(dom)
+    rows = [a for t, a in page.attrs if t == "tr" and "data-story" in a]
+    if order == "title":
+        assert [r["data-title"] for r in rows] == sorted(r["data-title"] for r in rows)
+    else:
+        assert [r["data-copies"] for r in rows] == [str(-key(c)) for c in sorted(report.clusters, key=key)]
+    assert [a["id"] for t, a in page.attrs if t == "details" and a.get("class") == "story"] == \
+        [a["id"] for t, a in Page(rendered["html"]).attrs if t == "details" and a.get("class") == "story"]
+
+
 def test_page_shows_every_story_and_copy_with_marks(rendered):
     saved = json.loads((rendered["folder"] / "report.json").read_text(encoding="utf-8"))
     page = Page(rendered["dom"])
