@@ -1,27 +1,85 @@
 """Render a Report as one self-contained HTML page.
 
-No scripts, no fetches: the page carries its own CSS, and a Content-Security-Policy that forbids
-scripts and every network load, so even a mistake in escaping could not run anything. Article
-text, titles, ids and outlet names are untrusted input and pass through `html.escape`.
+No fetches and one script of our own: the page carries its own CSS and SVG charts, and a
+Content-Security-Policy that forbids every network load and every script but `SCRIPT` (allowed by
+its SHA-256), so even a mistake in escaping could not run anything. Article text, titles, ids and
+outlet names are untrusted input and pass through `html.escape`.
 
-Sections are collapsed (<details>): sources, then stories, then each copy with its original and
-the copy side by side, kept / reworded / added marked in the copy and removed in the original.
-A report of a few thousand stories stays one file a browser opens quickly, because closed
-sections are not laid out.
+The page: counts, a legend defining the relations and marks, charts, an index of the stories by
+source (filtered and sorted by `SCRIPT`; plain links without it), then collapsed sections
+(<details>): sources, stories, and each copy with its original side by side as aligned rows of
+sentences (`report_rows`). A report of a few thousand stories stays one file a browser opens
+quickly, because closed sections are not laid out.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import Counter
-from html import escape
+from typing import TYPE_CHECKING
 
-from .model import Cluster, Document, Member, Report, Segment, Span
+from .config import VerifyOptions
+from .model import Cluster, Document, Member, Report, published_instant
 from .report import (RELATION_ORDER, SourceGroup, group_by_source, origin_note, plural, relation_counts,
                      relation_summary, reuse_table)
+from .report_svg import _e, bar_chart, chart_key, timeline
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+if TYPE_CHECKING:
+    from .report_rows import Row
+
+SCRIPT = """(function () {
+  document.documentElement.setAttribute("data-script", "ran");
+  var box = document.getElementById("find"), order = document.getElementById("order");
+  var body = document.getElementById("index-rows"), shown = document.getElementById("shown");
+  var rows = Array.prototype.slice.call(body.rows), stories = {};
+  Array.prototype.forEach.call(document.querySelectorAll("details.story"), function (d) { stories[d.id] = d; });
+  function filter() {
+    var words = box.value.toLowerCase().split(/\\s+/).filter(Boolean), n = 0;
+    rows.forEach(function (r) {
+      var text = r.getAttribute("data-find"), hit = words.every(function (w) { return text.indexOf(w) >= 0; });
+      r.hidden = !hit; n += hit ? 1 : 0;
+      var story = stories[r.getAttribute("data-story")];
+      if (story) { story.hidden = !hit; }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("details.source"), function (s) {
+      s.hidden = !s.querySelector("details.story:not([hidden])");
+    });
+    shown.textContent = n + " of " + rows.length + " stories";
+  }
+  function key(r, k) { var v = r.getAttribute("data-" + k); return k === "copies" ? -Number(v) : v; }
+  function sort() {
+    var k = order.value, sign = k === "latest" ? -1 : 1, field = k === "latest" ? "date" : k === "earliest" ? "date" : k;
+    rows.slice().sort(function (a, b) {
+      var x = key(a, field), y = key(b, field);
+      if (field === "date" && (x === "") !== (y === "")) { return x === "" ? 1 : -1; }
+      return (x < y ? -1 : x > y ? 1 : 0) * sign || Number(a.getAttribute("data-n")) - Number(b.getAttribute("data-n"));
+    }).forEach(function (r) { body.appendChild(r); });
+  }
+  function reveal() {
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    for (var e = target; e; e = e.parentElement) { if (e.tagName === "DETAILS") { e.open = true; } }
+    if (target) { target.scrollIntoView(); }
+  }
+  box.addEventListener("input", filter); order.addEventListener("change", sort);
+  window.addEventListener("hashchange", reveal);
+  var query = new URLSearchParams(location.search);
+  box.value = query.get("find") || box.value;
+  if (query.get("order") && order.querySelector("option[value='" + query.get("order").replace(/\\W/g, "") + "']")) {
+    order.value = query.get("order"); sort();
+  }
+  reveal(); filter();
+})();"""
+"""The page's only script: the index's filter box and sort order (set from a ``?find=words&order=copies``
+query too), and opening the sections around a linked story. It reads the page's own data-* attributes
+and never builds markup from them."""
+
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
+CSP = (f"default-src 'none'; script-src '{SCRIPT_HASH}'; style-src 'unsafe-inline'; img-src data:; "
+       "base-uri 'none'; form-action 'none'")
 
 STYLE = """
-:root { --kept: #dbe8fb; --reworded: #fff0a0; --added: #c6efc6; --removed: #ffc9c9; --line: #d0d4da; }
+:root { --kept: #dbe8fb; --reworded: #fff0a0; --added: #c6efc6; --removed: #ffc9c9; --line: #d0d4da;
+        --kept-row: #eef4fd; --reworded-row: #fff8d2; --added-row: #e6f6e6; --removed-row: #ffe8e8; }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d2430;
        margin: 0 auto; padding: 1.2em 2em 3em; max-width: 1500px; background: #fafbfc; }
@@ -30,8 +88,10 @@ h1 { font-size: 1.5em; margin: 0 0 .2em; } h2 { font-size: 1.15em; margin: 1.4em
 table { border-collapse: collapse; background: #fff; margin: .3em 0 1em; }
 th, td { border: 1px solid var(--line); padding: .25em .6em; text-align: left; vertical-align: top; }
 th { background: #eef1f5; } .n { text-align: right; font-variant-numeric: tabular-nums; }
-.legend { display: flex; gap: .6em; flex-wrap: wrap; align-items: center; margin: .4em 0 1em; }
-.legend span, .legend del { padding: .1em .5em; border-radius: 3px; }
+dl.legend { display: grid; grid-template-columns: max-content 1fr; gap: .15em .8em; margin: .4em 0 1em;
+            background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .6em .9em; max-width: 75em; }
+dl.legend dt { font-weight: 600; } dl.legend dd { margin: 0; }
+dl.legend span, dl.legend del { padding: 0 .4em; border-radius: 3px; }
 .kept { background: var(--kept); } .reworded { background: var(--reworded); }
 .added { background: var(--added); } del.removed { background: var(--removed); text-decoration: line-through; }
 details { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: .4em 0; }
@@ -44,17 +104,38 @@ details.story, details.copy { margin-left: .3em; }
        letter-spacing: .03em; color: #345; }
 .muted { color: #667; } .badge { font-size: .8em; border: 1px solid #99a; border-radius: 3px; padding: 0 .35em; }
 ul.evidence { margin: .3em 0 .6em; padding-left: 1.3em; } ul.evidence li { margin: .1em 0; }
-.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; margin-top: .6em; }
-.side h4 { margin: .2em 0 .4em; font-size: .95em; }
-.text { white-space: pre-wrap; overflow-wrap: anywhere; border: 1px solid var(--line); border-radius: 4px;
-        padding: .6em .8em; background: #fff; font-size: .93em; max-height: 42em; overflow: auto; }
 .scores td { font-variant-numeric: tabular-nums; }
-@media (max-width: 900px) { .pair { grid-template-columns: 1fr; } }
+.charts { display: flex; flex-wrap: wrap; gap: 1em 2.5em; }
+figure.chart { margin: 0; } figcaption { font-weight: 600; margin: .3em 0; }
+svg text { font: 12px system-ui, "DejaVu Sans", sans-serif; fill: #1d2430; } svg text.n { fill: #445; }
+.key { margin-right: 1em; font-size: .9em; } .key svg { vertical-align: -1px; }
+svg.timeline { display: block; margin: .3em 0 .6em; }
+.tools { display: flex; gap: 1em; align-items: center; flex-wrap: wrap; margin: .3em 0; }
+.tools input[type=search] { font: inherit; padding: .25em .5em; width: 22em; }
+.tools select { font: inherit; }
+.index-scroll { max-height: 32em; overflow: auto; border: 1px solid var(--line); display: inline-block; max-width: 100%; }
+.index-scroll table { margin: 0; } .index td.when { white-space: nowrap; } .index-scroll th { position: sticky; top: 0; }
+.words { margin: .5em 0 .3em; font-size: .9em; }
+.rows { margin-top: .3em; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
+.rows .head, .rows .row { display: grid; grid-template-columns: 1fr 6.4em 1fr; }
+.rows .head { font-weight: 600; font-size: .92em; background: #f3f5f8; border-bottom: 1px solid var(--line); }
+.rows .head > div { padding: .35em .7em; }
+.rows .row > div { padding: .12em .7em; overflow-wrap: anywhere; font-size: .93em; }
+.rows .row.para { border-top: 1px solid #e6e9ee; } .rows .row.para > div { padding-top: .55em; }
+.rows .row > .tag { font-size: .72em; text-transform: uppercase; letter-spacing: .03em; color: #556; text-align: center;
+             padding-top: .35em !important; }
+.rows .o.removed { background: var(--removed-row); } .rows .o.removed { text-decoration: line-through #c55; }
+.rows .c.kept { background: var(--kept-row); } .rows .c.reworded { background: var(--reworded-row); }
+.rows .c.added { background: var(--added-row); }
+.rows span.kept, .rows span.reworded, .rows span.added { background: none; }
+.rows del.removed { background: none; text-decoration: none; }
+.wd:checked ~ .rows span.kept { background: var(--kept); }
+.wd:checked ~ .rows span.reworded { background: var(--reworded); }
+.wd:checked ~ .rows span.added { background: var(--added); }
+.wd:checked ~ .rows del.removed { background: var(--removed); text-decoration: line-through; }
+.missing { padding: .6em .8em; }
+@media (max-width: 900px) { .rows .row, .rows .head { grid-template-columns: 1fr 3.5em 1fr; } }
 """
-
-
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
 
 
 def _link(url: str | None, label: str) -> str:
@@ -64,27 +145,20 @@ def _link(url: str | None, label: str) -> str:
     return _e(label)
 
 
-def marked_text(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """`text` escaped, with each (start, end, kind) span wrapped in its mark."""
-    out, pos = [], 0
-    for start, end, kind in sorted(spans):
-        start, end = max(start, pos), min(end, len(text))
-        if start >= end:
+def marked_text(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None) -> str:
+    """`text[start:end]` escaped, with each (start, end, kind) span wrapped in its mark."""
+    end = len(text) if end is None else end
+    out, pos = [], start
+    for a, b, kind in sorted(spans):
+        a, b = max(a, pos), min(b, end)
+        if a >= b:
             continue
-        out.append(_e(text[pos:start]))
+        out.append(_e(text[pos:a]))
         tag = "del" if kind == "removed" else "span"
-        out.append(f'<{tag} class="{kind}" title="{kind}">{_e(text[start:end])}</{tag}>')
-        pos = end
-    out.append(_e(text[pos:]))
+        out.append(f'<{tag} class="{kind}" title="{kind}">{_e(text[a:b])}</{tag}>')
+        pos = b
+    out.append(_e(text[pos:end]))
     return "".join(out)
-
-
-def _copy_marks(segments: tuple[Segment, ...]) -> list[tuple[int, int, str]]:
-    return [(s.start, s.end, s.kind) for s in segments]
-
-
-def _removed_marks(removed: tuple[Span, ...]) -> list[tuple[int, int, str]]:
-    return [(s.start, s.end, "removed") for s in removed]
 
 
 def _who(member: Member | None, doc: Document | None) -> str:
@@ -94,15 +168,39 @@ def _who(member: Member | None, doc: Document | None) -> str:
     return f' <span class="muted">({_e(", ".join(parts))})</span>' if parts else ""
 
 
-def _side(label: str, doc_id: str, member: Member | None, doc: Document | None,
-          marks: list[tuple[int, int, str]]) -> str:
+def _head(label: str, doc_id: str, member: Member | None, doc: Document | None) -> str:
     title = (member.title if member else None) or (doc.title if doc else None)
-    head = f"{_e(label)}: {_link(doc.url if doc else None, doc_id)}{_who(member, doc)}"
-    if title:
-        head += f'<br><span class="muted">“{_e(title)}”</span>'
-    body = (marked_text(doc.text, marks) if doc is not None
-            else '<span class="muted">The text is not in this report (it was saved without texts).</span>')
-    return f'<div class="side"><h4>{head}</h4><div class="text">{body}</div></div>'
+    head = f"<b>{_e(label)}</b>: {_link(doc.url if doc else None, doc_id)}{_who(member, doc)}"
+    return head + (f'<br><span class="muted">“{_e(title)}”</span>' if title else "")
+
+
+def row_tag(row: Row) -> str:
+    """The middle column of a row: what the row shows."""
+    if row.moved:
+        return "moved"
+    if row.copy is None:
+        return "removed"
+    if row.original is None:
+        return "added"
+    return "kept" if row.copy.kind == "kept" else "reworded" if row.copy.kind else ""
+
+
+def render_rows(rows: list[Row], original: Document, copy: Document, member: Member) -> str:
+    """The aligned rows of a copy and its original; word marks shown with the row's checkbox."""
+    diff = member.diff
+    copy_marks = [(s.start, s.end, s.kind) for s in diff.segments] if diff else []
+    removed = [(s.start, s.end, "removed") for s in diff.removed] if diff else []
+    out = []
+    for row in rows:
+        left, right = row.original, row.copy
+        tag = row_tag(row)
+        para = (left and left.paragraph) or (right and right.paragraph)
+        o = (f'<div class="o {left.kind}">{marked_text(original.text, removed, left.start, left.end)}</div>'
+             if left else '<div class="o"></div>')
+        c = (f'<div class="c {right.kind}">{marked_text(copy.text, copy_marks, right.start, right.end)}</div>'
+             if right else '<div class="c"></div>')
+        out.append(f'<div class="row{" para" if para else ""}">{o}<div class="tag">{tag}</div>{c}</div>')
+    return "".join(out)
 
 
 def render_copy(member: Member, cluster: Cluster, anchor: str, texts: dict[str, Document]) -> str:
@@ -119,21 +217,56 @@ def render_copy(member: Member, cluster: Cluster, anchor: str, texts: dict[str, 
     table = ('<table class="scores"><tr><th>derives from</th><th>cosine</th><th>containment</th><th>jaccard</th>'
              '<th>coverage</th><th>kept</th><th>reworded</th><th>added</th></tr>'
              f'<tr><td>{_e(member.of)}</td>{rows}{share_cells}</tr></table>')
-    parent = by_id.get(member.of)
-    left = _side("Original", member.of or "", parent, texts.get(member.of or ""),
-                 _removed_marks(diff.removed) if diff else [])
-    right = _side(member.relation.capitalize(), member.id, member, texts.get(member.id),
-                  _copy_marks(diff.segments) if diff else [])
+    original, copy = texts.get(member.of or ""), texts.get(member.id)
+    heads = (f'<div class="head"><div>{_head("Original", member.of or "", by_id.get(member.of), original)}</div>'
+             f'<div></div><div>{_head(member.relation.capitalize(), member.id, member, copy)}</div></div>')
+    if original is not None and copy is not None:
+        from .report_rows import aligned_rows  # numeric libraries: loaded by a render, not by `dedupe --help`
+        body = render_rows(aligned_rows(original, copy, diff), original, copy, member)
+        toggle = (f'<input type="checkbox" class="wd" id="{anchor}-wd"><label class="words" for="{anchor}-wd"> '
+                  'word detail: mark each kept, reworded and added word and each removed one</label>')
+    else:
+        body = '<div class="missing muted">The text is not in this report (it was saved without texts).</div>'
+        toggle = ""
     return (f'<details class="copy" id="{anchor}" data-id="{_e(member.id)}" data-relation="{_e(member.relation)}">'
-            f'<summary>{summary}</summary><div class="body">{table}<div class="pair" id="{anchor}-text">{left}{right}</div>'
-            '</div></details>')
+            f'<summary>{summary}</summary><div class="body">{table}{toggle}'
+            f'<div class="rows" id="{anchor}-text">{heads}{body}</div></div></details>')
+
+
+def story_title(cluster: Cluster, texts: dict[str, Document], words: int = 12) -> str:
+    """The story's title: its closest text's, else any member's, else its first words."""
+    origin = cluster.original
+    ordered = sorted(cluster.members, key=lambda m: m.id != origin.id)
+    for member in ordered:
+        doc = texts.get(member.id)
+        title = member.title or (doc.title if doc else None)
+        if title and title.strip():
+            return " ".join(title.split())
+    for member in ordered:
+        doc = texts.get(member.id)
+        if doc is not None and doc.text.strip():
+            first = doc.text.split()
+            return " ".join(first[:words]) + (" …" if len(first) > words else "")
+    return ""
+
+
+def _story_date(cluster: Cluster, texts: dict[str, Document]) -> str:
+    """The earliest readable publication time of the story's texts (ISO 8601), or ""."""
+    dated = [(published_instant(p), p) for p in (_published(m, texts) for m in cluster.members) if p]
+    dated = [(t, p) for t, p in dated if t is not None]
+    return min(dated)[1] if dated else ""
+
+
+def _published(member: Member, texts: dict[str, Document]) -> str | None:
+    doc = texts.get(member.id)
+    return member.published or (doc.published if doc else None)
 
 
 def render_story(cluster: Cluster, texts: dict[str, Document]) -> str:
     origin, root = cluster.original, cluster.members[0]
     closest = next((m for m in cluster.members if m.id == origin.id), root)
     doc = texts.get(closest.id)
-    title = closest.title or (doc.title if doc else None) or root.title
+    title = story_title(cluster, texts)
     relations = relation_counts([cluster])
     copies = sum(relations.values())
     summary = (f'<b>[{_e(cluster.id)}]</b> {("“" + _e(title) + "” ") if title else ""}'
@@ -152,8 +285,12 @@ def render_story(cluster: Cluster, texts: dict[str, Document]) -> str:
     if origin.agencies:
         lines.append(f"<br><b>Wire agencies credited:</b> {_e(', '.join(origin.agencies))}")
     lines.append("</p>")
+    points = [(" · ".join(p for p in ((m.source or (texts[m.id].source if m.id in texts else None)), m.id) if p),
+               m.relation, published_instant(_published(m, texts))) for m in cluster.members]
+    line = timeline([p for p in points if p[2] is not None])
     evidence = "".join(f"<li>{_e(e)}</li>" for e in origin.evidence)
-    body = "".join(lines) + (f'<b>Evidence</b><ul class="evidence">{evidence}</ul>' if evidence else "")
+    body = "".join(lines) + (f"<b>Timeline</b>{line}" if line else "")
+    body += f'<b>Evidence</b><ul class="evidence">{evidence}</ul>' if evidence else ""
     body += "".join(render_copy(m, cluster, f"{_e(cluster.id)}-{n}", texts)
                     for n, m in enumerate(cluster.members[1:], 1))
     return (f'<details class="story" id="{_e(cluster.id)}" data-cluster="{_e(cluster.id)}" '
@@ -187,8 +324,83 @@ def _summary_tables(report: Report, groups: list[SourceGroup]) -> str:
     return html
 
 
+def legend() -> str:
+    """What the relations and the marks mean, in the words of the rules that set them."""
+    options = VerifyOptions()
+    items = [
+        ("duplicate", "the same text as its original once case, spacing and page furniture are set aside."),
+        ("copy", f"a text taken from the original with at least {options.copy_kept:.0%} of what it took verbatim "
+                 "(a syndicated or pasted copy, perhaps cut or with a few words changed)."),
+        ("rewrite", f"a text derived from the original with less than {options.copy_kept:.0%} of what it took "
+                    "verbatim: the story retold in other words (a paraphrase, often by a machine)."),
+        ("partial", f"a text that reuses the original and adds over {options.partial_added:.0%} of its own, "
+                    f"naming at least {options.partial_facts} people, places or figures the original does not "
+                    "(wire text plus own reporting)."),
+        ('<span class="kept">kept</span>', "words the copy shares verbatim with the original (in a run of 3 words "
+                                           "or more)."),
+        ('<span class="reworded">reworded</span>', "words of a copy's sentence that matches a sentence of the "
+                                                   "original, said differently."),
+        ('<span class="added">added</span>', "the copy's sentences with no counterpart in the original."),
+        ('<del class="removed">removed</del>', "the original's sentences the copy has no counterpart for."),
+        ("moved", "in the side-by-side rows: a sentence whose counterpart is elsewhere in the other text "
+                  "(each text keeps its own order)."),
+        ("scores", "cosine (TF-IDF of content words), containment and jaccard (word 3-grams), coverage (words "
+                   "in aligned sentences)."),
+    ]
+    rows = "".join(f"<dt>{term}</dt><dd>{text}</dd>" for term, text in items)
+    return f'<dl class="legend">{rows}</dl>'
+
+
+def charts(report: Report, groups: list[SourceGroup], top: int = 15) -> str:
+    """Bar charts: copies per relation, stories per source, and the outlets that reuse each source."""
+    relations = relation_counts(report.clusters)
+    shown = [r for r in RELATION_ORDER if relations[r]]
+    out = [bar_chart("Copies by relation", [(r, [(r, relations[r])]) for r in shown])]
+    out.append(bar_chart("Stories per source", [(g.source, [("stories", len(g.clusters))]) for g in groups[:top]],
+                         more=max(len(groups) - top, 0)))
+    by_source: dict[str, Counter[str]] = {}
+    for cluster in report.clusters:
+        source = cluster.original.source or ""
+        for member in cluster.members[1:]:
+            if member.source and member.source.casefold() != source.casefold():
+                by_source.setdefault(source or "unknown source", Counter())[member.source] += 1
+    reusers = sorted(by_source.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))
+    out.append(bar_chart("Outlets that reuse each source", [(s, [("", len(c))]) for s, c in reusers[:top]],
+                         more=max(len(reusers) - top, 0)))
+    return (f'<div class="tools">{chart_key(shown)}</div><div class="charts">{"".join(out)}</div>')
+
+
+def index(report: Report, groups: list[SourceGroup]) -> str:
+    """Every story in a table, by source, linked to its section; the filter box and order for `SCRIPT`."""
+    rows, n = [], 0
+    for group in groups:
+        for cluster in group.clusters:
+            n += 1
+            title = story_title(cluster, report.texts)
+            relations = relation_counts([cluster])
+            date = _story_date(cluster, report.texts)
+            find = " ".join([cluster.id, title, group.source, *(m.id for m in cluster.members),
+                             *(m.source or "" for m in cluster.members)]).casefold()
+            rows.append(f'<tr data-n="{n}" data-story="{_e(cluster.id)}" data-copies="{sum(relations.values())}" '
+                        f'data-date="{_e(date)}" data-title="{_e(title.casefold())}" '
+                        f'data-source="{_e(group.source.casefold())}" '
+                        f'data-find="{_e(find)}"><td>{_e(group.source)}</td>'
+                        f'<td><a href="#{_e(cluster.id)}">{_e(cluster.id)}</a></td><td>{_e(title)}</td>'
+                        f'<td class="when">{_e(date[:16].replace("T", " "))}</td>'
+                        f'<td class="n">{sum(relations.values())}</td>'
+                        f'<td>{_e(relation_summary(relations))}</td></tr>')
+    tools = ('<div class="tools"><label>Find <input type="search" id="find" placeholder="words of a title, id or '
+             'outlet" autocomplete="off"></label><label>Order <select id="order"><option value="n">by source'
+             '</option><option value="copies">most copies</option><option value="earliest">earliest</option>'
+             '<option value="latest">latest</option><option value="title">title</option></select></label>'
+             f'<span class="muted" id="shown">{plural(n, "story", "stories")}</span></div>')
+    return (f'{tools}<div class="index-scroll"><table class="index"><thead><tr><th>source</th><th>story</th>'
+            '<th>title</th><th>first published</th><th>copies</th><th>relations</th></tr></thead>'
+            f'<tbody id="index-rows">{"".join(rows)}</tbody></table></div>')
+
+
 def render_html(report: Report, open_sources: int = 30) -> str:
-    """The HTML report: summary, legend, and the sources with their stories and copies.
+    """The HTML report: summary, legend, charts, index, and the sources with their stories and copies.
 
     Source sections start open when the report has at most `open_sources` stories.
 
@@ -205,11 +417,6 @@ def render_html(report: Report, open_sources: int = 30) -> str:
         items = "".join(f"<li>{_e(s.id)}: {_e(s.reason)}</li>" for s in report.skipped)
         skipped = (f'<details class="skipped"><summary>{plural(len(report.skipped), "skipped document")}</summary>'
                    f'<div class="body"><ul>{items}</ul></div></details>')
-    legend = ('<div class="legend"><b>Legend:</b> <span class="kept">kept (verbatim)</span>'
-              '<span class="reworded">reworded</span><span class="added">added</span>'
-              '<del class="removed">removed from the original</del>'
-              '<span class="muted">Scores: cosine (TF-IDF of content words), containment (word 3-grams), '
-              'jaccard (word 3-grams), coverage (words in aligned sentences).</span></div>')
     open_ = len(report.clusters) <= open_sources
     sources = "".join(render_source(g, n, report.texts, open_) for n, g in enumerate(groups, 1))
     return (
@@ -220,8 +427,10 @@ def render_html(report: Report, open_sources: int = 30) -> str:
         f"<title>dedupe report: {plural(len(report.clusters), 'story', 'stories')}, "
         f"{plural(copies, 'copy', 'copies')}</title>\n"
         f"<style>{STYLE}</style>\n</head>\n<body>\n"
-        f'<header><h1>Syndication report</h1><p class="counts">{_e(counts)}</p>{legend}</header>\n'
+        f'<header><h1>Syndication report</h1><p class="counts">{_e(counts)}</p>{legend()}</header>\n'
         f'<section class="summary"><h2>Sources</h2>{_summary_tables(report, groups)}{skipped}</section>\n'
+        f'<section class="charts-section"><h2>Charts</h2>{charts(report, groups)}</section>\n'
+        f'<section class="index-section"><h2>Index of stories</h2>{index(report, groups)}</section>\n'
         f'<section class="stories"><h2>Stories by source</h2>\n{sources}\n</section>\n'
-        "</body>\n</html>\n"
+        f"<script>{SCRIPT}</script>\n</body>\n</html>\n"
     )
