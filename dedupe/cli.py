@@ -11,7 +11,7 @@ import traceback
 
 import click
 
-from .config import FetchOptions, ScanOptions, VerifyOptions, WatchOptions
+from .config import FetchOptions, ScanOptions, WatchOptions, apply_settings, read_config
 from .errors import DedupeError, StoreBusyError
 from .model import Report
 from .output import check_output, write_output
@@ -97,6 +97,25 @@ def _check_output(output: str | None) -> None:
         check_output(output)
 
 
+def _config_option(func):
+    return click.option("--config", "config", type=click.Path(dir_okay=False), metavar="FILE",
+                        help="Read settings from this TOML file (every option of the README's settings table); "
+                             "flags given here win over it.")(func)
+
+
+def _resolve_options(config: str | None, flags: dict[str, tuple[str, object]]) -> WatchOptions:
+    """The options of a run: the defaults, then the --config file's settings, then the flags
+    given on the command line. `flags` maps a click parameter to (settings key, value)."""
+    ctx = click.get_current_context()
+    options = WatchOptions()
+    if config:
+        options = apply_settings(options, read_config(config), config)
+    given = {key: value for param, (key, value) in flags.items()
+             if ctx.get_parameter_source(param) not in (click.core.ParameterSource.DEFAULT,
+                                                       click.core.ParameterSource.DEFAULT_MAP)}
+    return apply_settings(options, given, "command line")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.version_option(package_name="newsdedupe", prog_name="dedupe")
@@ -125,9 +144,10 @@ def main(debug: bool) -> None:
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Link a pair when the verifier's probability is at least this (default: the model's own, "
                    "chosen for a precision of 0.95). Higher: fewer, surer links.")
+@_config_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @_debug_option
-def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, threshold, quiet):
+def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, threshold, config, quiet):
     """Scan articles for copies, rewrites and partial reuse.
 
     PATHS are JSONL files, .txt/.md/.html files, directories (read recursively),
@@ -140,11 +160,13 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
         if not quiet and (seconds >= 1.0 or stage == "read"):
             click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
 
-    options = ScanOptions(min_words=min_words, jobs=jobs, engine=engine, scheduler=scheduler,
-                          verify=VerifyOptions(model=model, threshold=threshold))
+    options = _resolve_options(config, {
+        "min_words": ("min_words", min_words), "jobs": ("jobs", jobs), "engine": ("engine", engine),
+        "scheduler": ("scheduler", scheduler), "model": ("verify.model", model),
+        "threshold": ("verify.threshold", threshold)}).scan
     options.verify.verifier()  # a bad model stops here, before any reading
     if store:
-        if engine != "local":
+        if options.engine != "local":
             raise click.UsageError("--store works with the local engine only")
         from . import watch as watching
 
@@ -288,10 +310,11 @@ def _read_feed_list(path: str) -> list[str]:
                    "only the feeds named here may be on such addresses.")
 @click.option("--min-words", type=click.IntRange(1), default=ScanOptions.min_words, show_default=True,
               help="Texts with fewer words are stored but not compared (and listed as skipped).")
+@_config_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (feed failures are still shown).")
 @_debug_option
 def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeout, delay, allow_private,
-          min_words, quiet):
+          min_words, config, quiet):
     """Read RSS/Atom feeds into a store and report what is new: new stories, new copies of known
     stories (with relation, original and marks) and articles edited since they were stored.
 
@@ -305,9 +328,10 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     from . import watch as watching
     from .report import render_watch_text
 
-    options = WatchOptions(scan=ScanOptions(min_words=min_words),
-                           fetch=FetchOptions(timeout=timeout, delay=delay, allow_private=allow_private),
-                           fetch_pages=not no_fetch, wait=wait, keep_days=keep_days)
+    options = _resolve_options(config, {
+        "min_words": ("min_words", min_words), "no_fetch": ("fetch_pages", not no_fetch), "wait": ("wait", wait),
+        "keep_days": ("keep_days", keep_days), "timeout": ("fetch.timeout", timeout),
+        "delay": ("fetch.delay", delay), "allow_private": ("fetch.allow_private", allow_private)})
     kind = _pick_format(fmt, output, WATCH_FORMATS, "json")
 
     def deliver(result) -> None:  # while the run holds the store: it counts as reported only once written
