@@ -8,6 +8,7 @@ import functools
 import json
 import sys
 import traceback
+from datetime import datetime
 
 import click
 
@@ -276,10 +277,12 @@ def diff(original, copy, fmt, output, color):
     _emit(content, output)
 
 
-def _notifier(quiet: bool):
+def _notifier(quiet: bool, stamped: bool = False):
+    """Progress messages on stderr; `stamped`: each line starts with the local time (watch's log)."""
     def notify(message: str) -> None:
         if not quiet:
-            click.echo(f"dedupe: {message}", err=True)
+            stamp = f"{datetime.now().astimezone().isoformat(timespec='seconds')} " if stamped else ""
+            click.echo(f"{stamp}dedupe: {message}", err=True)
     return notify
 
 
@@ -337,10 +340,11 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     def deliver(result) -> None:  # while the run holds the store: it counts as reported only once written
         _emit(result.to_json() if kind == "json" else render_watch_text(result), output)
 
-    result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet), deliver=deliver)
+    result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet, stamped=True), deliver=deliver)
+    failed = _notifier(False, stamped=True)
     for status in result.feeds:
         if not status.ok:
-            click.echo(f"dedupe: {status.feed}: {status.problem}", err=True)
+            failed(f"{status.feed}: {status.problem}")
     if not result.ok:
         click.get_current_context().exit(EXIT_PARTLY)
 
