@@ -157,10 +157,6 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
     _check_output(output)
-    def progress(stage: str, seconds: float) -> None:
-        if not quiet and (seconds >= 1.0 or stage == "read"):
-            click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
-
     options = _resolve_options(config, {
         "min_words": ("min_words", min_words), "jobs": ("jobs", jobs), "engine": ("engine", engine),
         "scheduler": ("scheduler", scheduler), "model": ("verify.model", model),
@@ -176,7 +172,7 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
     else:
         from . import pipeline
 
-        report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer)
+        report = pipeline.scan(list(paths), options, progress=_StageDisplay(quiet), stdin=sys.stdin.buffer)
     kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
     _emit(RENDERERS[kind](report), output)
 
@@ -275,6 +271,52 @@ def diff(original, copy, fmt, output, color):
         _emit(content, output, color=colour)
         return
     _emit(content, output)
+
+
+class _StageDisplay:
+    """scan's progress on stderr: on a terminal a bar per stage with counts and an ETA (click's);
+    otherwise one line per stage that took a second or more; nothing with -q."""
+
+    def __init__(self, quiet: bool) -> None:
+        from .pipeline import StageClock
+
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+        self.clock = StageClock(self._ended)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        from .pipeline import COMPILE_STAGE
+
+        if stage == COMPILE_STAGE and done == 0:
+            click.echo("dedupe: first run: numba is compiling the numeric kernels (cached for the next runs)",
+                       err=True)
+        if self.tty:
+            if done == 0:
+                self._close()
+                self.bar = click.progressbar(length=max(total, 1), label=f"dedupe: {stage:<20}", file=sys.stderr,
+                                             show_eta=total > 1, show_pos=total > 1, show_percent=False, width=30)
+                self.bar.__enter__()
+            elif self.bar is not None:
+                self.bar.update(done - self.bar.pos)
+        self.clock(stage, done, total)
+
+    def _ended(self, stage: str, seconds: float) -> None:
+        if self.tty:
+            if self.bar is not None:
+                self.bar.label = f"dedupe: {f'{stage} {seconds:.1f}s':<20}"
+                self.bar.update(self.bar.length - self.bar.pos)
+                self._close()
+        elif seconds >= 1.0 or stage == "read":
+            click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.render_progress()
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def _notifier(quiet: bool, stamped: bool = False):
