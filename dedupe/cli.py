@@ -154,7 +154,7 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
     PATHS are JSONL files, .txt/.md/.html files, directories (read recursively),
     or - for JSONL on standard input.
     """
-    if scheduler and engine != "dask":
+    if scheduler and engine != "dask" and not config:  # with --config, the file may set the engine
         raise click.UsageError("--scheduler needs --engine dask")
     _check_output(output)
     options = _resolve_options(config, {

@@ -162,3 +162,21 @@ def test_readme_table_is_the_generated_one():
     assert found.group(1) == options_table()
     table_keys = re.findall(r"^\| `([\w.]+)` \|", found.group(1), re.M)
     assert {"min_words", "verify.threshold", "candidates.min_shared", "fetch.timeout", "keep_days"} <= set(table_keys)
+
+
+def test_the_engine_may_come_from_the_file_and_the_scheduler_from_a_flag(tmp_path, monkeypatch):
+    from dedupe import pipeline
+
+    seen, empty = [], dedupe.scan([])
+    monkeypatch.setattr(pipeline, "scan", lambda paths, options, **k: seen.append(options) or empty)
+    path = tmp_path / "cluster.toml"
+    path.write_text('engine = "dask"\njobs = 4\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(DATA / "sample"), "--config", str(path),
+                                       "--scheduler", "tcp://10.0.0.5:8786", "-q", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert (seen[0].engine, seen[0].scheduler, seen[0].jobs) == ("dask", "tcp://10.0.0.5:8786", 4)
+    path.write_text("jobs = 4\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(DATA / "sample"), "--config", str(path),
+                                       "--scheduler", "tcp://10.0.0.5:8786", "-q"])
+    assert result.exit_code == 1
+    assert result.output == "Error: command line: a scheduler address needs engine='dask'\n"
