@@ -55,10 +55,11 @@ def worker_scan(path: str, jobs: int, truth: str | None, engine: str) -> None:
     start = time.perf_counter()
     import dedupe
     from dedupe.config import ScanOptions
+    from dedupe.pipeline import StageClock
 
     stages: dict[str, float] = {}
     report = dedupe.scan([path], ScanOptions(jobs=jobs), engine=engine,
-                         progress=lambda s, d: stages.__setitem__(s, round(d, 2)))
+                         progress=StageClock(lambda s, d: stages.__setitem__(s, round(d, 2))))
     text = report.to_json()
     wall = time.perf_counter() - start
     result = {"wall": wall, "docs": report.documents, "clusters": len(report.clusters),

@@ -2,11 +2,9 @@
 
 The scan, store and feed names are loaded on first use: they pull in numpy, scipy and numba,
 and every ``dedupe`` command -- ``--help`` and ``--version`` too -- imports this package first.
-"""
-import importlib
-import sys
-import types
 
+The public namespace is exactly ``__all__`` (tests/test_api.py checks it).
+"""
 from .config import (AttributeOptions, CandidateOptions, FetchOptions, FingerprintOptions, ScanOptions, VerifyOptions,
                      WatchOptions)
 from .errors import DedupeError, InputError, OptionsError, ReportError
@@ -35,30 +33,46 @@ def __getattr__(name: str):
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public names (``__all__``) and the module's dunders; submodules and private helpers are
+    reachable but not listed."""
+    return sorted({name for name in globals() if name.startswith("__")} | set(__all__))
 
 
-class _Package(types.ModuleType):
-    """``dedupe.diff`` is the diff function (`pipeline.diff`), although a submodule has that name.
+def _package_class():
+    from types import ModuleType
 
-    The import system binds a submodule to its package's attribute when it first loads it; with
-    the scan modules loaded lazily that can happen after this package is set up, so the name is
-    a property that ignores the binding (``dedupe.diff`` the module stays in sys.modules)."""
+    class _Package(ModuleType):
+        """``dedupe.diff`` is the diff function (`pipeline.diff`), although a submodule has that name.
 
-    @property
-    def diff(self):
-        from .pipeline import diff
-        return diff
+        The import system binds a submodule to its package's attribute when it first loads it; with
+        the scan modules loaded lazily that can happen after this package is set up, so the name is
+        a property that ignores the binding (``dedupe.diff`` the module stays in sys.modules)."""
 
-    @diff.setter
-    def diff(self, module) -> None:
-        pass
+        @property
+        def diff(self):
+            from .pipeline import diff
+            return diff
+
+        @diff.setter
+        def diff(self, module) -> None:
+            pass
+
+    return _Package
 
 
-sys.modules[__name__].__class__ = _Package
+def _install() -> None:
+    import sys
+
+    sys.modules[__name__].__class__ = _package_class()
+
+
+_install()
+del _install, _package_class

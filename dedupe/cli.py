@@ -8,10 +8,11 @@ import functools
 import json
 import sys
 import traceback
+from datetime import datetime
 
 import click
 
-from .config import FetchOptions, ReadOptions, ScanOptions, VerifyOptions, WatchOptions
+from .config import FetchOptions, ReadOptions, ScanOptions, WatchOptions, apply_settings, read_config
 from .errors import DedupeError, StoreBusyError
 from .model import Report
 from .output import check_output, write_output
@@ -118,6 +119,25 @@ def _check_output(output: str | None) -> None:
         check_output(output)
 
 
+def _config_option(func):
+    return click.option("--config", "config", type=click.Path(dir_okay=False), metavar="FILE",
+                        help="Read settings from this TOML file (every option of the README's settings table); "
+                             "flags given here win over it.")(func)
+
+
+def _resolve_options(config: str | None, flags: dict[str, tuple[str, object]]) -> WatchOptions:
+    """The options of a run: the defaults, then the --config file's settings, then the flags
+    given on the command line. `flags` maps a click parameter to (settings key, value)."""
+    ctx = click.get_current_context()
+    options = WatchOptions()
+    if config:
+        options = apply_settings(options, read_config(config), config)
+    given = {key: value for param, (key, value) in flags.items()
+             if ctx.get_parameter_source(param) not in (click.core.ParameterSource.DEFAULT,
+                                                       click.core.ParameterSource.DEFAULT_MAP)}
+    return apply_settings(options, given, "command line")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.version_option(package_name="newsdedupe", prog_name="dedupe")
@@ -153,16 +173,17 @@ def main(debug: bool) -> None:
 @click.option("--keep-partial/--drop-partial", default=True, show_default=True,
               help="Whether --keep keeps partial reuses: by default it does, as they carry their own reporting.")
 @_field_options
+@_config_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @_debug_option
 def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, threshold, keep, keep_partial,
-         quiet, **fields):
+         config, quiet, **fields):
     """Scan articles for copies, rewrites and partial reuse.
 
     PATHS are files (.jsonl, .json, .csv, .tsv, .parquet, .txt, .md, .html; also .gz or .zst
     compressed), directories (read recursively), or - for JSONL on standard input.
     """
-    if scheduler and engine != "dask":
+    if scheduler and engine != "dask" and not config:  # with --config, the file may set the engine
         raise click.UsageError("--scheduler needs --engine dask")
     if keep and "-" in paths:
         raise click.UsageError("--keep reads the inputs again: give files, not standard input")
@@ -172,15 +193,14 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
 
         check_output(keep)
         keep_format(paths, keep)
-    def progress(stage: str, seconds: float) -> None:
-        if not quiet and (seconds >= 1.0 or stage == "read"):
-            click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
-
-    options = ScanOptions(min_words=min_words, jobs=jobs, engine=engine, scheduler=scheduler,
-                          verify=VerifyOptions(model=model, threshold=threshold), read=_read_options(fields))
+    options = _resolve_options(config, {
+        "min_words": ("min_words", min_words), "jobs": ("jobs", jobs), "engine": ("engine", engine),
+        "scheduler": ("scheduler", scheduler), "model": ("verify.model", model),
+        "threshold": ("verify.threshold", threshold),
+        **{name: (f"read.{name}", fields[name]) for _, name, _ in FIELD_OPTIONS}}).scan
     options.verify.verifier()  # a bad model stops here, before any reading
     if store:
-        if engine != "local":
+        if options.engine != "local":
             raise click.UsageError("--store works with the local engine only")
         from . import watch as watching
 
@@ -189,7 +209,7 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
     else:
         from . import pipeline
 
-        report = pipeline.scan(list(paths), options, progress=progress, stdin=sys.stdin.buffer,
+        report = pipeline.scan(list(paths), options, progress=_StageDisplay(quiet), stdin=sys.stdin.buffer,
                                notify=_notifier(False))
     kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
     _emit(RENDERERS[kind](report), output)
@@ -303,10 +323,58 @@ def diff(original, copy, fmt, output, color):
     _emit(content, output)
 
 
-def _notifier(quiet: bool):
+class _StageDisplay:
+    """scan's progress on stderr: on a terminal a bar per stage with counts and an ETA (click's);
+    otherwise one line per stage that took a second or more; nothing with -q."""
+
+    def __init__(self, quiet: bool) -> None:
+        from .pipeline import StageClock
+
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+        self.clock = StageClock(self._ended)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        from .pipeline import COMPILE_STAGE
+
+        if stage == COMPILE_STAGE and done == 0:
+            click.echo("dedupe: first run: numba is compiling the numeric kernels (cached for the next runs)",
+                       err=True)
+        if self.tty:
+            if done == 0:
+                self._close()
+                self.bar = click.progressbar(length=max(total, 1), label=f"dedupe: {stage:<20}", file=sys.stderr,
+                                             show_eta=total > 1, show_pos=total > 1, show_percent=False, width=30)
+                self.bar.__enter__()
+            elif self.bar is not None:
+                self.bar.update(done - self.bar.pos)
+        self.clock(stage, done, total)
+
+    def _ended(self, stage: str, seconds: float) -> None:
+        if self.tty:
+            if self.bar is not None:
+                self.bar.label = f"dedupe: {f'{stage} {seconds:.1f}s':<20}"
+                self.bar.update(self.bar.length - self.bar.pos)
+                self._close()
+        elif seconds >= 1.0 or stage == "read":
+            click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.render_progress()
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _notifier(quiet: bool, stamped: bool = False):
+    """Progress messages on stderr; `stamped`: each line starts with the local time (watch's log)."""
     def notify(message: str) -> None:
         if not quiet:
-            click.echo(f"dedupe: {message}", err=True)
+            stamp = f"{datetime.now().astimezone().isoformat(timespec='seconds')} " if stamped else ""
+            click.echo(f"{stamp}dedupe: {message}", err=True)
     return notify
 
 
@@ -337,10 +405,11 @@ def _read_feed_list(path: str) -> list[str]:
                    "only the feeds named here may be on such addresses.")
 @click.option("--min-words", type=click.IntRange(1), default=ScanOptions.min_words, show_default=True,
               help="Texts with fewer words are stored but not compared (and listed as skipped).")
+@_config_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (feed failures are still shown).")
 @_debug_option
 def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeout, delay, allow_private,
-          min_words, quiet):
+          min_words, config, quiet):
     """Read RSS/Atom feeds into a store and report what is new: new stories, new copies of known
     stories (with relation, original and marks) and articles edited since they were stored.
 
@@ -354,18 +423,20 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     from . import watch as watching
     from .report import render_watch_text
 
-    options = WatchOptions(scan=ScanOptions(min_words=min_words),
-                           fetch=FetchOptions(timeout=timeout, delay=delay, allow_private=allow_private),
-                           fetch_pages=not no_fetch, wait=wait, keep_days=keep_days)
+    options = _resolve_options(config, {
+        "min_words": ("min_words", min_words), "no_fetch": ("fetch_pages", not no_fetch), "wait": ("wait", wait),
+        "keep_days": ("keep_days", keep_days), "timeout": ("fetch.timeout", timeout),
+        "delay": ("fetch.delay", delay), "allow_private": ("fetch.allow_private", allow_private)})
     kind = _pick_format(fmt, output, WATCH_FORMATS, "json")
 
     def deliver(result) -> None:  # while the run holds the store: it counts as reported only once written
         _emit(result.to_json() if kind == "json" else render_watch_text(result), output)
 
-    result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet), deliver=deliver)
+    result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet, stamped=True), deliver=deliver)
+    failed = _notifier(False, stamped=True)
     for status in result.feeds:
         if not status.ok:
-            click.echo(f"dedupe: {status.feed}: {status.problem}", err=True)
+            failed(f"{status.feed}: {status.problem}")
     if not result.ok:
         click.get_current_context().exit(EXIT_PARTLY)
 

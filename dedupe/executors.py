@@ -31,6 +31,8 @@ equivalent for `function` to the originals (for example only the documents the c
 Forked workers inherit `shared` and use only the packed chunk."""
 
 MIN_ITEMS_PER_JOB = 200
+PROGRESS_PARTS = 20
+"""Chunks a stage run in this process is cut into when its progress is followed."""
 
 
 class LocalExecutor:
@@ -46,15 +48,26 @@ class LocalExecutor:
         self.jobs = jobs
 
     def map(self, function: Chunked, items: Sequence, shared: Any, *, min_items: int | None = None,
-            parts: int | None = None, pack: Pack | None = None, ship: bool = False) -> list:
+            parts: int | None = None, pack: Pack | None = None, ship: bool = False,
+            progress: Callable[[int], None] | None = None) -> list:
         """``function(chunk, shared)`` over chunks of `items`, the results concatenated in input order.
 
         A worker for every `min_items` items at most (a fork costs more than a few items);
-        `parts` chunks (default four per worker); ``ship=True``: chunks travel as `pack` makes them."""
+        `parts` chunks (default four per worker); ``ship=True``: chunks travel as `pack` makes them.
+        `progress` is told the number of items of each chunk done (in this process too, where
+        the items are then run in up to `PROGRESS_PARTS` chunks)."""
         min_items = MIN_ITEMS_PER_JOB if min_items is None else min_items
         workers = min(self.jobs, len(items) // max(min_items, 1))
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return function(items, shared)
+            if progress is None:
+                return function(items, shared)
+            parts = min(parts or PROGRESS_PARTS, PROGRESS_PARTS, max(len(items), 1))
+            bounds = [len(items) * p // parts for p in range(parts + 1)]
+            results: list = []
+            for lo, hi in zip(bounds[:-1], bounds[1:]):
+                results.extend(function(items[lo:hi], shared))
+                progress(hi - lo)
+            return results
         # several chunks per worker, so that one slow chunk (a big cluster) does not hold up the rest
         parts = min(parts or workers * 4, len(items))
         bounds = [len(items) * p // parts for p in range(parts + 1)]
@@ -64,7 +77,9 @@ class LocalExecutor:
                 tasks.append(("chunk", pack(items[lo:hi], shared)[0] if pack else items[lo:hi]))
             else:
                 tasks.append(("range", lo, hi))
-        results = fork_map(function, items, shared, tasks, workers)
+        sizes = [hi - lo for lo, hi in zip(bounds[:-1], bounds[1:])]
+        results = fork_map(function, items, shared, tasks, workers,
+                           progress=None if progress is None else lambda n: progress(sizes[n]))
         return [x for part in results for x in part]
 
     def pair_features(self, pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows | None,
@@ -74,12 +89,13 @@ class LocalExecutor:
         return pair_feature_arrays(pairs, fp, rows, sentence_match, jobs=self.jobs)
 
 
-def fork_map(function: Chunked, items: Sequence, shared: Any, tasks: Sequence[tuple], workers: int) -> list:
+def fork_map(function: Chunked, items: Sequence, shared: Any, tasks: Sequence[tuple], workers: int,
+             progress: Callable[[int], None] | None = None) -> list:
     """``function(chunk, shared)`` for each task in `workers` forked processes, results in task order.
 
     A task is ``("range", lo, hi)``: the chunk ``items[lo:hi]`` as the parent holds it, inherited
     through fork (never pickled); or ``("chunk", chunk)``: the chunk itself, pickled.  `shared` is
-    always inherited."""
+    always inherited.  `progress` is told the number of each task done."""
     context = multiprocessing.get_context("fork")
     todo, done = context.Queue(), context.Queue()
     # Inherited objects go to the collector's permanent generation: a worker's collections
@@ -104,6 +120,8 @@ def fork_map(function: Chunked, items: Sequence, shared: Any, tasks: Sequence[tu
             if not ok:
                 raise pickle.loads(payload)
             results[n] = pickle.loads(payload)
+            if progress is not None:
+                progress(n)
         complete = True
     finally:
         for p in procs:

@@ -41,8 +41,13 @@ class Executor(Protocol):
     def pair_features(self, pairs: np.ndarray, fp, rows, sentence_match: float) -> tuple[np.ndarray, ...]: ...
 
 
-Progress = Callable[[str, float], None]
-"""Called after each stage with the stage's name and its duration in seconds."""
+Progress = Callable[[str, int, int], None]
+"""Called as the stages run with (stage, done, total): ``done == 0`` when a stage starts,
+``done == total`` when it ends, and counts in between as its chunks finish. Totals count
+documents (normalize), candidate pairs (verify), stories (attribute+diff), or are 1."""
+
+COMPILE_STAGE = "compile (first run)"
+"""The stage in which a first run compiles the numeric kernels (numba caches them for the next)."""
 
 
 def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progress | None = None,
@@ -63,63 +68,83 @@ def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progres
     if engine is not None or scheduler is not None:
         options = replace(options, engine=engine or ("dask" if scheduler else options.engine),
                           scheduler=scheduler if scheduler is not None else options.scheduler)
-    timer = Timer(progress)
+    stages = Stages(progress)
+    stages.start("read")
     with collector_paused():  # a Document and a meta dict per line, no cycles
         docs = read_documents(inputs, stdin=stdin, options=options.read, notify=notify)
-    timer.done("read")
-    return scan_documents(docs, options, timer)
+    stages.finish()
+    if options.engine == "local" and not kernels_compiled():
+        stages.start(COMPILE_STAGE)
+        warm_up(options, docs)
+        stages.finish()
+    return scan_documents(docs, options, stages)
 
 
-def scan_documents(docs: list[Document], options: ScanOptions, timer: "Timer | None" = None,
+def scan_documents(docs: list[Document], options: ScanOptions, stages: "Stages | None" = None,
                    executor: Executor | None = None) -> Report:
     """`scan` on documents already read, its stages scheduled by `executor` (by default
     ``options.engine``'s: this process and forked ones, or a Dask cluster).
 
-    Stages reported to `progress`: ``normalize`` (normalization, shingles, MinHash
+    Stages reported (see `Progress`): ``normalize`` (normalization, shingles, MinHash
     and stems, batch by batch), ``fingerprint`` (TF-IDF over the corpus),
     ``candidates``, ``verify``, ``cluster``, ``attribute+diff``.
     """
-    timer = timer or Timer(None)
+    stages = stages or Stages(None)
     if executor is not None:
-        return run_stages(docs, options, executor, timer)
+        return run_stages(docs, options, executor, stages)
     if options.engine == "dask":
         from .engine_dask import dask_executor  # optional dependency, loaded on demand
 
         with dask_executor(options.scheduler, options.jobs) as executor:
-            return run_stages(docs, options, executor, timer)
+            return run_stages(docs, options, executor, stages)
     with collector_paused():  # the stages allocate much and make (almost) no cycles
-        return run_stages(docs, options, LocalExecutor(options.jobs), timer)
+        return run_stages(docs, options, LocalExecutor(options.jobs), stages)
 
 
-def run_stages(docs: list[Document], options: ScanOptions, executor: Executor, timer: "Timer") -> Report:
+VERIFY_CHUNK = 50_000
+"""Candidate pairs verified at a time (each pair's features are its own: the chunks only pace
+the progress report)."""
+
+
+def run_stages(docs: list[Document], options: ScanOptions, executor: Executor, stages: "Stages") -> Report:
     """The stages in order; `executor` decides where their chunks run, never what they compute."""
     verifier = options.verify.verifier()  # a bad model file stops the scan before any work
     stemmer = Stemmer()
-    digest = digest_all(docs, options, stemmer, executor)
+    stages.start("normalize", len(docs))
+    digest = digest_all(docs, options, stemmer, executor, progress=stages.advance)
     kept = [docs[i] for i in digest.kept.tolist()]
     skipped = [why for _, why in digest.skipped]
-    timer.done("normalize")
+    stages.finish()
+    stages.start("fingerprint")
     fp = assemble_fingerprints(digest.shingle_values, digest.shingle_offsets, digest.signatures,
                                digest.stem_rows(), options.fingerprint)
-    timer.done("fingerprint")
+    stages.finish()
+    stages.start("candidates")
     pairs = find_candidates(fp.signatures, fp.terms, options.candidates, options.fingerprint.seed)
     # signatures are done with (512 MB per million articles): keep the rest for verification
     none = np.empty((0, fp.signatures.shape[1]), dtype=fp.signatures.dtype)  # not a view: frees the buffer
     fp = replace(fp, signatures=none)
     digest.signatures = none
-    timer.done("candidates")
+    stages.finish()
+    stages.start("verify", len(pairs))
     stats = corpus_stats(fp, digest.numbers, [d.published for d in kept])
-    matches = verify_pairs(pairs, fp, partial(_sentence_rows, digest, fp), stats, verifier, options.verify,
-                           features=executor.pair_features)
+    rows = partial(_sentence_rows, digest, fp)
+    matches: list[Match] = []
+    for lo in range(0, len(pairs), VERIFY_CHUNK):
+        chunk = pairs[lo:lo + VERIFY_CHUNK]
+        matches.extend(verify_pairs(chunk, fp, rows, stats, verifier, options.verify, features=executor.pair_features))
+        stages.advance(len(chunk))
     shingles = fp.shingle_sets  # the trees read what linked texts share; freed with the rest below
-    del digest, fp, pairs  # nothing after the trees needs them: free them before the diffs
-    timer.done("verify")
+    del digest, fp, pairs, rows  # nothing after the trees needs them: free them before the diffs
+    stages.finish()
+    stages.start("cluster")
     agencies = options.attribution()
     trees = cluster_documents(kept, matches, agencies, shingles)
     del shingles
-    timer.done("cluster")
-    clusters = make_clusters(trees, kept, options, stemmer, agencies, executor)
-    timer.done("attribute+diff")
+    stages.finish()
+    stages.start("attribute+diff", len(trees))
+    clusters = make_clusters(trees, kept, options, stemmer, agencies, executor, progress=stages.advance)
+    stages.finish()
     return Report(documents=len(docs), skipped=tuple(skipped), clusters=tuple(clusters),
                   texts={d.id: d for d in docs})
 
@@ -142,15 +167,17 @@ BATCH = 5000
 
 
 def digest_all(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer,
-               executor: Executor | None = None) -> Digest:
-    """`digest_documents` over all documents, batch by batch (each batch a task of `executor`)."""
+               executor: Executor | None = None, progress: Callable[[int], None] | None = None) -> Digest:
+    """`digest_documents` over all documents, batch by batch (each batch a task of `executor`;
+    `progress` is told the documents of each batch done)."""
     executor = executor or LocalExecutor(options.jobs)
     batches = [docs[lo:lo + BATCH] for lo in range(0, len(docs), BATCH)] or [[]]
+    how = {} if progress is None else {"progress": lambda n: progress(n * BATCH)}  # Stages caps the count
     # Batches travel as (id, text) pairs: a forked worker reading the parent's Document
     # objects would touch their reference counts and so copy those pages into every
     # worker (a corpus-sized copy each, by the end of a large run).
     parts = executor.map(_digest_batches, batches, (options, stemmer, TokenTable()), min_items=2,
-                         parts=len(batches), pack=_texts_only, ship=True)
+                         parts=len(batches), pack=_texts_only, ship=True, **how)
     return merge_digests(parts, [len(b) for b in batches], options.fingerprint.num_perm)
 
 
@@ -167,10 +194,13 @@ def _texts_only(batches, state):
 
 
 def make_clusters(trees: Sequence[Tree], kept: Sequence[Document], options: ScanOptions, stemmer: Stemmer,
-                  agencies: AttributeOptions, executor: Executor) -> list[Cluster]:
-    """The clusters ``c1, c2, ...`` of `trees`, attributed and marked (chunks of trees are tasks)."""
+                  agencies: AttributeOptions, executor: Executor,
+                  progress: Callable[[int], None] | None = None) -> list[Cluster]:
+    """The clusters ``c1, c2, ...`` of `trees`, attributed and marked (chunks of trees are tasks;
+    `progress` is told the trees of each chunk done)."""
     numbered = [(f"c{number}", tree) for number, tree in enumerate(trees, 1)]
-    return executor.map(_cluster_chunk, numbered, (kept, options, stemmer, agencies), pack=_members_only)
+    how = {} if progress is None else {"progress": progress}
+    return executor.map(_cluster_chunk, numbered, (kept, options, stemmer, agencies), pack=_members_only, **how)
 
 
 def _cluster_chunk(numbered, state) -> list[Cluster]:
@@ -251,15 +281,86 @@ def diff(original_text: str, copy_text: str, sentence_match: float | None = None
                           normalize(Document("copy", copy_text)), sentence_match)
 
 
-class Timer:
-    """Reports each stage's duration to `progress`."""
+class Stages:
+    """Tells `progress` where the stages are: ``start`` (done 0), ``advance`` as chunks finish,
+    ``finish`` (done == total)."""
 
     def __init__(self, progress: Progress | None) -> None:
         self._progress = progress
-        self._last = time.perf_counter()
+        self.stage, self.done, self.total = "", 0, 0
 
-    def done(self, stage: str) -> None:
-        now = time.perf_counter()
+    def start(self, stage: str, total: int = 1) -> None:
+        self.stage, self.done, self.total = stage, 0, total
+        self._tell()
+
+    def advance(self, n: int) -> None:
+        done = min(self.total, self.done + n)
+        if done > self.done:
+            self.done = done
+            if done < self.total:  # the stage's end is told by `finish`, once
+                self._tell()
+
+    def finish(self) -> None:
+        self.done = self.total
+        self._tell()
+
+    def _tell(self) -> None:
         if self._progress is not None:
-            self._progress(stage, now - self._last)
-        self._last = now
+            self._progress(self.stage, self.done, self.total)
+
+
+class StageClock:
+    """A `Progress` that calls ``on_done(stage, seconds)`` as each stage ends (for logs and benchmarks)."""
+
+    def __init__(self, on_done: Callable[[str, float], None]) -> None:
+        self._on_done = on_done
+        self._started: dict[str, float] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done == 0:
+            self._started.setdefault(stage, now)
+        if done >= total:
+            self._on_done(stage, now - self._started.pop(stage, now))
+
+
+# -- the first run's compilation ------------------------------------------------------------------
+
+_WARM_UP_STORY = (
+    "Council workers began repairing the sea wall at Harbour City on Tuesday after storms damaged 120 metres of "
+    "the promenade, the mayor said. Repairs are expected to cost 2.4 million and take six weeks. The promenade "
+    "will stay closed to walkers and cyclists until the work is finished, and buses will stop at the old ferry "
+    "terminal instead. Engineers said the wall had been weakened by three storms since January.")
+WARM_UP = (
+    ("warm-up-wire", "HARBOUR CITY, March 3 (MPA) - " + _WARM_UP_STORY),
+    ("warm-up-copy", _WARM_UP_STORY + " Local traders said the closure would hurt business over the Easter holiday."),
+)
+"""A wire story and a copy of it: the warm-up links them and marks the copy, so every stage runs."""
+WARM_UP_UNICODE = ("warm-up-unicode", "Zoë Müller, the café's owner, said trade was down by a third \u2014 "
+                   "since the storms began.")
+"""Added when the input holds text beyond ASCII, which the tokenizer's kernels take as another type."""
+
+
+def kernels_compiled() -> bool:
+    """True when numba's cache holds the tokenizer's compiled kernels (so this is not a first
+    run, or not one after the package changed); True too when that cannot be told."""
+    import os
+
+    from numba.core.registry import CPUDispatcher
+
+    from . import normalize as kernels
+
+    try:
+        return all(os.path.exists(value._cache._cache_file._index_path)
+                   for value in vars(kernels).values()
+                   if isinstance(value, CPUDispatcher) and value.targetoptions.get("inline") != "always")
+    except AttributeError:  # another numba's internals: assume compiled
+        return True
+
+
+def warm_up(options: ScanOptions, docs: Sequence[Document] = ()) -> None:
+    """Scan a few tiny texts, so that numba compiles (or loads) the kernels of every stage now,
+    for the kinds of text in `docs` (ASCII only, or beyond)."""
+    texts = [*WARM_UP, *([WARM_UP_UNICODE] if any(not d.text.isascii() for d in docs) else [])]
+    run_stages([Document(id=doc_id, text=text) for doc_id, text in texts],
+               replace(options, min_words=1, jobs=1, engine="local", scheduler=None), LocalExecutor(1), Stages(None))

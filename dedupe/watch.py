@@ -42,6 +42,7 @@ from .normalize import normalize
 from .pairwise import verify_batch
 from .pipeline import cluster_documents, make_cluster, mark, diff as diff_texts
 from .read import read_documents
+from .report import plural
 from .store import (FeedState, IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys,
                     repair, snapshot, term_id, timestamp, utc_now)
 
@@ -95,7 +96,8 @@ def watch_feeds(feeds: Sequence[str], store: str, options: WatchOptions | None =
         try:
             started = utc_now()
             if recovered:
-                notify(f"reporting the articles of interrupted run(s) {', '.join(map(str, recovered))}")
+                notify(f"reporting the articles of interrupted {'run' if len(recovered) == 1 else 'runs'} "
+                       f"{', '.join(map(str, recovered))}")
             dropped = _expire(st, options, run, notify) if options.keep_days else 0
             analysis = (TokenHasher(), Stemmer())  # their caches serve every feed of the run
             # every feed is read before any is stored, so an article two feeds list is one article
@@ -128,10 +130,10 @@ def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = 
     with Store.open(store, layout, wait=wait) as st:
         run, _ = st.start_run("scan")
         try:
-            notify(f"storing {len(docs)} documents")
+            notify(f"storing {plural(len(docs), 'document')}")
             with st.transaction():
                 outcome = _ingest(st, [_Item(d.id, d) for d in docs], run, options, WatchOptions().max_component)
-            notify(f"{outcome.stored} new, {outcome.edited} new versions, {outcome.unchanged} already stored")
+            notify(f"{outcome.stored} new, {plural(outcome.edited, 'new version')}, {outcome.unchanged} already stored")
             with snapshot(st):
                 arts = [a for a in (st.current(d.id) for d in docs) if a is not None]
                 # a full report-v1 (every member with its marks), like pipeline.scan's
@@ -301,13 +303,13 @@ def _store_feed(st: Store, batch: _FeedBatch, run: int, options: WatchOptions, n
         return FeedStatus(url, "not modified", title=state.title)
     problem = _problem_line(batch.problems, len(feed.entries))
     if batch.items:
-        notify(f"{url}: storing {len(batch.items)} entries")
+        notify(f"{url}: storing {plural(len(batch.items), 'entry', 'entries')}")
     with st.transaction():
         outcome = _ingest(st, batch.items, run, options.scan, options.max_component, analysis)
         st.save_feed_state(FeedState(url, feed.title, None if batch.retry else feed.etag,
                                      None if batch.retry else feed.last_modified, checked,
                                      "read" if problem is None else "partly read", problem))
-    notify(f"{url}: {len(feed.entries)} entries, {outcome.stored} new, {outcome.edited} edited")
+    notify(f"{url}: {plural(len(feed.entries), 'entry', 'entries')}, {outcome.stored} new, {outcome.edited} edited")
     return FeedStatus(url, "read", title=feed.title, entries=len(feed.entries), new=outcome.stored,
                       edited=outcome.edited, problem=problem)
 
@@ -328,7 +330,7 @@ def _expire(st: Store, options: WatchOptions, run: int, notify: Notify) -> int:
         st.forget_tombstones(cutoff)
         _restory(st, neighbours, run, options.max_component, options.scan, Stemmer())
     if ids:
-        notify(f"dropped {len(ids)} articles older than {options.keep_days} days")
+        notify(f"dropped {plural(len(ids), 'article')} older than {plural(options.keep_days, 'day')}")
     return len(ids)
 
 

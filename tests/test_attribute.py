@@ -372,3 +372,77 @@ def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
         assert all(c.lower() == letter or c in _UNLOWERED for c in odd), (letter, odd)
     assert sources("Prices rose, accordıng to AFP.") == ["AFP"]  # dotless i: every pattern runs
     assert sources("The deal was signed, Xinhua REPORTED.") == ["Xinhua"]
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{title} - {site}</title>
+<link rel="canonical" href="{canonical}">
+<meta property="og:site_name" content="{site}">
+<meta property="og:title" content="{title}">
+<meta property="article:published_time" content="{published}">
+</head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/business">Business</a></nav>
+<article><h1>{title}</h1>
+{body}
+</article>
+<footer>Copyright 2026 {site}. All rights reserved.</footer>
+</body></html>
+"""
+_STORY = [
+    "Officials in Lisbon said on Tuesday that the city would close its oldest tram line for six months "
+    "from April so that engineers can replace the track, the overhead wires and the signalling along the route.",
+    "The line, which climbs from the river through the Alfama district, carries about 14,000 passengers a day, "
+    "most of them tourists, and its yellow cars have become one of the most photographed sights in Portugal.",
+    "Carris, the municipal transport company, said replacement buses would run every eight minutes during "
+    "the day, and that the closure had been timed to finish before the busiest weeks of the summer season.",
+    "Residents of the neighbourhood have complained for years about vibration and noise from the ageing cars, "
+    "and a petition signed by more than 3,000 people asked the council to limit the number of trams at night.",
+    "The mayor, Carlos Moedas, told reporters that the work would cost 38 million euros, most of it from "
+    "European recovery funds, and that the line would reopen with quieter cars and a new stop near the cathedral.",
+]
+
+
+def _page(tmp_path, name, site, canonical, published, paragraphs):
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    path = tmp_path / name
+    path.write_text(_PAGE.format(site=site, canonical=canonical, published=published, body=body,
+                                 title="Lisbon to close its oldest tram line for six months"), encoding="utf-8")
+    return path
+
+
+def test_a_canonical_link_to_the_pages_own_site_is_a_claim_not_a_credit(tmp_path):
+    _page(tmp_path, "nyt.html", "The New York Times",
+          "https://www.nytimes.com/2026/03/17/world/europe/lisbon-tram-closure.html", "2026-03-17T06:00:00+00:00",
+          _STORY)
+    _page(tmp_path, "herald.html", "Lakeside Herald", "https://www.lakesideherald.com/world/lisbon-tram-line",
+          "2026-03-17T11:30:00+00:00",
+          [*_STORY[:4], "This article originally appeared in The New York Times."])
+    report = dedupe.scan([str(tmp_path)])
+    [cluster] = report.clusters
+    origin = cluster.original
+    assert (origin.id, origin.source, origin.in_corpus, origin.relation) == (
+        "nyt.html", "The New York Times", True, "original")
+    assert "nyt.html has a canonical link to its own site nytimes.com" in origin.evidence
+    assert not any("nytimes" in e and "its own site" not in e for e in origin.evidence)
+    relations = {m.id: (m.relation, m.of) for m in cluster.members}
+    assert relations["herald.html"][1] == "nyt.html" and relations["herald.html"][0] != "original"
+
+
+@pytest.mark.parametrize("host, outlet, own", [
+    ("www.nytimes.com", "The New York Times", True),
+    ("www.latimes.com", "Los Angeles Times", True),
+    ("www.wsj.com", "The Wall Street Journal", True),
+    ("www.theguardian.com", "The Guardian", True),
+    ("www.bbc.co.uk", "BBC News", True),
+    ("edition.cnn.com", "CNN", True),
+    ("www.livemint.com", "Live Mint", True),
+    ("www.nytimes.com", "Lakeside Herald", False),
+    ("www.reuters.com", "The New York Times", False),
+    ("www.nypost.com", "The New York Times", False),
+    ("www.ft.com", "The Times", False),
+])
+def test_own_site_is_the_site_name_spelled_as_a_domain(host, outlet, own):
+    from dedupe.attribute import is_own_site
+
+    assert is_own_site(host, outlet) is own

@@ -132,8 +132,8 @@ def test_scan_pauses_the_collector_and_restores_it(sample_json, monkeypatch, tmp
     from dedupe import model
 
     seen = []
-    monkeypatch.setattr(pipeline, "digest_all", lambda *a, real=pipeline.digest_all: (seen.append(gc.isenabled()),
-                                                                                      real(*a))[1])
+    monkeypatch.setattr(pipeline, "digest_all", lambda *a, real=pipeline.digest_all, **k: (
+        seen.append(gc.isenabled()), real(*a, **k))[1])
     assert gc.isenabled()
     report = dedupe.scan([SAMPLE])
     assert seen == [False] and gc.isenabled()

@@ -1,6 +1,7 @@
 """dedupe watch and scan --store: runs against a local HTTP server whose feeds change between runs."""
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -190,7 +191,10 @@ def test_feed_failures_one_line_each_and_exit_3(newsroom, tmp_path):
     result = CliRunner().invoke(main, ["watch", "--allow-private", newsroom.url("mpa"), "--feeds", str(feed_list), "--store", str(db),
                                        "--timeout", "1", "--delay", "0", "-q", "--format", "json"])
     assert result.exit_code == 3, result.output
-    lines = result.stderr.strip().splitlines()
+    stamped = result.stderr.strip().splitlines()
+    # watch's log lines start with the local time
+    assert all(re.match(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d dedupe: ", line) for line in stamped)
+    lines = [line.split(" ", 1)[1] for line in stamped]
     assert lines == [
         f"dedupe: {srv.url('/gone.rss')}: HTTP 410 Gone",
         f"dedupe: {srv.url('/missing.rss')}: HTTP 404 Not Found",
@@ -310,7 +314,7 @@ def test_scan_store_cli_and_new_version(tmp_path):
     edited.write_text(json.dumps(row) + "\n")
     result = runner.invoke(main, ["scan", str(edited), "--store", str(db), "--format", "json"])
     assert result.exit_code == 0
-    assert "dedupe: 0 new, 1 new versions, 0 already stored" in result.stderr
+    assert "dedupe: storing 1 document\ndedupe: 0 new, 1 new version, 0 already stored" in result.stderr
     with Store.open(db, readonly=True) as st:
         assert [v.version for v in st.versions("valley-courier-frost")] == [1, 2]
     assert check_store(db) == 27
