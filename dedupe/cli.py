@@ -96,6 +96,16 @@ def _read_options(params: dict) -> ReadOptions:
     return ReadOptions(**{name: params.pop(name) for _, name, _ in FIELD_OPTIONS})
 
 
+def _verifier_options(func):
+    """--model and --threshold, the verifier's settings users tune (scan and watch)."""
+    func = click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+                        help="Link a pair when the verifier's probability is at least this (default: the model's "
+                             "own, chosen for a precision of 0.95). Higher: fewer, surer links.")(func)
+    return click.option("--model", type=click.Path(dir_okay=False), default=None,
+                        help="Verifier model written by 'dedupe train' (default: the one shipped in the "
+                             "package).")(func)
+
+
 def _pick_format(fmt: str | None, output: str | None, formats: tuple[str, ...], default: str) -> str:
     if fmt:
         return fmt
@@ -161,11 +171,7 @@ def main(debug: bool) -> None:
 @click.option("--store", type=click.Path(dir_okay=False),
               help="Also add the documents to this store (an SQLite file, created if missing) and report "
                    "the stories they belong to there, with the articles stored before (local engine only).")
-@click.option("--model", type=click.Path(dir_okay=False), default=None,
-              help="Verifier model written by 'dedupe train' (default: the one shipped in the package).")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Link a pair when the verifier's probability is at least this (default: the model's own, "
-                   "chosen for a precision of 0.95). Higher: fewer, surer links.")
+@_verifier_options
 @click.option("--keep", "keep", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write the corpus without its duplicates, copies and rewrites to FILE: the originals, "
                    "the texts in no story and the skipped ones, as the input records were, in the input's format "
@@ -405,11 +411,12 @@ def _read_feed_list(path: str) -> list[str]:
                    "only the feeds named here may be on such addresses.")
 @click.option("--min-words", type=click.IntRange(1), default=ScanOptions.min_words, show_default=True,
               help="Texts with fewer words are stored but not compared (and listed as skipped).")
+@_verifier_options
 @_config_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (feed failures are still shown).")
 @_debug_option
 def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeout, delay, allow_private,
-          min_words, config, quiet):
+          min_words, model, threshold, config, quiet):
     """Read RSS/Atom feeds into a store and report what is new: new stories, new copies of known
     stories (with relation, original and marks) and articles edited since they were stored.
 
@@ -426,7 +433,9 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     options = _resolve_options(config, {
         "min_words": ("min_words", min_words), "no_fetch": ("fetch_pages", not no_fetch), "wait": ("wait", wait),
         "keep_days": ("keep_days", keep_days), "timeout": ("fetch.timeout", timeout),
-        "delay": ("fetch.delay", delay), "allow_private": ("fetch.allow_private", allow_private)})
+        "delay": ("fetch.delay", delay), "allow_private": ("fetch.allow_private", allow_private),
+        "model": ("verify.model", model), "threshold": ("verify.threshold", threshold)})
+    options.scan.verify.verifier()  # a bad model stops here, before the store is touched
     kind = _pick_format(fmt, output, WATCH_FORMATS, "json")
 
     def deliver(result) -> None:  # while the run holds the store: it counts as reported only once written

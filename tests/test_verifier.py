@@ -176,3 +176,32 @@ def test_corpus_stats_with_texts_that_have_no_word_3grams():
     assert stats.shingle_totals[2:].tolist() == [0.0, 0.0]
     assert stats.shingle_totals[0] > stats.shingle_totals[1] > 0
     assert stats.lengths.tolist() == [3, 1, 0, 0]
+
+
+def test_watch_takes_the_verifier_flags_and_refuses_a_bad_model_before_the_store(tmp_path, sample_by_id):
+    """--model and --threshold are watch flags too; a model that cannot be read stops the run
+    with one line naming it, before the store is created."""
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    wire, copy = (sample_by_id[i] for i in ("mpa-bridge", "valley-courier-bridge"))
+    items = "".join(f"<item><title>{d['title']}</title><link>https://example.org/{d['id']}</link>"
+                    f"<guid>{d['id']}</guid><description>{d['text']}</description></item>" for d in (wire, copy))
+    feed = tmp_path / "feed.xml"
+    feed.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>{items}</channel></rss>',
+                    encoding="utf-8")
+    bad = tmp_path / "model.json"
+    bad.write_text("{}", encoding="utf-8")
+    db = tmp_path / "news.db"
+    result = CliRunner().invoke(main, ["watch", str(feed), "--store", str(db), "--no-fetch", "--model", str(bad)])
+    assert result.exit_code == 1 and str(bad) in result.output and "Traceback" not in result.output
+    assert not db.exists()
+    def clusters(store, *flags):
+        run = CliRunner().invoke(main, ["watch", str(feed), "--store", str(store), "--no-fetch", "-q",
+                                        "--format", "json", *flags])
+        assert run.exit_code == 0, run.output
+        return json.loads(run.output)["clusters"]
+
+    assert clusters(db, "--threshold", "1.0") == []
+    assert len(clusters(tmp_path / "default.db")) == 1
