@@ -30,7 +30,7 @@ from .numbering import TokenNumbers
 class TokenTable:
     """What a digest needs of each distinct token, found once per distinct token: a number
     for it, its stem's number (-1 if it is not a content word), whether it holds a digit (as
-    `verify.number_set` tests) and its `token_hash`.
+    `features.number_set` tests) and its `token_hash`.
 
     A batch's tokens become one array of numbers (a compiled scan of their joined bytes, see
     `numbering`), and the stems, number sets, stem positions and token hashes of all its

@@ -35,7 +35,7 @@ class SentenceRows:
 
     Document i's sentences are rows ``offsets[i]:offsets[i + 1]`` of `matrix`;
     `sizes` holds each sentence's token count.  Rows equal those of
-    `verify.SentenceVectors` (the vectorizer's transform is row by row).
+    `tests/reference/pair_features.SentenceVectors` (the vectorizer's transform is row by row).
     """
 
     def __init__(self, docs: Sequence[Normalized], fp: Fingerprints, stemmer: Stemmer,
@@ -79,7 +79,7 @@ class SentenceRows:
 def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows | None,
                         sentence_match: float, jobs: int = 1) -> tuple[np.ndarray, ...]:
     """(intersection, cosine, aligned_a, aligned_b, terms_ab, terms_ba) arrays for all pairs, as
-    `verify.pair_features` computes them.  Without `rows` the sentence alignment is skipped
+    `tests/reference/pair_features.pair_features` computes them.  Without `rows` the sentence alignment is skipped
     (aligned_a and aligned_b stay 0): everything else costs a fraction of it."""
     k = len(pairs)
     inter = np.zeros(k, dtype=np.int64)
@@ -93,7 +93,7 @@ def pair_feature_arrays(pairs: np.ndarray, fp: Fingerprints, rows: SentenceRows 
     # scipy's row product and np.intersect1d yield the common columns in ascending order,
     # whatever order sklearn left them in, so merge sorted rows -- of a copy: the caller's
     # matrix is not touched.  The IDF totals of each row are summed in the stored order, as
-    # `verify.term_containment` does.
+    # the reference `term_containment` does.
     stored = fp.terms.tocsr()
     terms = sp.csr_matrix((stored.data.copy(), stored.indices.copy(), stored.indptr.copy()), shape=stored.shape)
     terms.has_sorted_indices = False  # never trust a flag carried over: really sort
@@ -300,7 +300,7 @@ def _pair_kernel(left, right, values, offsets, tp, tx, td, stored_x, idf, has_te
                 else:
                     b += 1
             cosine_out[p] = _pairwise_sum32(scratch, 0, n)
-            # verify.term_containment: IDF of the common words over IDF of each row's words
+            # term containment: IDF of the common words over IDF of each row's words
             shared = _pairwise_sum32(shared_idf, 0, common)
             longest = max(tp[i + 1] - tp[i], tp[j + 1] - tp[j])
             if longest > len(row_idf):
@@ -316,7 +316,7 @@ def _pair_kernel(left, right, values, offsets, tp, tx, td, stored_x, idf, has_te
                     terms_ab_out[p] = share
                 else:
                     terms_ba_out[p] = share
-        # order-preserving sentence alignment (verify.monotone_alignment)
+        # order-preserving sentence alignment (the reference monotone_alignment)
         if not align:
             continue
         s0 = sent_offsets[i]
