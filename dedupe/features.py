@@ -100,16 +100,21 @@ def _flat_shingles(fp: Fingerprints) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rarest(indptr: np.ndarray, indices: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    out, offsets = [], [0]
-    for d in range(len(indptr) - 1):
-        cols = indices[indptr[d]:indptr[d + 1]]
-        cols = cols[df[cols] >= 2]  # a word no other text uses cannot be shared
-        if len(cols) > RARE_TERMS:  # the rarest first, ties by column: deterministic
-            cols = cols[np.lexsort((cols, df[cols]))[:RARE_TERMS]]
-        out.append(np.sort(cols))
-        offsets.append(offsets[-1] + len(cols))
-    values = np.concatenate(out).astype(np.int64) if out else np.empty(0, np.int64)
-    return values, np.array(offsets, dtype=np.int64)
+    """Each document's RARE_TERMS rarest columns among those another document uses too (the
+    rarest first, ties by column), sorted by column; as flat values and offsets."""
+    n = len(indptr) - 1
+    owner = np.repeat(np.arange(n), np.diff(indptr))
+    shared = df[indices] >= 2  # a word no other text uses cannot be shared
+    owner, cols = owner[shared], indices[shared].astype(np.int64)
+    order = np.lexsort((cols, df[cols], owner))
+    owner, cols = owner[order], cols[order]
+    starts = np.searchsorted(owner, np.arange(n))
+    keep = np.arange(len(owner)) - starts[owner] < RARE_TERMS
+    owner, cols = owner[keep], cols[keep]
+    order = np.lexsort((cols, owner))
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n), out=offsets[1:])
+    return cols[order], offsets
 
 
 def _figures(numbers, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -91,7 +91,10 @@ class Verifier:
         columns = {name: k for k, name in enumerate(self.features)}
         passed = self.gate(matrix[:, columns["contain_max"]], matrix[:, columns["cosine"]])
         same_text = matrix[:, columns["jaccard"]] >= 1.0
-        return np.where(same_text, 1.0, np.where(passed, self.probabilities(matrix), 0.0))
+        out = same_text.astype(np.float64)
+        scored = np.flatnonzero(passed & ~same_text)  # the model is asked about these only
+        out[scored] = self.probabilities(matrix[scored])
+        return out
 
     def decide(self, matrix: np.ndarray) -> np.ndarray:
         """True for the rows the verifier links (`scores` at the threshold)."""
