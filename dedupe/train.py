@@ -253,7 +253,8 @@ def train_verifier(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence
     """Features, cross-validated threshold for `precision`, then the model fitted on all pairs.
 
     The threshold is the lowest whose cross-validated links reach `precision` on the pairs of
-    corpus `precision_on` (all pairs when None).  The model's ``about`` records the label
+    corpus `precision_on` (all pairs when None) that it decides (not those of the same text,
+    sent again, which are linked whatever the threshold).  The model's ``about`` records the label
     counts and, per corpus, the cross-validated precision and recall at that threshold."""
     examples = label_examples(pairs, corpora, options)
     probs = cross_validated(examples, kind, folds, seed)

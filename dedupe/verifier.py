@@ -27,6 +27,18 @@ import numpy as np
 from .errors import OptionsError
 
 FORMAT = "dedupe-verifier/1"
+RESENT_DAYS = 1.0
+"""The same text published again within this many days (or undated) is a duplicate whatever the
+model says; the same text on another day may be the routine notice of another session (a
+central bank's "rates unchanged" two weeks apart), which the model tells by its date."""
+
+
+def resent(matrix: np.ndarray, columns: dict[str, int]) -> np.ndarray:
+    """Rows whose two texts have identical word 3-gram sets and are undated or within
+    `RESENT_DAYS` of each other."""
+    same = matrix[:, columns["jaccard"]] >= 1.0
+    close = (matrix[:, columns["days_unknown"]] > 0) | (matrix[:, columns["log_days"]] <= np.log1p(RESENT_DAYS))
+    return same & close
 
 
 @dataclass(frozen=True)
@@ -85,12 +97,11 @@ class Verifier:
         return (np.asarray(containment) >= self.gate_containment) | (np.asarray(cosine) >= self.gate_cosine)
 
     def scores(self, matrix: np.ndarray) -> np.ndarray:
-        """The probability each row is linked with: 1 for the same text (identical word 3-gram
-        sets: a duplicate by definition, whatever its date says), 0 for a pair the gate stops,
-        the model's P(derived) otherwise."""
+        """The probability each row is linked with: 1 for the same text sent again (`resent`),
+        0 for a pair the gate stops, the model's P(derived) otherwise."""
         columns = {name: k for k, name in enumerate(self.features)}
         passed = self.gate(matrix[:, columns["contain_max"]], matrix[:, columns["cosine"]])
-        same_text = matrix[:, columns["jaccard"]] >= 1.0
+        same_text = resent(matrix, columns)
         out = same_text.astype(np.float64)
         scored = np.flatnonzero(passed & ~same_text)  # the model is asked about these only
         out[scored] = self.probabilities(matrix[scored])

@@ -205,3 +205,14 @@ def test_watch_takes_the_verifier_flags_and_refuses_a_bad_model_before_the_store
 
     assert clusters(db, "--threshold", "1.0") == []
     assert len(clusters(tmp_path / "default.db")) == 1
+
+
+def test_the_same_text_on_another_day_is_left_to_the_model():
+    """A routine notice repeated word for word for another session (days later) is not forced
+    into a link; the same text within a day, or undated, is."""
+    rows = np.zeros((3, len(NAMES)))
+    rows[:, NAMES.index("jaccard")] = 1.0
+    rows[1, NAMES.index("log_days")] = np.log1p(14.0)  # two weeks apart
+    rows[2, NAMES.index("days_unknown")] = 1.0
+    model = Verifier.default().with_threshold(1.0)  # the model alone links nothing
+    assert model.decide(rows).tolist() == [True, False, True]
