@@ -261,8 +261,7 @@ def count_shared(xs, x_lo, x_hi, ys, y_lo, y_hi):
 
 def feature_matrix(columns: Mapping[str, np.ndarray]) -> np.ndarray:
     """The (pairs x len(NAMES)) float64 matrix of named columns."""
-    return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in NAMES]) \
-        if len(NAMES) else np.zeros((0, 0))
+    return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in NAMES])
 
 
 def pair_columns(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats, make_rows,

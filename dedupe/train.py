@@ -96,6 +96,8 @@ class Examples:
 def label_examples(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence[Document]],
                    options: ScanOptions | None = None) -> Examples:
     """Feature rows for labelled pairs, each computed within its own corpus."""
+    from .digest import sentence_rows
+    from .pairwise import SentenceRows
     from .pipeline import digest_all  # the scan's own stages, so features are the scan's
 
     options = options or ScanOptions()
@@ -134,9 +136,6 @@ def label_examples(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence
             else:  # a scan never compares a text below --min-words either
                 left_out.append(pair)
         wanted = usable
-        from .digest import sentence_rows
-        from .pairwise import SentenceRows
-
         array = np.array(index, dtype=np.int64).reshape(-1, 2)
         columns = pair_columns(array, fp, stats,
                                lambda only: SentenceRows.from_id_rows(*sentence_rows(digest, only), fp),
