@@ -481,8 +481,9 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
 class _StoredShingles(Mapping):
     """Shingle sets of a component's articles (by position in `ids`), as a scan has them.
 
-    build_trees reads only those of a copy, its parent and the parent's ancestors, and
-    only when a parent is itself a copy: each is read and hashed the first time asked."""
+    build_trees reads only those of a copy, its parent and the earlier texts it is linked
+    to (the parent's ancestors among them), and only when one of those ranks before the
+    parent: each is read and hashed the first time asked."""
 
     def __init__(self, st: Store, ids: Sequence[int], options: ScanOptions) -> None:
         self._st, self._ids, self._size = st, ids, options.fingerprint.shingle_size
