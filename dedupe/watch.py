@@ -40,6 +40,7 @@ from .diff import Differ
 from .model import Cluster, Document, Edit, FeedStatus, Normalized, Report, Skipped, WatchResult
 from .normalize import normalize
 from .pairwise import verify_batch
+from .read import site_notice
 from .pipeline import cluster_documents, make_cluster, mark, diff as diff_texts
 from .read import read_documents
 from .report import plural
@@ -360,6 +361,8 @@ def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, m
         skipped = None
         if words < options.min_words:
             skipped = "empty" if not words else f"too short ({words} words)"
+        else:
+            skipped = site_notice(item.doc.text, words)
         if stored is not None:
             dirty |= st.retire(stored.id)
             retired.add(stored.id)
