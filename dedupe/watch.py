@@ -40,6 +40,7 @@ from .diff import Differ
 from .model import Cluster, Document, Edit, FeedStatus, Normalized, Report, Skipped, WatchResult
 from .normalize import normalize
 from .pairwise import verify_batch
+from .read import site_notice
 from .pipeline import cluster_documents, make_cluster, mark, diff as diff_texts
 from .read import read_documents
 from .report import plural
@@ -360,6 +361,8 @@ def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, m
         skipped = None
         if words < options.min_words:
             skipped = "empty" if not words else f"too short ({words} words)"
+        else:
+            skipped = site_notice(item.doc.text, words)
         if stored is not None:
             dirty |= st.retire(stored.id)
             retired.add(stored.id)
@@ -481,8 +484,9 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
 class _StoredShingles(Mapping):
     """Shingle sets of a component's articles (by position in `ids`), as a scan has them.
 
-    build_trees reads only those of a copy, its parent and the parent's ancestors, and
-    only when a parent is itself a copy: each is read and hashed the first time asked."""
+    build_trees reads only those of a copy, its parent and the earlier texts it is linked
+    to (the parent's ancestors among them), and only when one of those ranks before the
+    parent: each is read and hashed the first time asked."""
 
     def __init__(self, st: Store, ids: Sequence[int], options: ScanOptions) -> None:
         self._st, self._ids, self._size = st, ids, options.fingerprint.shingle_size
