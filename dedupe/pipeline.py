@@ -335,10 +335,8 @@ WARM_UP = (
     ("warm-up-wire", "HARBOUR CITY, March 3 (MPA) - " + _WARM_UP_STORY),
     ("warm-up-copy", _WARM_UP_STORY + " Local traders said the closure would hurt business over the Easter holiday."),
 )
-"""A wire story and a copy of it: the warm-up links them and marks the copy, so every stage runs."""
-WARM_UP_UNICODE = ("warm-up-unicode", "Zoë Müller, the café's owner, said trade was down by a third \u2014 "
-                   "since the storms began.")
-"""Added when the input holds text beyond ASCII, which the tokenizer's kernels take as another type."""
+"""A wire story and a copy of it: the warm-up links them and marks the copy, so every stage runs.
+(ASCII only: the scans take every text's code points as uint32, so other texts need no other compile.)"""
 
 
 def kernels_compiled() -> bool:
@@ -359,8 +357,7 @@ def kernels_compiled() -> bool:
 
 
 def warm_up(options: ScanOptions, docs: Sequence[Document] = ()) -> None:
-    """Scan a few tiny texts, so that numba compiles (or loads) the kernels of every stage now,
-    for the kinds of text in `docs` (ASCII only, or beyond)."""
-    texts = [*WARM_UP, *([WARM_UP_UNICODE] if any(not d.text.isascii() for d in docs) else [])]
-    run_stages([Document(id=doc_id, text=text) for doc_id, text in texts],
+    """Scan a few tiny texts, so that numba compiles (or loads) the kernels of every stage now
+    (`docs`, the scan's input, is not needed: every kind of text takes the same kernels)."""
+    run_stages([Document(id=doc_id, text=text) for doc_id, text in WARM_UP],
                replace(options, min_words=1, jobs=1, engine="local", scheduler=None), LocalExecutor(1), Stages(None))
