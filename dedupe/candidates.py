@@ -63,7 +63,7 @@ def _lsh_bucket_codes(signatures, bands, rows, max_bucket):
                 m += 1
                 break
     out = np.empty(1024, dtype=np.int64)
-    k = 0
+    k = np.int64(0)  # int64 from the start: a literal 0 would first compile `_grown` for Literal[int](0)
     if m < 2:
         return out[:0].copy()
     bits = 1
@@ -134,7 +134,8 @@ def _lsh_bucket_codes(signatures, bands, rows, max_bucket):
                 start[bucket_of[x] + 1] += 1
             for c in range(buckets):
                 start[c + 1] += start[c]
-            fill[:buckets] = start[:buckets]
+            for c in range(buckets):  # a loop, not slice assignment: that compiles numpy's broadcasting and its error messages (seconds)
+                fill[c] = start[c]
             for x in range(m):
                 c = bucket_of[x]
                 members[fill[c]] = kept[x]
@@ -243,9 +244,10 @@ def _rare_pair_codes(indptr, indices, n, n_cols, max_df, min_shared, min_share):
     touched = np.empty(n, dtype=np.int32)
     passed = np.empty(n, dtype=np.int64)
     cursor = fill  # reused: the first posting of each column not before the current row
-    cursor[:] = starts[:-1]
+    for c in range(n_cols):  # a loop, not slice assignment (cheaper to compile)
+        cursor[c] = starts[c]
     out = np.empty(1024, dtype=np.int64)
-    k = 0
+    k = np.int64(0)  # int64 from the start: a literal 0 would first compile `_grown` for Literal[int](0)
     for i in range(n):
         t = 0
         for p in range(indptr[i], indptr[i + 1]):

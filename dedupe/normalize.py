@@ -136,7 +136,7 @@ def tokenize(text: str) -> tuple[list[str], list[int], list[int]]:
         # lower() keeps an ASCII text's length and its word characters, so the tokens of
         # the lowered text are the folded tokens, at the same offsets
         lowered = text.lower()
-        first, last = _token_bounds(np.frombuffer(lowered.encode("ascii"), dtype=np.uint8), _ASCII_WORD)
+        first, last = _token_bounds(text_codes(lowered), _ASCII_WORD)
         starts, ends = first.tolist(), last.tolist()
         return list(map(lowered.__getitem__, map(slice, starts, ends))), starts, ends
     codes = text_codes(text)
@@ -157,7 +157,7 @@ def _word_table(text: str, codes: np.ndarray) -> np.ndarray:
 
 @numba.njit(cache=True, nogil=True)
 def _token_bounds(buf, word):
-    """Starts and ends of the tokens of a text's code points (bytes for ASCII): runs of word
+    """Starts and ends of the tokens of a text's code points (`text_codes`): runs of word
     characters (``word[c]``) joined by single apostrophes (' or ’) that have a word character
     on both sides."""
     n = len(buf)
@@ -222,10 +222,14 @@ def _all_sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def text_codes(text: str) -> np.ndarray:
-    """The text's code points as an array (bytes when it is ASCII), indexed like the str."""
+    """The text's code points as a uint32 array, indexed like the str.
+
+    uint32 for ASCII texts too: the scans then compile for one array type, not two (each
+    type is a compile of its own, seconds on a first run), and run as fast on either."""
     if text.isascii():
-        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8).astype(np.uint32)
+    # a writable copy, as astype gives above: numba compiles read-only arrays as another type
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -383,7 +387,7 @@ def _sentence_token_ranges(t, token_starts):
 def content_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     """`tokenize` without the tokens that start inside wire furniture."""
     if text.isascii():
-        tokens, first, last = _ascii_content_tokens(text, np.frombuffer(text.encode("ascii"), dtype=np.uint8))
+        tokens, first, last = _ascii_content_tokens(text, text_codes(text))
         return tokens, first.tolist(), last.tolist()
     tokens, starts, ends = tokenize(text)
     for lo, hi in reversed(boilerplate_spans(text)):  # sorted and disjoint
@@ -429,7 +433,7 @@ def ascii_contents(texts: Sequence[str]) -> AsciiContents:
     bounds = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
     whole = "".join(texts)
-    buf = np.frombuffer(whole.encode("ascii"), dtype=np.uint8)
+    buf = text_codes(whole)
     # wire furniture: the few candidate lines are tried by the regex, as `boilerplate_spans` does
     starts, ends = _furniture_candidates(buf, bounds)
     lines = map(whole.__getitem__, map(slice, starts.tolist(), ends.tolist()))
@@ -516,7 +520,7 @@ def normalize(doc: Document) -> Normalized:
     """
     text = doc.text
     if text.isascii():  # the compiled scans on the text's bytes, starts and ends kept as arrays
-        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        codes = text_codes(text)
         tokens, first, last = _ascii_content_tokens(text, codes)
         ranges = _sentence_token_ranges(codes, first).tolist()
         starts, ends = first.tolist(), last.tolist()

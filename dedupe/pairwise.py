@@ -210,8 +210,8 @@ def _pairwise_sum32(a, lo, n):
 
     numpy recurses (halves rounded to multiples of 8 down to blocks of 128); the
     recursion is run here on explicit stacks, as numba cannot cache recursive functions."""
-    if n <= 128:
-        return _block_sum32(a, lo, n)
+    if n <= 128:  # lo as int64: callers pass a literal 0, and a literal would compile another _block_sum32
+        return _block_sum32(a, np.int64(lo), n)
     task_lo = np.empty(128, dtype=np.int64)
     task_n = np.empty(128, dtype=np.int64)  # -1 marks "add the two top values"
     done = np.empty(128, dtype=np.float32)

@@ -335,10 +335,8 @@ WARM_UP = (
     ("warm-up-wire", "HARBOUR CITY, March 3 (MPA) - " + _WARM_UP_STORY),
     ("warm-up-copy", _WARM_UP_STORY + " Local traders said the closure would hurt business over the Easter holiday."),
 )
-"""A wire story and a copy of it: the warm-up links them and marks the copy, so every stage runs."""
-WARM_UP_UNICODE = ("warm-up-unicode", "Zoë Müller, the café's owner, said trade was down by a third \u2014 "
-                   "since the storms began.")
-"""Added when the input holds text beyond ASCII, which the tokenizer's kernels take as another type."""
+"""A wire story and a copy of it: the warm-up links them and marks the copy, so every stage runs.
+(ASCII only: the scans take every text's code points as uint32, so other texts need no other compile.)"""
 
 
 def kernels_compiled() -> bool:
@@ -359,8 +357,63 @@ def kernels_compiled() -> bool:
 
 
 def warm_up(options: ScanOptions, docs: Sequence[Document] = ()) -> None:
-    """Scan a few tiny texts, so that numba compiles (or loads) the kernels of every stage now,
-    for the kinds of text in `docs` (ASCII only, or beyond)."""
-    texts = [*WARM_UP, *([WARM_UP_UNICODE] if any(not d.text.isascii() for d in docs) else [])]
-    run_stages([Document(id=doc_id, text=text) for doc_id, text in texts],
-               replace(options, min_words=1, jobs=1, engine="local", scheduler=None), LocalExecutor(1), Stages(None))
+    """Scan a few tiny texts, so that numba compiles (or loads) the kernels of every stage now
+    (`docs`, the scan's input, is not needed: every kind of text takes the same kernels).
+
+    numba compiles on one core; meanwhile another process compiles the verify and diff
+    kernels into numba's cache (`compile_later_kernels`), and the warm-up waits for it
+    before its verify stage and loads them from there (a first run 40% shorter on 2 cores)."""
+    helper = _start_compiling_later_kernels()
+
+    def wait_for_helper(stage: str, done: int, total: int) -> None:
+        if stage == "verify" and done == 0 and helper is not None:
+            helper.wait()
+
+    run_stages([Document(id=doc_id, text=text) for doc_id, text in WARM_UP],
+               replace(options, min_words=1, jobs=1, engine="local", scheduler=None), LocalExecutor(1),
+               Stages(wait_for_helper))
+
+
+def _start_compiling_later_kernels():
+    """A process running `compile_later_kernels` (this package, this numba cache), or None."""
+    import os
+    import subprocess
+    import sys
+
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    try:
+        return subprocess.Popen([sys.executable, "-c", "from dedupe.pipeline import compile_later_kernels as c; c()"],
+                                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    except OSError:  # no process to be had: the warm-up compiles them itself
+        return None
+
+
+def later_kernels() -> list:
+    """(kernel, argument types) of the verify and diff stages, as a scan calls them (a test
+    checks these against the warm-up's; a stale entry costs time, never a result)."""
+    import numba
+
+    from .diff import _marks, _sentence_stem_rows
+    from .features import _overlaps
+    from .pairwise import _pair_kernel
+    from .tfidf import tfidf_cosines
+
+    i8, u4, u1, f4, f8 = (t[::1] for t in (numba.int64, numba.uint32, numba.uint8, numba.float32, numba.float64))
+    i8_2, f4_2, f8_2 = numba.int64[:, ::1], numba.float32[:, ::1], numba.float64[:, ::1]
+    int64, boolean, float32 = numba.int64, numba.boolean, numba.float32
+    return [
+        (_overlaps, (i8, i8, u4, i8, f4, u1, f8, i8, i8, i8, i8, i8, i8, f8, f8_2)),
+        (_pair_kernel, (i8, i8, u4, i8, i8, i8, f4, i8, f4, boolean, boolean, i8, i8, f4, i8, f8, float32,
+                        i8, f4, f8, f8, f4, f4)),
+        (tfidf_cosines, (i8, i8_2, i8_2, f4, f4, i8)),
+        (_sentence_stem_rows, (i8, i8, i8, i8_2, i8)),
+        (_marks, (i8, i8, i8_2, i8, int64, int64, int64, f4_2, boolean, float32, boolean, numba.boolean[::1])),
+    ]
+
+
+def compile_later_kernels() -> None:
+    """Compile `later_kernels` into numba's cache (run by `warm_up` in another process)."""
+    for kernel, argument_types in later_kernels():
+        kernel.compile(argument_types)

@@ -105,3 +105,11 @@ def test_a_first_run_says_it_compiles_and_times_it_as_its_own_stage(monkeypatch)
 def test_the_kernels_are_known_compiled_after_a_scan():
     dedupe.scan([DATA / "sample"])
     assert pipeline.kernels_compiled()
+
+
+def test_the_kernels_compiled_in_another_process_are_those_a_scan_calls():
+    # warm_up has another process compile these into numba's cache; a stale type would make
+    # the scan compile the kernel again itself (the first run slower, the results the same)
+    dedupe.scan([DATA / "sample"])
+    for kernel, argument_types in pipeline.later_kernels():
+        assert tuple(argument_types) in kernel.signatures, kernel.__name__
