@@ -15,13 +15,13 @@ import click
 from .config import FetchOptions, ReadOptions, ScanOptions, WatchOptions, apply_settings, read_config
 from .errors import DedupeError, StoreBusyError
 from .model import Report
-from .output import check_output, write_output
-from .read import FIELD_ALIASES, decode_text, read_article, read_bytes
-from .report import render_diff_text, render_text
-from .report_csv import render_csv
-from .report_html import render_html
-from .report_json import load_report, parse_report
-from .report_jsonl import render_jsonl
+from .report.output import check_output, write_output
+from .stages.read import FIELD_ALIASES, decode_text, read_article, read_bytes
+from .report.text import render_diff_text, render_text
+from .report.csv import render_csv
+from .report.html import render_html
+from .report.json import load_report, parse_report
+from .report.jsonl import render_jsonl
 
 REPORT_FORMATS = ("text", "json", "html", "csv", "jsonl")
 DIFF_FORMATS = ("text", "json")
@@ -195,7 +195,7 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
         raise click.UsageError("--keep reads the inputs again: give files, not standard input")
     _check_output(output)
     if keep:
-        from .keep import keep_format
+        from .stages.keep import keep_format
 
         check_output(keep)
         keep_format(paths, keep)
@@ -208,7 +208,7 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
     if store:
         if options.engine != "local":
             raise click.UsageError("--store works with the local engine only")
-        from . import watch as watching
+        from .engines import incremental as watching
 
         report = watching.scan_into_store(list(paths), store, options, progress=_notifier(quiet),
                                           stdin=sys.stdin.buffer)
@@ -220,7 +220,7 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
     kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
     _emit(RENDERERS[kind](report), output)
     if keep:
-        from .keep import write_kept
+        from .stages.keep import write_kept
 
         kept, total = write_kept(list(paths), report, keep, options.read, keep_partial)
         if not quiet:
@@ -251,7 +251,7 @@ def train(labels, docs, output, kind, precision, precision_on, folds, seed, quie
     Each line: {"a": ID, "b": ID, "label": "derived"|"same_event"|"template"|"different",
     "corpus": NAME}. Use the model with 'dedupe scan --model FILE'.
     """
-    from .read import read_documents
+    from .stages.read import read_documents
     from .train import read_labels, train_verifier
 
     _check_output(output)
@@ -290,7 +290,7 @@ def report_command(saved, store, fmt, output):
         raise click.UsageError("give either REPORT.json or --store PATH (one of them)")
     _check_output(output)
     if store is not None:
-        from . import watch as watching
+        from .engines import incremental as watching
 
         report = watching.store_report(store)
     elif saved == "-":
@@ -427,8 +427,8 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     if not sources:
         raise click.UsageError("give at least one FEED or --feeds FILE")
     _check_output(output)
-    from . import watch as watching
-    from .report import render_watch_text
+    from .engines import incremental as watching
+    from .report.text import render_watch_text
 
     options = _resolve_options(config, {
         "min_words": ("min_words", min_words), "no_fetch": ("fetch_pages", not no_fetch), "wait": ("wait", wait),
@@ -464,7 +464,7 @@ def store_check(path):
     Prints "PATH: ok", or one line per problem and exits 1.  Read-only: it never waits
     for a running watch and never changes the file.
     """
-    from .store import check_store
+    from .store.store import check_store
 
     problems = check_store(path)
     if not problems:
@@ -486,7 +486,7 @@ def store_repair(path, wait):
 
     The old file is kept beside it as PATH.damaged-TIME; a repair that fails changes nothing.
     """
-    from . import watch as watching
+    from .engines import incremental as watching
 
     done = watching.repair_store(path, wait=wait)
     lost = ", ".join(f"{table} {'some' if n < 0 else n}" for table, n in sorted(done.lost.items()))

@@ -15,10 +15,10 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .errors import OptionsError
-from .outlets import AGENCY_SCRIPTS, WIRE_AGENCIES, outlet_key
+from .stages.outlets import AGENCY_SCRIPTS, WIRE_AGENCIES, outlet_key
 
 if TYPE_CHECKING:
-    from .verifier import Verifier
+    from .stages.verifier import Verifier
 
 
 def _check(cond: bool, message: str) -> None:
@@ -98,7 +98,7 @@ class VerifyOptions:
 
     def verifier(self) -> "Verifier":
         """The verifier these options name, with their threshold."""
-        from .verifier import Verifier
+        from .stages.verifier import Verifier
 
         model = Verifier.default() if self.model is None else Verifier.load(self.model)
         return model if self.threshold is None else model.with_threshold(self.threshold)

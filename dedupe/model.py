@@ -260,7 +260,7 @@ class Report:
 
     def to_records(self) -> list[dict[str, Any]]:
         """One flat dict per document, as ``--format jsonl`` writes them (report_jsonl.to_records)."""
-        from .report_jsonl import to_records
+        from .report.jsonl import to_records
         return to_records(self)
 
 

@@ -17,20 +17,20 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from .attribute import Derivation, attribute, is_wire_agency
-from .candidates import find_candidates
-from .cluster import Tree, build_trees
+from .stages.attribute import Derivation, attribute, is_wire_agency
+from .stages.candidates import find_candidates
+from .stages.cluster import Tree, build_trees
 from .config import AttributeOptions, ScanOptions
-from .diff import Differ, classify, diff_documents
-from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
-from .executors import LocalExecutor
-from .fingerprint import Stemmer, assemble_fingerprints
+from .stages.textdiff import Differ, classify, diff_documents
+from .stages.digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
+from .engines.local import LocalExecutor
+from .text.fingerprint import Stemmer, assemble_fingerprints
 from .gcpause import collector_paused
 from .model import Cluster, Diff, Document, Match, Member, Normalized, Report
-from .normalize import normalize
-from .features import corpus_stats
-from .pairwise import SentenceRows, verify_pairs
-from .read import read_documents
+from .text.normalize import normalize
+from .stages.features import corpus_stats
+from .stages.pairwise import SentenceRows, verify_pairs
+from .stages.read import read_documents
 
 
 class Executor(Protocol):
@@ -93,7 +93,7 @@ def scan_documents(docs: list[Document], options: ScanOptions, stages: "Stages |
     if executor is not None:
         return run_stages(docs, options, executor, stages)
     if options.engine == "dask":
-        from .engine_dask import dask_executor  # optional dependency, loaded on demand
+        from .engines.dask import dask_executor  # optional dependency, loaded on demand
 
         with dask_executor(options.scheduler, options.jobs) as executor:
             return run_stages(docs, options, executor, stages)
@@ -348,7 +348,7 @@ def kernels_compiled() -> bool:
 
     from numba.core.registry import CPUDispatcher
 
-    from . import normalize as kernels
+    from .text import normalize as kernels
 
     try:
         return all(os.path.exists(value._cache._cache_file._index_path)

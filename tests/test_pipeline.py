@@ -6,7 +6,8 @@ import pytest
 
 import dedupe
 from conftest import COPY_SEED, DATA, REWRITE_SEED, SEEDS
-from dedupe import executors, pipeline
+from dedupe import pipeline
+from dedupe.engines import local as executors
 from dedupe.config import ScanOptions
 
 

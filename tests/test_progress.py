@@ -10,7 +10,7 @@ import dedupe
 from conftest import DATA
 from dedupe import pipeline
 from dedupe.cli import _StageDisplay, main
-from dedupe.executors import LocalExecutor
+from dedupe.engines.local import LocalExecutor
 
 STAGES = ["read", "normalize", "fingerprint", "candidates", "verify", "cluster", "attribute+diff"]
 

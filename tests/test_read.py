@@ -5,7 +5,7 @@ import os
 import pytest
 
 from dedupe.errors import InputError
-from dedupe.read import read_documents
+from dedupe.stages.read import read_documents
 
 STORY = "Flood waters rose through the night in Millbrook, forcing 200 residents from their homes."
 

@@ -21,12 +21,12 @@ from click.testing import CliRunner
 from conftest import DATA, ROOT
 from dedupe.cli import main
 from dedupe.errors import FetchError, InputError
-from dedupe.feeds import Fetcher, FetchOptions
-from dedupe.read import read_documents
-from dedupe.report import render_text
-from dedupe.report_csv import render_csv
-from dedupe.store import Store, check_store
-from dedupe.watch import WatchOptions, scan_into_store, watch_feeds
+from dedupe.feeds.fetch import Fetcher, FetchOptions
+from dedupe.stages.read import read_documents
+from dedupe.report.text import render_text
+from dedupe.report.csv import render_csv
+from dedupe.store.store import Store, check_store
+from dedupe.engines.incremental import WatchOptions, scan_into_store, watch_feeds
 from feedserver import FeedServer, Route, article_page, rss, sample_articles
 
 ARTICLES = sample_articles()
@@ -434,7 +434,7 @@ def test_through_a_proxy_the_target_is_checked_not_the_proxy(server, monkeypatch
 
 
 def test_feed_names_and_links_lose_their_control_characters():
-    from dedupe.feeds import parse_feed
+    from dedupe.feeds.fetch import parse_feed
 
     body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Daily&#13;=cmd Ledger</title><item>'
             b"<title>Ferry&#13;&#10;Forged: line</title><link>http://a.example/ferry story</link>"

@@ -6,7 +6,7 @@ import pytest
 
 import dedupe
 from dedupe.errors import ReportError
-from dedupe.report_json import load_report, parse_report
+from dedupe.report.json import load_report, parse_report
 from conftest import DATA
 
 

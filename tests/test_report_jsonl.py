@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 import dedupe
-from dedupe.report_json import parse_report
-from dedupe.report_jsonl import render_jsonl
+from dedupe.report.json import parse_report
+from dedupe.report.jsonl import render_jsonl
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import Document, Match, published_instant
+from ..model import Document, Match, published_instant
 
 
 @dataclass(frozen=True)

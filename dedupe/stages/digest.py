@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import ScanOptions
-from .fingerprint import IdRows, Stemmer, hash_token_batch, minhash_hashed
-from .model import Document, Skipped
-from .normalize import _sentence_token_ranges, ascii_contents, content_tokens, content_tokens_joined, text_codes
-from .numbering import TokenNumbers
+from ..config import ScanOptions
+from ..text.fingerprint import IdRows, Stemmer, hash_token_batch, minhash_hashed
+from ..model import Document, Skipped
+from ..text.normalize import _sentence_token_ranges, ascii_contents, content_tokens, content_tokens_joined, text_codes
+from ..text.numbering import TokenNumbers
 
 
 class TokenTable:

@@ -20,9 +20,9 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from .config import VerifyOptions
-from .fingerprint import Fingerprints, IdRows, Stemmer, transform_rows
-from .model import Match, Normalized, Scores
+from ..config import VerifyOptions
+from ..text.fingerprint import Fingerprints, IdRows, Stemmer, transform_rows
+from ..model import Match, Normalized, Scores
 from .features import count_shared, number_set
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Report
+from ..model import Report
 
 COLUMNS = ("cluster", "original_id", "original_source", "original_in_corpus", "original_published",
            "original_title", "original_url",

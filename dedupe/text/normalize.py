@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from .model import Document, Normalized, Sentence
+from ..model import Document, Normalized, Sentence
 
 # A token is a run of word characters (Python's \w) joined by single apostrophes (' or ’) that
 # have a word character on both sides: the regex \w+(?:['’]\w+)* (tests/reference/text.py holds

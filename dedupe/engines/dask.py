@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import OptionsError
-from .fingerprint import Fingerprints
-from .pairwise import SentenceRows, pair_feature_arrays
+from ..errors import OptionsError
+from ..text.fingerprint import Fingerprints
+from ..stages.pairwise import SentenceRows, pair_feature_arrays
 
 PAIR_CHUNK = 20000  # candidate pairs per verification task
 CLUSTER_CHUNK = 200  # items (clusters) per task when a stage does not say how many parts

@@ -43,9 +43,9 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
-from .config import CandidateOptions, FingerprintOptions
-from .errors import StoreBusyError, StoreError  # defined with the other errors; imported from here too
-from .model import Document, Match, Scores, published_instant
+from ..config import CandidateOptions, FingerprintOptions
+from ..errors import StoreBusyError, StoreError  # defined with the other errors; imported from here too
+from ..model import Document, Match, Scores, published_instant
 
 APPLICATION_ID = 0x64647570  # "ddup": marks the file as a dedupe store
 SCHEMA_VERSION = 2
@@ -131,7 +131,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     now keyed by their outlet too (feeds.article_key).  Every version of a key moves to the key
     its latest version gets, so the next run finds each stored article under its new key.
     Tombstones of dropped articles keep their old keys (they expire with --keep-days)."""
-    from .feeds import canonical_url, clean_address, outlet_of
+    from ..feeds.fetch import canonical_url, clean_address, outlet_of
 
     titles = dict(conn.execute("SELECT url, title FROM feeds").fetchall())
     latest: dict[str, tuple[str, str | None]] = {}

@@ -18,14 +18,14 @@ import hashlib
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .config import VerifyOptions
-from .model import Cluster, Document, Member, Report, published_instant
-from .report import (RELATION_ORDER, SourceGroup, group_by_source, origin_note, plural, relation_counts,
+from ..config import VerifyOptions
+from ..model import Cluster, Document, Member, Report, published_instant
+from .text import (RELATION_ORDER, SourceGroup, group_by_source, origin_note, plural, relation_counts,
                      relation_summary, reuse_table)
-from .report_svg import _e, bar_chart, chart_key, timeline
+from .svg import _e, bar_chart, chart_key, timeline
 
 if TYPE_CHECKING:
-    from .report_rows import Row
+    from .rows import Row
 
 SCRIPT = """(function () {
   document.documentElement.setAttribute("data-script", "ran");
@@ -221,7 +221,7 @@ def render_copy(member: Member, cluster: Cluster, anchor: str, texts: dict[str, 
     heads = (f'<div class="head"><div>{_head("Original", member.of or "", by_id.get(member.of), original)}</div>'
              f'<div></div><div>{_head(member.relation.capitalize(), member.id, member, copy)}</div></div>')
     if original is not None and copy is not None:
-        from .report_rows import aligned_rows  # numeric libraries: loaded by a render, not by `dedupe --help`
+        from .rows import aligned_rows  # numeric libraries: loaded by a render, not by `dedupe --help`
         body = render_rows(aligned_rows(original, copy, diff), original, copy, member)
         toggle = (f'<input type="checkbox" class="wd" id="{anchor}-wd"><label class="words" for="{anchor}-wd"> '
                   'word detail: mark each kept, reworded and added word and each removed one</label>')

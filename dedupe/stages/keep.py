@@ -18,10 +18,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .config import ReadOptions
-from .errors import OutputError
-from .model import Report
-from .output import write_output
+from ..config import ReadOptions
+from ..errors import OutputError
+from ..model import Report
+from ..report.output import write_output
 from .read import RECORD_FORMATS, Record, directory_files, file_format, iter_records
 
 REMOVED = ("duplicate", "copy", "rewrite")

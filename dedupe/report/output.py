@@ -14,7 +14,7 @@ import os
 import secrets
 import stat
 
-from .errors import OutputError
+from ..errors import OutputError
 
 
 def check_output(path: str | os.PathLike) -> None:

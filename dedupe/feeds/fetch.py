@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .config import FetchOptions  # defined with the other options; imported from here too
-from .errors import FeedError, FetchError  # defined with the other errors; imported from here too
-from .model import Document
+from ..config import FetchOptions  # defined with the other options; imported from here too
+from ..errors import FeedError, FetchError  # defined with the other errors; imported from here too
+from ..model import Document
 
 DEFAULT_USER_AGENT = "newsdedupe/{version} (feed watcher; finds copied news; polls each feed once per run)"
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -262,7 +262,7 @@ class Fetcher:
 
     def __init__(self, options: FetchOptions | None = None, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        from . import __version__
+        from .. import __version__
 
         self.options = options or FetchOptions()
         self.user_agent = self.options.user_agent or DEFAULT_USER_AGENT.format(version=__version__)
@@ -293,7 +293,7 @@ class Fetcher:
         return self._read_file(Path(url), url)
 
     def _read_file(self, path: Path, url: str) -> Response:
-        from .read import read_bytes
+        from ..stages.read import read_bytes
 
         try:
             body = read_bytes(path, str(path), self.options.max_bytes)
@@ -680,7 +680,7 @@ def entry_document(entry: FeedEntry, feed: Feed, fetcher: Fetcher | None) -> Doc
 
 def fetch_page(url: str, fetcher: Fetcher) -> Document:
     """An article page reduced to its text and metadata (read.html_document, i.e. trafilatura)."""
-    from .read import html_document
+    from ..stages.read import html_document
 
     resp = fetcher.get(url, accept=PAGE_ACCEPT)
     if resp.content_type and resp.content_type not in HTML_TYPES:

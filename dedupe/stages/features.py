@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .fingerprint import Fingerprints
-from .model import Normalized, published_instant
+from ..text.fingerprint import Fingerprints
+from ..model import Normalized, published_instant
 
 NAMES = (
     "contain_max", "contain_min", "jaccard", "wcontain_max", "wcontain_min", "common_share",

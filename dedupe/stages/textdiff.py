@@ -18,9 +18,9 @@ from itertools import chain, count
 import numba
 import numpy as np
 
-from .fingerprint import Stemmer
-from .tfidf import pair_cosines, smooth_idf_table, tf_weights, tfidf_cosines
-from .model import Diff, Normalized, Segment, Span
+from ..text.fingerprint import Stemmer
+from ..text.tfidf import pair_cosines, smooth_idf_table, tf_weights, tfidf_cosines
+from ..model import Diff, Normalized, Segment, Span
 
 KEPT_NGRAM = 3
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .fingerprint import Fingerprints
-from .pairwise import SentenceRows, pair_feature_arrays
+from ..text.fingerprint import Fingerprints
+from ..stages.pairwise import SentenceRows, pair_feature_arrays
 
 Chunked = Callable[[Sequence, Any], list]
 """A stage's work on one chunk of items: ``function(chunk, shared) -> list`` (one result per item

@@ -30,20 +30,20 @@ from typing import Any, BinaryIO
 import numpy as np
 import scipy.sparse as sp
 
-from .cluster import Tree
-from .config import ScanOptions, WatchOptions  # WatchOptions: imported from here too
-from .errors import OptionsError
-from .feeds import FeedError, Fetcher, FetchError, entry_document, feed_address, read_feed
-from .fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
+from ..stages.cluster import Tree
+from ..config import ScanOptions, WatchOptions  # WatchOptions: imported from here too
+from ..errors import OptionsError
+from ..feeds.fetch import FeedError, Fetcher, FetchError, entry_document, feed_address, read_feed
+from ..text.fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
                           term_vectorizer)
-from .diff import Differ
-from .model import Cluster, Document, Edit, FeedStatus, Normalized, Report, Skipped, WatchResult
-from .normalize import normalize
-from .pairwise import verify_batch
-from .pipeline import cluster_documents, make_cluster, mark, diff as diff_texts
-from .read import read_documents
-from .report import plural
-from .store import (FeedState, IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys,
+from ..stages.textdiff import Differ
+from ..model import Cluster, Document, Edit, FeedStatus, Normalized, Report, Skipped, WatchResult
+from ..text.normalize import normalize
+from ..stages.pairwise import verify_batch
+from ..pipeline import cluster_documents, make_cluster, mark, diff as diff_texts
+from ..stages.read import read_documents
+from ..report.text import plural
+from ..store.store import (FeedState, IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys,
                     repair, snapshot, term_id, timestamp, utc_now)
 
 Notify = Callable[[str], None]

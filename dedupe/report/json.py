@@ -11,8 +11,8 @@ import json
 import os
 from typing import Any
 
-from .errors import ReportError
-from .model import (RELATIONS, SCHEMA, SEGMENT_KINDS, Cluster, Diff, Document, Member, Original, Report,
+from ..errors import ReportError
+from ..model import (RELATIONS, SCHEMA, SEGMENT_KINDS, Cluster, Diff, Document, Member, Original, Report,
                     Scores, Segment, Skipped, Span)
 
 ORIGIN_RELATIONS = ("original", "copy", "derived")

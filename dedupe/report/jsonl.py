@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import Document, Member, Report
+from ..model import Document, Member, Report
 
 SCORES = ("cosine", "containment", "jaccard", "coverage")
 SHARES = ("kept", "reworded", "added")

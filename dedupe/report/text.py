@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import Cluster, Diff, Document, Edit, Member, Original, Report, Span, WatchResult
+from ..model import Cluster, Diff, Document, Edit, Member, Original, Report, Span, WatchResult
 
 RELATION_ORDER = ("duplicate", "copy", "rewrite", "partial")
 UNKNOWN_SOURCE = "unknown source"

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import VerifyOptions
-from .diff import sentence_similarity
-from .model import Diff, Document, Normalized
-from .normalize import normalize
+from ..config import VerifyOptions
+from ..stages.textdiff import sentence_similarity
+from ..model import Diff, Document, Normalized
+from ..text.normalize import normalize
 
 
 @dataclass(frozen=True)

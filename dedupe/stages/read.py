@@ -23,9 +23,9 @@ from typing import Any, BinaryIO
 
 import dateutil.parser
 
-from .config import ReadOptions
-from .errors import InputError
-from .model import Document
+from ..config import ReadOptions
+from ..errors import InputError
+from ..model import Document
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}

@@ -22,7 +22,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from .config import CandidateOptions
+from ..config import CandidateOptions
 
 
 def lsh_pair_codes(signatures: np.ndarray, bands: int, rows: int, max_bucket: int) -> np.ndarray:

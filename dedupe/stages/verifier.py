@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import OptionsError
+from ..errors import OptionsError
 
 FORMAT = "dedupe-verifier/1"
 RESENT_DAYS = 1.0

@@ -28,8 +28,8 @@ import xxhash
 import scipy.sparse as sp
 import Stemmer as pystemmer  # PyStemmer: the Snowball C library
 
-from .config import FingerprintOptions
-from .model import Normalized
+from ..config import FingerprintOptions
+from ..model import Normalized
 from .stopwords import ENGLISH_STOP_WORDS  # scikit-learn's list (a test checks)
 # TF-IDF lives in tfidf.py; these names are imported from here by the stages
 from .tfidf import IdRows, WordListTfidf, fit_transform_rows, term_vectorizer, transform_rows

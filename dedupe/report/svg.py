@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from html import escape
 
-from .report import _short
+from .text import _short
 
 COLOURS = {"original": "#4a5568", "duplicate": "#1f4e9c", "copy": "#4f86d9", "rewrite": "#e0a800",
            "partial": "#6bbf6b", "stories": "#7a8799", "": "#7a8799"}

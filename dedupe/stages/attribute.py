@@ -36,8 +36,8 @@ from itertools import chain
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from .config import AttributeOptions
-from .model import Document, Match, Original, published_instant
+from ..config import AttributeOptions
+from ..model import Document, Match, Original, published_instant
 from .outlets import AGENCY_SCRIPTS, DOMAIN_SUFFIX, WIRE_AGENCIES, acronym, outlet_key, same_outlet  # noqa: F401 (public here too)
 
 

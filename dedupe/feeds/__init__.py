@@ -1,0 +1,1 @@
+"""Fetching feeds and pages, and parsing feed entries into documents."""
