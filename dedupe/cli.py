@@ -464,7 +464,7 @@ def store_check(path):
     Prints "PATH: ok", or one line per problem and exits 1.  Read-only: it never waits
     for a running watch and never changes the file.
     """
-    from .store.store import check_store
+    from .store import check_store
 
     problems = check_store(path)
     if not problems:

@@ -25,7 +25,7 @@ from dedupe.feeds.fetch import Fetcher, FetchOptions
 from dedupe.stages.read import read_documents
 from dedupe.report.text import render_text
 from dedupe.report.csv import render_csv
-from dedupe.store.store import Store, check_store
+from dedupe.store import Store, check_store
 from dedupe.engines.incremental import WatchOptions, scan_into_store, watch_feeds
 from feedserver import FeedServer, Route, article_page, rss, sample_articles
 

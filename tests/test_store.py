@@ -9,7 +9,7 @@ import pytest
 from dedupe.store import store as store_mod
 from dedupe.config import CandidateOptions, FingerprintOptions
 from dedupe.model import Document, Scores
-from dedupe.store.store import (IndexLayout, Link, NewArticle, Store, StoreBusyError, StoreError, band_keys,
+from dedupe.store import (IndexLayout, Link, NewArticle, Store, StoreBusyError, StoreError, band_keys,
                           term_id)
 
 LAYOUT = IndexLayout.of(FingerprintOptions(), CandidateOptions())

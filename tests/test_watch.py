@@ -16,7 +16,7 @@ import dedupe
 from conftest import DATA, ROOT
 from dedupe.cli import main
 from dedupe.feeds.fetch import FetchOptions
-from dedupe.store.store import Store, StoreBusyError
+from dedupe.store import Store, StoreBusyError
 from dedupe.report.text import render_watch_text
 from dedupe.engines.incremental import WatchOptions, scan_into_store, store_report, watch_feeds as watch
 from feedserver import FeedServer, Route, article_page, rss, sample_articles
@@ -389,7 +389,7 @@ def test_store_verification_is_verify_with_the_stores_weights(tmp_path):
     from dedupe.config import ScanOptions
     from dedupe.text.fingerprint import Stemmer, TokenHasher
     from dedupe.text.normalize import normalize
-    from dedupe.store.store import Link
+    from dedupe.store import Link
     from dedupe.stages.pairwise import verify_batch
     from dedupe.engines.incremental import _store_fingerprints, _verify_pairs
 

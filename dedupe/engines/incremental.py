@@ -43,7 +43,7 @@ from ..stages.pairwise import verify_batch
 from ..pipeline import cluster_documents, make_cluster, mark, diff as diff_texts
 from ..stages.read import read_documents
 from ..report.text import plural
-from ..store.store import (FeedState, IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys,
+from ..store import (FeedState, IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys,
                     repair, snapshot, term_id, timestamp, utc_now)
 
 Notify = Callable[[str], None]
