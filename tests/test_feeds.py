@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from dedupe.feeds.fetch import (Feed, FeedError, Fetcher, FetchError, FetchOptions, canonical_url, entry_document,
+from dedupe.feeds import (Feed, FeedError, Fetcher, FetchError, FetchOptions, canonical_url, entry_document,
                           html_text, parse_feed, read_feed)
 from feedserver import FeedServer, Route, article_page, atom, rss, sample_articles
 

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from conftest import DATA, ROOT
 from dedupe.cli import main
 from dedupe.errors import FetchError, InputError
-from dedupe.feeds.fetch import Fetcher, FetchOptions
+from dedupe.feeds import Fetcher, FetchOptions
 from dedupe.stages.read import read_documents
 from dedupe.report.text import render_text
 from dedupe.report.csv import render_csv
@@ -434,7 +434,7 @@ def test_through_a_proxy_the_target_is_checked_not_the_proxy(server, monkeypatch
 
 
 def test_feed_names_and_links_lose_their_control_characters():
-    from dedupe.feeds.fetch import parse_feed
+    from dedupe.feeds import parse_feed
 
     body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Daily&#13;=cmd Ledger</title><item>'
             b"<title>Ferry&#13;&#10;Forged: line</title><link>http://a.example/ferry story</link>"

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import dedupe
 from conftest import DATA, ROOT
 from dedupe.cli import main
-from dedupe.feeds.fetch import FetchOptions
+from dedupe.feeds import FetchOptions
 from dedupe.store import Store, StoreBusyError
 from dedupe.report.text import render_watch_text
 from dedupe.engines.incremental import WatchOptions, scan_into_store, store_report, watch_feeds as watch

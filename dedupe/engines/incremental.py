@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from ..stages.cluster import Tree
 from ..config import ScanOptions, WatchOptions  # WatchOptions: imported from here too
 from ..errors import OptionsError
-from ..feeds.fetch import FeedError, Fetcher, FetchError, entry_document, feed_address, read_feed
+from ..feeds import FeedError, Fetcher, FetchError, entry_document, feed_address, read_feed
 from ..text.fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
                           term_vectorizer)
 from ..stages.textdiff import Differ

@@ -89,7 +89,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     now keyed by their outlet too (feeds.article_key).  Every version of a key moves to the key
     its latest version gets, so the next run finds each stored article under its new key.
     Tombstones of dropped articles keep their old keys (they expire with --keep-days)."""
-    from ..feeds.fetch import canonical_url, clean_address, outlet_of
+    from ..feeds import canonical_url, clean_address, outlet_of
 
     titles = dict(conn.execute("SELECT url, title FROM feeds").fetchall())
     latest: dict[str, tuple[str, str | None]] = {}
