@@ -15,7 +15,7 @@ _LAZY = {
     "diff": "pipeline", "scan": "pipeline",
     "read_documents": "stages.read",
     "WatchResult": "model", "render_watch_text": "report.text", "scan_into_store": "engines.incremental",
-    "store_report": "engines.incremental", "watch_feeds": "engines.incremental",
+    "store_report": "engines.incremental", "watch_feeds": "feeds.watch",
 }
 
 __all__ = [

@@ -208,9 +208,9 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
     if store:
         if options.engine != "local":
             raise click.UsageError("--store works with the local engine only")
-        from .engines import incremental as watching
+        from .engines import incremental
 
-        report = watching.scan_into_store(list(paths), store, options, progress=_notifier(quiet),
+        report = incremental.scan_into_store(list(paths), store, options, progress=_notifier(quiet),
                                           stdin=sys.stdin.buffer)
     else:
         from . import pipeline
@@ -290,9 +290,9 @@ def report_command(saved, store, fmt, output):
         raise click.UsageError("give either REPORT.json or --store PATH (one of them)")
     _check_output(output)
     if store is not None:
-        from .engines import incremental as watching
+        from .engines import incremental
 
-        report = watching.store_report(store)
+        report = incremental.store_report(store)
     elif saved == "-":
         report = parse_report(sys.stdin.buffer.read(), "<stdin>")
     else:
@@ -427,7 +427,7 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     if not sources:
         raise click.UsageError("give at least one FEED or --feeds FILE")
     _check_output(output)
-    from .engines import incremental as watching
+    from .feeds import watch as watching
     from .report.text import render_watch_text
 
     options = _resolve_options(config, {
@@ -486,9 +486,9 @@ def store_repair(path, wait):
 
     The old file is kept beside it as PATH.damaged-TIME; a repair that fails changes nothing.
     """
-    from .engines import incremental as watching
+    from .engines import incremental
 
-    done = watching.repair_store(path, wait=wait)
+    done = incremental.repair_store(path, wait=wait)
     lost = ", ".join(f"{table} {'some' if n < 0 else n}" for table, n in sorted(done.lost.items()))
     click.echo(f"{path}: rebuilt: {done.copied.get('articles', 0)} article versions kept, {done.indexed} indexed"
                + (f"; rows lost: {lost}" if lost else "; nothing lost") + f"; the old file is {done.backup}")

@@ -132,7 +132,7 @@ def test_flags_given_on_the_command_line_win_over_the_file(tmp_path):
 
 
 def test_watch_reads_the_settings_file_and_its_flags_win(tmp_path, monkeypatch):
-    import dedupe.engines.incremental
+    import dedupe.feeds.watch
 
     seen = []
 
@@ -143,7 +143,7 @@ def test_watch_reads_the_settings_file_and_its_flags_win(tmp_path, monkeypatch):
         seen.append(options)
         return Done()
 
-    monkeypatch.setattr(dedupe.engines.incremental, "watch_feeds", fake_watch)
+    monkeypatch.setattr(dedupe.feeds.watch, "watch_feeds", fake_watch)
     path = tmp_path / "watch.toml"
     path.write_text("keep_days = 30\nmin_words = 60\nfetch_pages = false\n[fetch]\ntimeout = 8\ndelay = 3\n"
                     "[verify]\nthreshold = 0.8\n", encoding="utf-8")

@@ -18,7 +18,9 @@ from dedupe.cli import main
 from dedupe.feeds import FetchOptions
 from dedupe.store import Store, StoreBusyError
 from dedupe.report.text import render_watch_text
-from dedupe.engines.incremental import WatchOptions, scan_into_store, store_report, watch_feeds as watch
+from dedupe.config import WatchOptions
+from dedupe.engines.incremental import scan_into_store, store_report
+from dedupe.feeds.watch import watch_feeds as watch
 from feedserver import FeedServer, Route, article_page, rss, sample_articles
 
 ARTICLES = sample_articles()

@@ -1,10 +1,10 @@
-"""The cron use: watch feeds into a store, add file batches to it, report from it.
+"""The incremental engine: the scan's stages driven on what is new in a store, with the
+store's neighbours and frequencies (the watch loop, feeds/watch.py, feeds it one batch per feed;
+``dedupe scan --store`` one batch of files):
 
-The scan's stages driven on what is new, with the store's neighbours and frequencies:
-
-    feeds -> entries (feeds.py) -> normalize -> fingerprint (signature, band keys, words)
+    new articles -> normalize -> fingerprint (signature, band keys, words)
       -> candidates (index lookups in the store)
-      -> verify (pairwise.verify_pairs on new article x candidate, store-weighted TF-IDF)
+      -> verify (pairwise.verify_batch on new article x candidate, store-weighted TF-IDF)
       -> cluster (pipeline.cluster_documents over the touched part of the link graph)
       -> attribute + diff (pipeline.make_cluster; members marked earlier keep their relation)
 
@@ -13,44 +13,37 @@ verification reads only the candidates' texts, and stories are recomputed only
 for the connected parts of the link graph that a batch touched.  TF-IDF weights
 use the store's document frequencies, so a pair gets the same cosine whichever
 batch it is verified in; a single batch into an empty store scores pairs exactly
-as ``dedupe scan`` scores them.
-
-Each feed is one batch and one transaction (articles, index, links, stories and
-the feed's ETag together), so a run killed at any moment loses nothing that the
-next run will not redo.  Articles of a run that never finished are reported by
-the next watch run.
+as ``dedupe scan`` scores them.  A batch is one transaction of the caller's.
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..stages.cluster import Tree
-from ..config import ScanOptions, WatchOptions  # WatchOptions: imported from here too
-from ..errors import OptionsError
-from ..feeds import FeedError, Fetcher, FetchError, entry_document, feed_address, read_feed
-from ..text.fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
-                          term_vectorizer)
-from ..stages.textdiff import Differ
-from ..model import Cluster, Document, Edit, FeedStatus, Normalized, Report, Skipped, WatchResult
-from ..text.normalize import normalize
-from ..stages.pairwise import verify_batch
-from ..pipeline import cluster_documents, make_cluster, mark, diff as diff_texts
-from ..stages.read import read_documents
+from ..config import ScanOptions, WatchOptions
+from ..model import Cluster, Document, Normalized, Report, Skipped
+from ..pipeline import cluster_documents, make_cluster, mark
 from ..report.text import plural
-from ..store import (FeedState, IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys,
-                    repair, snapshot, term_id, timestamp, utc_now)
+from ..stages.cluster import Tree
+from ..stages.pairwise import verify_batch
+from ..stages.read import read_documents
+from ..stages.textdiff import Differ
+from ..store import (IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys, repair,
+                     snapshot, term_id, timestamp)
+from ..text.fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
+                                term_vectorizer)
+from ..text.normalize import normalize
 
 Notify = Callable[[str], None]
 """Called with a one-line progress message (the CLI prints them on stderr)."""
 
+
 @dataclass(frozen=True)
-class _Item:
+class Item:
     key: str
     doc: Document
     guid: str | None = None
@@ -59,60 +52,13 @@ class _Item:
 
 
 @dataclass
-class _Outcome:
+class Outcome:
     stored: int = 0
     edited: int = 0
     unchanged: int = 0
 
 
 # -- public entry points -------------------------------------------------------------------
-
-def watch_feeds(feeds: Sequence[str], store: str, options: WatchOptions | None = None,
-                progress: Notify | None = None, deliver: Callable[[WatchResult], None] | None = None
-                ) -> WatchResult:
-    """Read each feed (URL or file), store what is new and report where it came from.
-
-    `deliver` is called with the result while the run still holds the store (the CLI
-    writes the report there); the run is recorded as reported only once it returns, so
-    when it fails, or the process is killed meanwhile, the next run reports the same
-    articles again.
-
-    Raises StoreBusyError when another run holds the store beyond ``options.wait``,
-    StoreError for an unusable store; a feed that cannot be read is not an error
-    but a FeedStatus with a `problem` (``result.ok`` is False).
-
-    >>> result = watch_feeds(["https://example.org/rss"], "news.db")  # doctest: +SKIP
-    >>> [c.id for c in result.report.clusters]                   # doctest: +SKIP
-    """
-    options = options or WatchOptions()
-    feeds = list(dict.fromkeys(feed_address(f) for f in feeds if f.strip()))
-    if not feeds:
-        raise OptionsError("no feeds given")
-    notify = progress or (lambda message: None)
-    fetcher = Fetcher(options.fetch)
-    layout = index_layout(options.scan)
-    with Store.open(store, layout, wait=options.wait) as st:
-        run, recovered = st.start_run("watch")
-        try:
-            started = utc_now()
-            if recovered:
-                notify(f"reporting the articles of interrupted {'run' if len(recovered) == 1 else 'runs'} "
-                       f"{', '.join(map(str, recovered))}")
-            dropped = _expire(st, options, run, notify) if options.keep_days else 0
-            analysis = (TokenHasher(), Stemmer())  # their caches serve every feed of the run
-            # every feed is read before any is stored, so an article two feeds list is one article
-            batches = [_read_feed(st, fetcher, url, options, notify) for url in feeds]
-            _keep_longest(batches)
-            statuses = [_store_feed(st, batch, run, options, notify, analysis) for batch in batches]
-            result = _run_result(st, run, recovered, started, tuple(statuses), dropped, options.scan)
-            if deliver is not None:
-                deliver(result)
-        except BaseException:
-            st.abandon_run(run)  # its articles (and those it recovered) go to the next run's report
-            raise
-        st.finish_run(run, recovered, len(result.new), sum(not s.ok for s in statuses))
-    return result
-
 
 def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = None, wait: float = 60.0,
                     progress: Notify | None = None, stdin: BinaryIO | None = None) -> Report:
@@ -132,12 +78,12 @@ def scan_into_store(inputs: Iterable, store: str, options: ScanOptions | None = 
         try:
             notify(f"storing {plural(len(docs), 'document')}")
             with st.transaction():
-                outcome = _ingest(st, [_Item(d.id, d) for d in docs], run, options, WatchOptions().max_component)
+                outcome = ingest(st, [Item(d.id, d) for d in docs], run, options, WatchOptions().max_component)
             notify(f"{outcome.stored} new, {plural(outcome.edited, 'new version')}, {outcome.unchanged} already stored")
             with snapshot(st):
                 arts = [a for a in (st.current(d.id) for d in docs) if a is not None]
                 # a full report-v1 (every member with its marks), like pipeline.scan's
-                clusters, texts = _story_clusters(st, sorted({a.story for a in arts if a.story}), options)
+                clusters, texts = story_clusters(st, sorted({a.story for a in arts if a.story}), options)
             skipped = tuple(Skipped(a.key, a.skipped) for a in arts if a.skipped)
             texts.update({d.id: d for d in docs})
         except BaseException:
@@ -167,7 +113,7 @@ def repair_store(store: str, options: ScanOptions | None = None, wait: float = 6
                 for art in st.articles(ids[start:start + 500]).values():
                     keys, terms = _index_entries(normalize(art.document()), options, hasher, stemmer)
                     st.index(art.id, keys, terms, options.candidates)
-            _restory(st, ids, run, max_component, options, stemmer)
+            restory(st, ids, run, max_component, options, stemmer)
         st.finish_run(run, (), len(ids), 0)
         return len(ids)
 
@@ -184,7 +130,7 @@ def store_report(store: str, options: ScanOptions | None = None) -> Report:
     """
     options = options or ScanOptions()
     with Store.open(store, readonly=True) as st, snapshot(st):
-        clusters, texts = _story_clusters(st, st.all_stories(), options)
+        clusters, texts = story_clusters(st, st.all_stories(), options)
         total, _ = st.count_articles()
         skipped = tuple(Skipped(key, reason) for key, reason in st.skipped_articles())
     return Report(documents=total, skipped=skipped, clusters=tuple(clusters), texts=texts)
@@ -217,131 +163,14 @@ def _index_entries(norm: Normalized, options: ScanOptions, hasher: TokenHasher,
     return keys, {term_id(stem) for stem in stemmer(norm.tokens)}
 
 
-# -- one feed -----------------------------------------------------------------------------
-
-@dataclass
-class _FeedBatch:
-    """One feed as read (before anything is stored): its items, or why it was not read."""
-
-    url: str
-    state: FeedState
-    checked: str
-    feed: Any = None  # feeds.Feed, None when it could not be read
-    failure: str | None = None
-    items: list[_Item] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    retry: bool = False  # a transient failure: do not keep the ETag, so the next run reads the feed again
-    kept: dict[str, int] = field(default_factory=dict)  # key -> text length of entries unchanged since stored
-
-
-def _read_feed(st: Store, fetcher: Fetcher, url: str, options: WatchOptions, notify: Notify) -> _FeedBatch:
-    """Fetch one feed and the pages its new entries need; nothing is written."""
-    batch = _FeedBatch(url, st.feed_state(url), utc_now())
-    try:
-        batch.feed = feed = read_feed(url, fetcher, batch.state.etag, batch.state.last_modified)
-    except (FetchError, FeedError) as exc:
-        batch.failure = str(exc)
-        return batch
-    if feed.not_modified:
-        return batch
-    for warning in feed.warnings:
-        notify(f"{url}: {warning}")
-    cutoff = time.time() - options.keep_days * 86400 if options.keep_days else None
-    for entry in feed.entries:
-        if cutoff is not None and entry.published and timestamp(entry.published, cutoff) < cutoff:
-            continue  # older than --keep-days: it would be dropped at once
-        if st.is_forgotten(entry.key):
-            continue
-        stored = st.current(entry.key)
-        if stored is not None and stored.entry_hash == entry.entry_hash:
-            batch.kept[entry.key] = st.text_length(stored.id)  # the same entry as last time: no page to fetch
-            continue
-        try:
-            doc = entry_document(entry, feed, fetcher if options.fetch_pages else None)
-        except FetchError as exc:
-            batch.problems.append(f"{entry.link}: {exc}")
-            batch.retry = True
-            continue
-        if stored is not None and stored.feed != url and len(doc.text) < st.text_length(stored.id):
-            # another feed of the outlet stored a fuller text of it: this one is its stub
-            batch.kept[entry.key] = st.text_length(stored.id)
-            continue
-        if not doc.text.strip():
-            # stored all the same (as an empty, skipped article) so it is reported once, not every run
-            batch.problems.append(f"{entry.link or entry.key}: entry without text")
-        batch.items.append(_Item(entry.key, doc, entry.guid, url, entry.entry_hash))
-    return batch
-
-
-def _keep_longest(batches: list[_FeedBatch]) -> None:
-    """An article listed twice in a run (by one feed or by two feeds of an outlet) is one
-    article: the longest text is kept (the first feed's on a tie), the other listings dropped."""
-    best: dict[str, tuple[int, int, int]] = {}  # key -> (length, -batch, -item)
-    for b, batch in enumerate(batches):
-        for key, length in batch.kept.items():
-            best[key] = max(best.get(key, (-1, 0, 0)), (length, -b, 1))  # unchanged: wins ties
-        for i, item in enumerate(batch.items):
-            best[item.key] = max(best.get(item.key, (-1, 0, 0)), (len(item.doc.text), -b, -i))
-    for b, batch in enumerate(batches):
-        batch.items = [item for i, item in enumerate(batch.items) if best[item.key][1:] == (-b, -i)]
-
-
-def _store_feed(st: Store, batch: _FeedBatch, run: int, options: WatchOptions, notify: Notify,
-                analysis: tuple[TokenHasher, Stemmer]) -> FeedStatus:
-    """Store one feed's batch and its state in one transaction."""
-    url, state, checked, feed = batch.url, batch.state, batch.checked, batch.feed
-    if feed is None:
-        with st.transaction():  # keep the ETag: the feed was not read
-            st.save_feed_state(FeedState(url, state.title, state.etag, state.last_modified, checked, "failed",
-                                         batch.failure))
-        return FeedStatus(url, "failed", title=state.title, problem=batch.failure)
-    if feed.not_modified:
-        with st.transaction():
-            st.save_feed_state(FeedState(url, state.title, state.etag, state.last_modified, checked,
-                                         "not modified", None))
-        notify(f"{url}: not modified")
-        return FeedStatus(url, "not modified", title=state.title)
-    problem = _problem_line(batch.problems, len(feed.entries))
-    if batch.items:
-        notify(f"{url}: storing {plural(len(batch.items), 'entry', 'entries')}")
-    with st.transaction():
-        outcome = _ingest(st, batch.items, run, options.scan, options.max_component, analysis)
-        st.save_feed_state(FeedState(url, feed.title, None if batch.retry else feed.etag,
-                                     None if batch.retry else feed.last_modified, checked,
-                                     "read" if problem is None else "partly read", problem))
-    notify(f"{url}: {plural(len(feed.entries), 'entry', 'entries')}, {outcome.stored} new, {outcome.edited} edited")
-    return FeedStatus(url, "read", title=feed.title, entries=len(feed.entries), new=outcome.stored,
-                      edited=outcome.edited, problem=problem)
-
-
-def _problem_line(problems: list[str], entries: int) -> str | None:
-    if not problems:
-        return None
-    shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
-    return f"{len(problems)} of {entries} entries could not be read: {shown}"
-
-
-def _expire(st: Store, options: WatchOptions, run: int, notify: Notify) -> int:
-    now = time.time()
-    cutoff = now - options.keep_days * 86400
-    with st.transaction():
-        ids = st.expired(cutoff)
-        neighbours = st.drop(ids, now)
-        st.forget_tombstones(cutoff)
-        _restory(st, neighbours, run, options.max_component, options.scan, Stemmer())
-    if ids:
-        notify(f"dropped {plural(len(ids), 'article')} older than {plural(options.keep_days, 'day')}")
-    return len(ids)
-
-
 # -- a batch: store, index, verify, cluster ------------------------------------------------
 
-def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, max_component: int,
-            analysis: tuple[TokenHasher, Stemmer] | None = None) -> _Outcome:
+def ingest(st: Store, items: Sequence[Item], run: int, options: ScanOptions, max_component: int,
+            analysis: tuple[TokenHasher, Stemmer] | None = None) -> Outcome:
     """Store a batch (inside the caller's transaction): new articles and new versions go
     into the index, are verified against their candidates, and their stories recomputed.
     `analysis` (a token hasher and a stemmer) can be shared by the batches of a run."""
-    outcome = _Outcome()
+    outcome = Outcome()
     cand_opts = options.candidates
     hasher, stemmer = analysis or (TokenHasher(), Stemmer())
     fresh: dict[int, Normalized] = {}
@@ -378,7 +207,7 @@ def _ingest(st: Store, items: Sequence[_Item], run: int, options: ScanOptions, m
     pairs = sorted({(min(a, c), max(a, c)) for a, found in candidates.items() if a in fresh
                     for c in found if c not in retired})
     st.add_links(_verify_pairs(st, pairs, fresh, options, hasher, stemmer), run)
-    _restory(st, dirty | set(fresh), run, max_component, options, stemmer)
+    restory(st, dirty | set(fresh), run, max_component, options, stemmer)
     return outcome
 
 
@@ -422,7 +251,7 @@ def _store_fingerprints(st: Store, norms: Sequence[Normalized], options: ScanOpt
                         terms=terms, vectorizer=vectorizer, options=fp_opts)
 
 
-def _restory(st: Store, dirty: Iterable[int], run: int, max_component: int, options: ScanOptions,
+def restory(st: Store, dirty: Iterable[int], run: int, max_component: int, options: ScanOptions,
              stemmer: Stemmer) -> None:
     """Recompute the stories of the link-graph components holding these articles.
 
@@ -504,7 +333,7 @@ class _StoredShingles(Mapping):
 
 # -- reading stories back ------------------------------------------------------------------
 
-def _story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, marked: set[str] | None = None
+def story_clusters(st: Store, stories: Sequence[int], options: ScanOptions, marked: set[str] | None = None
                     ) -> tuple[list[Cluster], dict[str, Document]]:
     """Clusters (with attribution and marks) of stored stories, ordered by their original's date.
 
@@ -550,30 +379,3 @@ def _story_tree(st: Store, story: int, arts: list[StoredArticle]) -> Tree:
     return Tree(root=position[roots[0].id], parents=parents, edges=edges)
 
 
-def _run_result(st: Store, run: int, recovered: tuple[int, ...], started: str, feeds: tuple[FeedStatus, ...],
-                dropped: int, options: ScanOptions) -> WatchResult:
-    with snapshot(st):
-        arts = st.articles_of_runs([run, *recovered])
-        stories = sorted({a.story for a in arts if a.story is not None})
-        clusters, texts = _story_clusters(st, stories, options, marked={a.key for a in arts})
-        born = st.story_runs(stories)
-        edits = []
-        for art in arts:
-            if art.version > 1:
-                earlier = [v for v in st.versions(art.key) if v.version < art.version]
-                if earlier:
-                    before = earlier[-1]
-                    edits.append(Edit(id=art.key, version=art.version, previous=before.version,
-                                      previous_seen=before.seen,
-                                      diff=diff_texts(before.text or "", art.text or "",
-                                                      options.verify.diff_match),
-                                      before=before.document(), after=art.document()))
-    runs = {run, *recovered}
-    status = {f"s{s}": ("new" if born.get(s) in runs else "grown") for s in stories}
-    for art in arts:
-        texts.setdefault(art.key, art.document())
-    report = Report(documents=len(arts), skipped=tuple(Skipped(a.key, a.skipped) for a in arts if a.skipped),
-                    clusters=tuple(clusters), texts=texts)
-    return WatchResult(run=run, started=started, finished=utc_now(), feeds=feeds,
-                       new=tuple(a.key for a in arts), edits=tuple(edits), report=report, story_status=status,
-                       recovered=recovered, dropped=dropped)
