@@ -5,8 +5,8 @@ and every ``dedupe`` command -- ``--help`` and ``--version`` too -- imports this
 
 The public namespace is exactly ``__all__`` (tests/test_api.py checks it).
 """
-from .config import (AttributeOptions, CandidateOptions, FetchOptions, FingerprintOptions, ScanOptions, VerifyOptions,
-                     WatchOptions)
+from .config import (AttributeOptions, CandidateOptions, DiffOptions, FetchOptions, FingerprintOptions, ScanOptions,
+                     VerifyOptions, WatchOptions)
 from .errors import (DedupeError, FeedError, FetchError, InputError, OptionsError, ReportError, StoreBusyError,
                      StoreError)
 from .model import Cluster, Diff, Document, Member, Original, Report, Scores, Segment, Skipped, Span
@@ -19,11 +19,11 @@ _LAZY = {
 }
 
 __all__ = [
-    "AttributeOptions", "CandidateOptions", "Cluster", "DedupeError", "Diff", "Document", "FeedError", "FetchError",
-    "FetchOptions", "FingerprintOptions", "InputError", "Member", "OptionsError", "Original", "Report",
-    "ReportError", "ScanOptions", "Scores", "Segment", "Skipped", "Span", "StoreBusyError", "StoreError",
-    "VerifyOptions", "WatchOptions", "WatchResult", "diff", "read_documents", "render_watch_text", "scan",
-    "scan_into_store", "store_report", "watch_feeds",
+    "AttributeOptions", "CandidateOptions", "Cluster", "DedupeError", "Diff", "DiffOptions", "Document",
+    "FeedError", "FetchError", "FetchOptions", "FingerprintOptions", "InputError", "Member", "OptionsError",
+    "Original", "Report", "ReportError", "ScanOptions", "Scores", "Segment", "Skipped", "Span", "StoreBusyError",
+    "StoreError", "VerifyOptions", "WatchOptions", "WatchResult", "diff", "read_documents", "render_watch_text",
+    "scan", "scan_into_store", "store_report", "watch_feeds",
 ]
 __version__ = "0.1.0"
 

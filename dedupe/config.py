@@ -70,7 +70,7 @@ class CandidateOptions:
 
 @dataclass(frozen=True)
 class VerifyOptions:
-    """Which candidate pairs are linked (the verifier), and how a linked copy is described."""
+    """Which candidate pairs are linked (the verifier)."""
 
     model: str | None = None
     """A verifier model written by `dedupe train` (JSON); unset: the one shipped in the package."""
@@ -79,7 +79,26 @@ class VerifyOptions:
     (chosen in training for a cross-validated precision of 0.95)."""
     sentence_match: float = 0.20
     """TF-IDF cosine at which two sentences may be aligned (a verifier feature)."""
-    diff_match: float = 0.30
+
+    def __post_init__(self) -> None:
+        _check(self.threshold is None or 0.0 <= self.threshold <= 1.0,
+               f"threshold must be between 0 and 1, got {self.threshold}")
+        _check(0.0 <= self.sentence_match <= 1.0, f"sentence_match must be between 0 and 1, got {self.sentence_match}")
+
+    def verifier(self) -> "Verifier":
+        """The verifier these options name, with their threshold."""
+        from .stages.verifier import Verifier
+
+        model = Verifier.default() if self.model is None else Verifier.load(self.model)
+        return model if self.threshold is None else model.with_threshold(self.threshold)
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """How a linked copy is marked against its parent (kept / reworded / added) and which relation
+    the marks make (copy, rewrite, partial)."""
+
+    match: float = 0.30
     """TF-IDF cosine at which a copy's sentence counts as a rewording of an original's sentence."""
     copy_kept: float = 0.85
     """A derived text is a `copy` when at least this share of what it took is verbatim."""
@@ -90,18 +109,9 @@ class VerifyOptions:
 
     def __post_init__(self) -> None:
         _check(self.partial_facts >= 0, f"partial_facts must be at least 0, got {self.partial_facts}")
-        _check(self.threshold is None or 0.0 <= self.threshold <= 1.0,
-               f"threshold must be between 0 and 1, got {self.threshold}")
-        for name in ("sentence_match", "diff_match", "copy_kept", "partial_added"):
+        for name in ("match", "copy_kept", "partial_added"):
             value = getattr(self, name)
             _check(0.0 <= value <= 1.0, f"{name} must be between 0 and 1, got {value}")
-
-    def verifier(self) -> "Verifier":
-        """The verifier these options name, with their threshold."""
-        from .stages.verifier import Verifier
-
-        model = Verifier.default() if self.model is None else Verifier.load(self.model)
-        return model if self.threshold is None else model.with_threshold(self.threshold)
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,7 @@ class ScanOptions:
     fingerprint: FingerprintOptions = FingerprintOptions()
     candidates: CandidateOptions = CandidateOptions()
     verify: VerifyOptions = VerifyOptions()
+    diff: DiffOptions = DiffOptions()
     min_words: int = 20
     """Texts with fewer words are skipped (and listed in the report)."""
     jobs: int = 1
@@ -257,9 +268,16 @@ class WatchOptions:
 
 CONFIG_TABLES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "fingerprint": ("scan", "fingerprint"), "candidates": ("scan", "candidates"), "verify": ("scan", "verify"),
-    "read": ("scan", "read"), "fetch": ("fetch",),
+    "diff": ("scan", "diff"), "read": ("scan", "read"), "fetch": ("fetch",),
 })
 """The settings file's tables and where each sits in WatchOptions."""
+
+RENAMED_KEYS: Mapping[str, str] = MappingProxyType({
+    "verify.diff_match": "diff.match", "verify.copy_kept": "diff.copy_kept",
+    "verify.partial_added": "diff.partial_added", "verify.partial_facts": "diff.partial_facts",
+})
+"""Settings keys of earlier versions, still read under their new names (the diff thresholds sat
+in [verify] before they had their own [diff] table)."""
 
 
 def _config_layout() -> dict[str, tuple[type, tuple[str, ...]]]:
@@ -356,6 +374,7 @@ def read_config(path: str | os.PathLike) -> dict[str, Any]:
         else:
             items = [(key, value)]
         for name, v in items:
+            name = RENAMED_KEYS.get(name, name)
             if name not in layout:
                 raise OptionsError(f"{where}: unknown key {name!r}{_suggest(name, layout)}")
             owner, option_path = layout[name]
@@ -383,6 +402,7 @@ def apply_settings(options: WatchOptions, settings: Mapping[str, Any], where: st
     layout = _config_layout()
     changes: dict[tuple[str, ...], Any] = {}
     for name, value in settings.items():
+        name = RENAMED_KEYS.get(name, name)
         if name not in layout:
             raise OptionsError(f"{where}: unknown key {name!r}{_suggest(name, layout)}")
         changes[layout[name][1]] = value

@@ -20,7 +20,7 @@ import numpy as np
 from .stages.attribute import Derivation, attribute, is_wire_agency
 from .stages.candidates import find_candidates
 from .stages.cluster import Tree, build_trees
-from .config import AttributeOptions, ScanOptions
+from .config import AttributeOptions, DiffOptions, ScanOptions
 from .stages.textdiff import Differ, classify, diff_documents
 from .stages.digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
 from .engines.local import LocalExecutor
@@ -250,9 +250,9 @@ def make_cluster(cluster_id: str, tree: Tree, docs: Mapping[int, Document] | Seq
 def mark(parent: Normalized, child: Normalized, options: ScanOptions, differ: Differ | None = None
          ) -> tuple[Diff, str]:
     """The marks of `child` against its `parent`, and the relation they make (`diff.classify`)."""
-    d = (differ or Differ((parent, child)))(parent, child, options.verify.diff_match)
-    return d, classify(d, child.content_hash == parent.content_hash, options.verify.partial_added,
-                       options.verify.copy_kept, options.verify.partial_facts)
+    d = (differ or Differ((parent, child)))(parent, child, options.diff.match)
+    return d, classify(d, child.content_hash == parent.content_hash, options.diff.partial_added,
+                       options.diff.copy_kept, options.diff.partial_facts)
 
 
 def tree_order(tree) -> list[int]:
@@ -271,12 +271,14 @@ def tree_order(tree) -> list[int]:
 
 def diff(original_text: str, copy_text: str, sentence_match: float | None = None) -> Diff:
     """Marks of one text against another: kept / reworded / added in the copy, removed from the original.
+    `sentence_match`: the TF-IDF cosine at which a sentence counts as reworded (default
+    ``DiffOptions().match``).
 
     >>> d = diff("Storm hits the coast. Ferries halted.", "Storm hits the coast, say officials.")
     >>> [s.kind for s in d.segments]  # doctest: +SKIP
     """
     if sentence_match is None:
-        sentence_match = ScanOptions().verify.diff_match
+        sentence_match = DiffOptions().match
     return diff_documents(normalize(Document("original", original_text)),
                           normalize(Document("copy", copy_text)), sentence_match)
 

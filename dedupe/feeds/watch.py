@@ -205,7 +205,7 @@ def _run_result(st: Store, run: int, recovered: tuple[int, ...], started: str, f
                     edits.append(Edit(id=art.key, version=art.version, previous=before.version,
                                       previous_seen=before.seen,
                                       diff=diff_texts(before.text or "", art.text or "",
-                                                      options.verify.diff_match),
+                                                      options.diff.match),
                                       before=before.document(), after=art.document()))
     runs = {run, *recovered}
     status = {f"s{s}": ("new" if born.get(s) in runs else "grown") for s in stories}

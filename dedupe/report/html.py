@@ -18,7 +18,7 @@ import hashlib
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ..config import VerifyOptions
+from ..config import DiffOptions
 from ..model import Cluster, Document, Member, Report, published_instant
 from .text import (RELATION_ORDER, SourceGroup, group_by_source, origin_note, plural, relation_counts,
                      relation_summary, reuse_table)
@@ -326,7 +326,7 @@ def _summary_tables(report: Report, groups: list[SourceGroup]) -> str:
 
 def legend() -> str:
     """What the relations and the marks mean, in the words of the rules that set them."""
-    options = VerifyOptions()
+    options = DiffOptions()
     items = [
         ("duplicate", "the same text as its original once case, spacing and page furniture are set aside."),
         ("copy", f"a text taken from the original with at least {options.copy_kept:.0%} of what it took verbatim "

@@ -1,7 +1,7 @@
 """A copy and its original as aligned rows of sentences, for the side-by-side view.
 
 Each sentence of the original is paired with at most one sentence of the copy, in order (the
-pairing with the largest total TF-IDF cosine among pairs at least `VerifyOptions.diff_match`,
+pairing with the largest total TF-IDF cosine among pairs at least `DiffOptions.match`,
 the cosine at which the diff calls a copy's sentence a rewording). An original sentence without
 a partner is a row of its own (left only: removed where the copy dropped it, or moved when it
 matches a sentence paired elsewhere), and so is a copy sentence without one (right only: added,
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import VerifyOptions
+from ..config import DiffOptions
 from ..stages.textdiff import sentence_similarity
 from ..model import Diff, Document, Normalized
 from ..text.normalize import normalize
@@ -94,7 +94,7 @@ def copy_kind(marks: list[tuple[int, int, str]], start: int, end: int) -> str:
     total = sum(share.values())
     if not total:
         return "added"
-    if share.get("kept", 0) >= VerifyOptions().copy_kept * total:  # the share that makes a text a copy
+    if share.get("kept", 0) >= DiffOptions().copy_kept * total:  # the share that makes a text a copy
         return "kept"
     return "reworded" if share.get("kept", 0) or share.get("reworded", 0) else "added"
 
@@ -103,7 +103,7 @@ def aligned_rows(original: Document, copy: Document, diff: Diff | None) -> list[
     """The rows of the side-by-side view of `copy` against `original` (see the module docstring)."""
     norm_o, norm_c = normalize(original), normalize(copy)
     cells_o, cells_c = _cells(norm_o), _cells(norm_c)
-    floor = VerifyOptions().diff_match
+    floor = DiffOptions().match
     if norm_o.sentences and norm_c.sentences:
         sims = sentence_similarity(norm_o, norm_c)
         pairs = _pairing(sims, floor)
