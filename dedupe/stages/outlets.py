@@ -1,13 +1,16 @@
-"""Outlet names: the default wire-agency list, and when two names are one outlet.
+"""Outlet names: the default wire-agency list, when two names are one outlet, and when a page
+links to its own site.
 
-Shared by the options (config.AttributeOptions) and attribution (attribute.py).
+Shared by the options (config.AttributeOptions), credits (credits.py) and attribution
+(attribute.py).
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 WIRE_AGENCIES: Mapping[str, str] = MappingProxyType({
     "reuters": "Reuters", "thomson reuters": "Reuters",
@@ -93,3 +96,51 @@ def acronym(name: str) -> str | None:
     """"Meridian Press Agency" -> "MPA": outlets of three or more words are often credited so."""
     words = [w for w in re.findall(r"[A-Za-z][\w'-]*", name) if w[0].isupper()]
     return "".join(w[0] for w in words) if len(words) >= 3 else None
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:
+        return None
+    return host[4:] if host and host.startswith("www.") else host
+
+
+_TLD_LABELS = frozenset({"com", "co", "org", "net", "news", "info", "uk", "in", "example", "edu", "gov", "ac"})
+_LINK_WORDS = frozenset({"the", "and", "of", "news", "media", "online", "daily"})
+
+
+def _site_label(host: str) -> str:
+    """The name part of a host: "www.nytimes.com" -> "nytimes", "edition.cnn.com" -> "cnn",
+    "www.bbc.co.uk" -> "bbc"."""
+    labels = host.lower().split(".")
+    while len(labels) > 1 and (labels[-1] in _TLD_LABELS or len(labels[-1]) <= 2):
+        labels.pop()
+    return re.sub(r"[^a-z0-9]", "", labels[-1])
+
+
+def _spells(words: Sequence[str], label: str) -> bool:
+    """True when `label` is `words` in order, each whole or as its initial, the small words
+    ("the", "of", "news") optional: "The New York Times" spells "nytimes", "Los Angeles Times"
+    "latimes", "The Wall Street Journal" "wsj", "The Guardian" "theguardian"."""
+    @lru_cache(maxsize=None)
+    def match(i: int, at: int) -> bool:
+        if i == len(words):
+            return at == len(label)
+        word = words[i]
+        return ((word in _LINK_WORDS and match(i + 1, at))
+                or (label.startswith(word, at) and match(i + 1, at + len(word)))
+                or (label.startswith(word[0], at) and match(i + 1, at + 1)))
+    return bool(words) and bool(label) and match(0, 0)
+
+
+def is_own_site(host: str, outlet: str) -> bool:
+    """True when a page of `outlet` (its og:site_name) linking to `host` links to its own site:
+    the names agree ("Live Mint", "livemint.com") or the site name spells the domain
+    ("The New York Times", "www.nytimes.com")."""
+    if same_outlet(host, outlet):
+        return True
+    words = re.findall(r"[a-z0-9]+", outlet.lower().replace("&", " and "))
+    return len(words) <= 12 and _spells(tuple(words), _site_label(host))
