@@ -16,7 +16,8 @@ from .config import FetchOptions, ReadOptions, ScanOptions, WatchOptions, apply_
 from .errors import DedupeError, StoreBusyError
 from .model import Report
 from .report.output import check_output, write_output
-from .stages.read import FIELD_ALIASES, decode_text, read_article, read_bytes
+from .stages.formats import decode_text, read_bytes
+from .stages.read import FIELD_ALIASES, read_article
 from .report.text import render_diff_text, render_text
 from .report.csv import render_csv
 from .report.html import render_html

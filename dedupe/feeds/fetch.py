@@ -1,7 +1,7 @@
 """Fetching feeds and article pages over HTTP (or from local files).
 
 Feeds are parsed in parse.py (feedparser); pages are reduced to the article text by
-stages.read.html_document (trafilatura).  Fetching is polite and bounded: a
+stages.formats.html_document (trafilatura).  Fetching is polite and bounded: a
 User-Agent that names the tool, a timeout for the whole response, a size cap,
 a pause between two requests to the same host, a redirect limit, and
 conditional requests (ETag / Last-Modified) so an unchanged feed costs one
@@ -259,7 +259,7 @@ class Fetcher:
         return self._read_file(Path(url), url)
 
     def _read_file(self, path: Path, url: str) -> Response:
-        from ..stages.read import read_bytes
+        from ..stages.formats import read_bytes
 
         try:
             body = read_bytes(path, str(path), self.options.max_bytes)

@@ -1,5 +1,5 @@
 """Feeds (RSS, Atom: feedparser) into entries, and entries into documents, fetching an entry's
-article page when the feed carries only a summary (stages.read.html_document: trafilatura)."""
+article page when the feed carries only a summary (stages.formats.html_document: trafilatura)."""
 from __future__ import annotations
 
 import hashlib
@@ -222,8 +222,8 @@ def entry_document(entry: FeedEntry, feed: Feed, fetcher: Fetcher | None) -> Doc
 
 
 def fetch_page(url: str, fetcher: Fetcher) -> Document:
-    """An article page reduced to its text and metadata (read.html_document, i.e. trafilatura)."""
-    from ..stages.read import html_document
+    """An article page reduced to its text and metadata (formats.html_document, i.e. trafilatura)."""
+    from ..stages.formats import html_document
 
     resp = fetcher.get(url, accept=PAGE_ACCEPT)
     if resp.content_type and resp.content_type not in HTML_TYPES:

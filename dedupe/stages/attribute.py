@@ -5,7 +5,7 @@ Evidence, read from every text of a cluster:
 - credits in the text: "Original Source: www.livemint.com", "MENAFN - Live Mint)",
   "(Reuters) -", "— AP", "By Jane Doe, PA News", "© 2024 Reuters", "first appeared in
   the Northfield Post", "(With agency inputs)", "X reported", "according to AFP";
-- page metadata (read.py keeps it): the outlet (og:site_name), the author, the canonical link;
+- page metadata (formats.py keeps it): the outlet (og:site_name), the author, the canonical link;
 - the wire-agency list of `AttributeOptions`, so that an agency's own text and wire reuse are
   recognised;
 - publication times, and the direction of containment on the cluster's derivation links.

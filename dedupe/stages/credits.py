@@ -1,6 +1,6 @@
 """Credits in a text: the outlets it names as its source, and how ("Original Source:
 www.livemint.com", "(Reuters) -", "By Jane Doe, PA News", "© 2024 Reuters", "according to AFP",
-datelines in other scripts...), with the page metadata read.py keeps (og:site_name, author,
+datelines in other scripts...), with the page metadata formats.py keeps (og:site_name, author,
 canonical link).  attribute.py weighs them with times and containment."""
 from __future__ import annotations
 
