@@ -47,7 +47,8 @@ def main() -> None:
     import dedupe
     from dedupe.stages.candidates import lsh_pair_codes
     from dedupe.text.fingerprint import Stemmer, TokenHasher, minhash_hashed, permutations
-    from dedupe.model import Document, indented_json
+    from dedupe.model import Document
+    from dedupe.report.jsontext import indented_json
     from dedupe.text.normalize import normalize, sentence_spans, tokenize
     from dedupe.text.numbering import TokenNumbers
     from dedupe.text.tfidf import _identity, term_vectorizer
