@@ -12,10 +12,11 @@ from datetime import datetime
 
 import click
 
-from .config import FetchOptions, ReadOptions, ScanOptions, WatchOptions, apply_settings, read_config
+from .config import FetchOptions, ReadOptions, ScanOptions, WatchOptions
 from .errors import DedupeError, StoreBusyError
 from .model import Report
 from .report.output import check_output, write_output
+from .settings import apply_settings, read_config
 from .stages.formats import decode_text, read_bytes
 from .stages.read import FIELD_ALIASES, read_article
 from .report.text import render_diff_text, render_text

@@ -10,8 +10,9 @@ import dedupe
 from conftest import DATA, ROOT
 from dedupe.cli import main
 from dedupe.config import (CandidateOptions, DiffOptions, FetchOptions, FingerprintOptions, ReadOptions, ScanOptions,
-                           VerifyOptions, WatchOptions, apply_settings, option_docs, options_table, read_config)
+                           VerifyOptions, WatchOptions)
 from dedupe.errors import OptionsError
+from dedupe.settings import apply_settings, option_docs, options_table, read_config
 
 EVERY_KEY = """
 # a newsroom's settings: every key, none at its default
