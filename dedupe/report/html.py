@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from importlib import resources
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -27,48 +28,12 @@ from .svg import _e, bar_chart, chart_key, timeline
 if TYPE_CHECKING:
     from .rows import Row
 
-SCRIPT = """(function () {
-  document.documentElement.setAttribute("data-script", "ran");
-  var box = document.getElementById("find"), order = document.getElementById("order");
-  var body = document.getElementById("index-rows"), shown = document.getElementById("shown");
-  var rows = Array.prototype.slice.call(body.rows), stories = {};
-  Array.prototype.forEach.call(document.querySelectorAll("details.story"), function (d) { stories[d.id] = d; });
-  function filter() {
-    var words = box.value.toLowerCase().split(/\\s+/).filter(Boolean), n = 0;
-    rows.forEach(function (r) {
-      var text = r.getAttribute("data-find"), hit = words.every(function (w) { return text.indexOf(w) >= 0; });
-      r.hidden = !hit; n += hit ? 1 : 0;
-      var story = stories[r.getAttribute("data-story")];
-      if (story) { story.hidden = !hit; }
-    });
-    Array.prototype.forEach.call(document.querySelectorAll("details.source"), function (s) {
-      s.hidden = !s.querySelector("details.story:not([hidden])");
-    });
-    shown.textContent = n + " of " + rows.length + " stories";
-  }
-  function key(r, k) { var v = r.getAttribute("data-" + k); return k === "copies" ? -Number(v) : v; }
-  function sort() {
-    var k = order.value, sign = k === "latest" ? -1 : 1, field = k === "latest" ? "date" : k === "earliest" ? "date" : k;
-    rows.slice().sort(function (a, b) {
-      var x = key(a, field), y = key(b, field);
-      if (field === "date" && (x === "") !== (y === "")) { return x === "" ? 1 : -1; }
-      return (x < y ? -1 : x > y ? 1 : 0) * sign || Number(a.getAttribute("data-n")) - Number(b.getAttribute("data-n"));
-    }).forEach(function (r) { body.appendChild(r); });
-  }
-  function reveal() {
-    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    for (var e = target; e; e = e.parentElement) { if (e.tagName === "DETAILS") { e.open = true; } }
-    if (target) { target.scrollIntoView(); }
-  }
-  box.addEventListener("input", filter); order.addEventListener("change", sort);
-  window.addEventListener("hashchange", reveal);
-  var query = new URLSearchParams(location.search);
-  box.value = query.get("find") || box.value;
-  if (query.get("order") && order.querySelector("option[value='" + query.get("order").replace(/\\W/g, "") + "']")) {
-    order.value = query.get("order"); sort();
-  }
-  reveal(); filter();
-})();"""
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
+
+
+SCRIPT = _asset("report.js")
 """The page's only script: the index's filter box and sort order (set from a ``?find=words&order=copies``
 query too), and opening the sections around a linked story. It reads the page's own data-* attributes
 and never builds markup from them."""
@@ -77,65 +42,8 @@ SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")
 CSP = (f"default-src 'none'; script-src '{SCRIPT_HASH}'; style-src 'unsafe-inline'; img-src data:; "
        "base-uri 'none'; form-action 'none'")
 
-STYLE = """
-:root { --kept: #dbe8fb; --reworded: #fff0a0; --added: #c6efc6; --removed: #ffc9c9; --line: #d0d4da;
-        --kept-row: #eef4fd; --reworded-row: #fff8d2; --added-row: #e6f6e6; --removed-row: #ffe8e8; }
-* { box-sizing: border-box; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d2430;
-       margin: 0 auto; padding: 1.2em 2em 3em; max-width: 1500px; background: #fafbfc; }
-h1 { font-size: 1.5em; margin: 0 0 .2em; } h2 { font-size: 1.15em; margin: 1.4em 0 .5em; }
-.counts { color: #444; margin: 0 0 .8em; }
-table { border-collapse: collapse; background: #fff; margin: .3em 0 1em; }
-th, td { border: 1px solid var(--line); padding: .25em .6em; text-align: left; vertical-align: top; }
-th { background: #eef1f5; } .n { text-align: right; font-variant-numeric: tabular-nums; }
-dl.legend { display: grid; grid-template-columns: max-content 1fr; gap: .15em .8em; margin: .4em 0 1em;
-            background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .6em .9em; max-width: 75em; }
-dl.legend dt { font-weight: 600; } dl.legend dd { margin: 0; }
-dl.legend span, dl.legend del { padding: 0 .4em; border-radius: 3px; }
-.kept { background: var(--kept); } .reworded { background: var(--reworded); }
-.added { background: var(--added); } del.removed { background: var(--removed); text-decoration: line-through; }
-details { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: .4em 0; }
-details > summary { cursor: pointer; padding: .45em .8em; list-style-position: inside; }
-details[open] > summary { border-bottom: 1px solid var(--line); background: #f3f5f8; }
-details > .body { padding: .4em .9em .7em; }
-details.source > summary { font-weight: 600; font-size: 1.05em; }
-details.story, details.copy { margin-left: .3em; }
-.rel { display: inline-block; min-width: 5.6em; font-size: .85em; font-weight: 600; text-transform: uppercase;
-       letter-spacing: .03em; color: #345; }
-.muted { color: #667; } .badge { font-size: .8em; border: 1px solid #99a; border-radius: 3px; padding: 0 .35em; }
-ul.evidence { margin: .3em 0 .6em; padding-left: 1.3em; } ul.evidence li { margin: .1em 0; }
-.scores td { font-variant-numeric: tabular-nums; }
-.charts { display: flex; flex-wrap: wrap; gap: 1em 2.5em; }
-figure.chart { margin: 0; } figcaption { font-weight: 600; margin: .3em 0; }
-svg text { font: 12px system-ui, "DejaVu Sans", sans-serif; fill: #1d2430; } svg text.n { fill: #445; }
-.key { margin-right: 1em; font-size: .9em; } .key svg { vertical-align: -1px; }
-svg.timeline { display: block; margin: .3em 0 .6em; }
-.tools { display: flex; gap: 1em; align-items: center; flex-wrap: wrap; margin: .3em 0; }
-.tools input[type=search] { font: inherit; padding: .25em .5em; width: 22em; }
-.tools select { font: inherit; }
-.index-scroll { max-height: 32em; overflow: auto; border: 1px solid var(--line); display: inline-block; max-width: 100%; }
-.index-scroll table { margin: 0; } .index td.when { white-space: nowrap; } .index-scroll th { position: sticky; top: 0; }
-.words { margin: .5em 0 .3em; font-size: .9em; }
-.rows { margin-top: .3em; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
-.rows .head, .rows .row { display: grid; grid-template-columns: 1fr 6.4em 1fr; }
-.rows .head { font-weight: 600; font-size: .92em; background: #f3f5f8; border-bottom: 1px solid var(--line); }
-.rows .head > div { padding: .35em .7em; }
-.rows .row > div { padding: .12em .7em; overflow-wrap: anywhere; font-size: .93em; }
-.rows .row.para { border-top: 1px solid #e6e9ee; } .rows .row.para > div { padding-top: .55em; }
-.rows .row > .tag { font-size: .72em; text-transform: uppercase; letter-spacing: .03em; color: #556; text-align: center;
-             padding-top: .35em !important; }
-.rows .o.removed { background: var(--removed-row); } .rows .o.removed { text-decoration: line-through #c55; }
-.rows .c.kept { background: var(--kept-row); } .rows .c.reworded { background: var(--reworded-row); }
-.rows .c.added { background: var(--added-row); }
-.rows span.kept, .rows span.reworded, .rows span.added { background: none; }
-.rows del.removed { background: none; text-decoration: none; }
-.wd:checked ~ .rows span.kept { background: var(--kept); }
-.wd:checked ~ .rows span.reworded { background: var(--reworded); }
-.wd:checked ~ .rows span.added { background: var(--added); }
-.wd:checked ~ .rows del.removed { background: var(--removed); text-decoration: line-through; }
-.missing { padding: .6em .8em; }
-@media (max-width: 900px) { .rows .row, .rows .head { grid-template-columns: 1fr 3.5em 1fr; } }
-"""
+STYLE = _asset("report.css")
+"""The page's style sheet (the marks' colours, the aligned rows, the collapsed sections)."""
 
 
 def _link(url: str | None, label: str) -> str:
