@@ -6,15 +6,22 @@ cluster -> attribute -> diff -> report.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from .report.jsontext import json_document
 
+Notify = Callable[[str], None]
+"""Called with a one-line progress message (the CLI prints them on stderr; the library never prints)."""
+
 SCHEMA = "dedupe/report-v1"
 RELATIONS = ("original", "duplicate", "copy", "rewrite", "partial")
 SEGMENT_KINDS = ("kept", "reworded", "added")
+"""What the words of a copy are, against the text it was taken from (also the shares reports give)."""
+SCORE_NAMES = ("cosine", "containment", "jaccard", "coverage")
+"""The fields of `Scores`, in the order reports give them."""
 
 
 def published_instant(published: str | None) -> float | None:
@@ -95,12 +102,7 @@ class Scores:
     coverage: float = 0.0
 
     def to_dict(self) -> dict[str, float]:
-        return {
-            "cosine": round(self.cosine, 4),
-            "containment": round(self.containment, 4),
-            "jaccard": round(self.jaccard, 4),
-            "coverage": round(self.coverage, 4),
-        }
+        return {name: round(getattr(self, name), 4) for name in SCORE_NAMES}
 
 
 @dataclass(frozen=True)

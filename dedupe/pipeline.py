@@ -26,7 +26,7 @@ from .stages.digest import Digest, TokenTable, digest_documents, merge_digests, 
 from .engines.local import LocalExecutor
 from .text.fingerprint import Stemmer, assemble_fingerprints
 from .gcpause import collector_paused
-from .model import Cluster, Diff, Document, Match, Member, Normalized, Report
+from .model import Cluster, Diff, Document, Match, Member, Normalized, Notify, Report
 from .text.normalize import normalize
 from .stages.features import corpus_stats
 from .stages.pairwise import SentenceRows, verify_pairs
@@ -52,7 +52,7 @@ COMPILE_STAGE = "compile (first run)"
 
 def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progress | None = None,
          stdin: BinaryIO | None = None, engine: str | None = None, scheduler: str | None = None,
-         notify: Callable[[str], None] | None = None) -> Report:
+         notify: Notify | None = None) -> Report:
     """Find copies, rewrites and partial reuse among articles and group them by original.
 
     `inputs` are paths (files or directories), ``"-"`` for JSONL on stdin,

@@ -17,7 +17,7 @@ as ``dedupe scan`` scores them.  A batch is one transaction of the caller's.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..config import ScanOptions, WatchOptions
-from ..model import Cluster, Document, Normalized, Report, Skipped
+from ..model import Cluster, Document, Normalized, Notify, Report, Skipped
 from ..pipeline import cluster_documents, make_cluster, mark
 from ..report.text import plural
 from ..stages.cluster import Tree
@@ -37,10 +37,6 @@ from ..store import (IndexLayout, Link, NewArticle, Repaired, Store, StoredArtic
 from ..text.fingerprint import (Fingerprints, Stemmer, TokenHasher, minhash_signatures, shingle_hashes,
                                 term_vectorizer)
 from ..text.normalize import normalize
-
-Notify = Callable[[str], None]
-"""Called with a one-line progress message (the CLI prints them on stderr)."""
-
 
 @dataclass(frozen=True)
 class Item:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import ScanOptions, WatchOptions
-from ..engines.incremental import Item, Notify, index_layout, ingest, restory, story_clusters
+from ..engines.incremental import Item, index_layout, ingest, restory, story_clusters
 from ..errors import FeedError, FetchError, OptionsError
-from ..model import Edit, FeedStatus, Report, Skipped, WatchResult
+from ..model import Edit, FeedStatus, Notify, Report, Skipped, WatchResult
 from ..pipeline import diff as diff_texts
 from ..report.text import plural
 from ..store import FeedState, Store, snapshot, timestamp, utc_now

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
-from ..model import Report
+from ..model import SCORE_NAMES, SEGMENT_KINDS, Report
 
 COLUMNS = ("cluster", "original_id", "original_source", "original_in_corpus", "original_published",
            "original_title", "original_url",
            "copy_id", "copy_source", "copy_published", "relation", "of", "copy_title", "copy_url",
-           "cosine", "containment", "jaccard", "coverage", "kept", "reworded", "added")
+           *SCORE_NAMES, *SEGMENT_KINDS)
 
 
 FORMULA = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]*[=+\-@]")
@@ -46,9 +46,9 @@ def render_csv(report: Report) -> str:
         closest = next((m for m in cluster.members if m.id == origin.id), cluster.members[0])
         for member in cluster.members[1:]:
             scores, diff = member.scores, member.diff
-            numbers = ([f"{getattr(scores, k):.4f}" for k in ("cosine", "containment", "jaccard", "coverage")]
+            numbers = ([f"{getattr(scores, k):.4f}" for k in SCORE_NAMES]
                        if scores else [""] * 4)
-            shares = [f"{diff.share(k):.4f}" for k in ("kept", "reworded", "added")] if diff else [""] * 3
+            shares = [f"{diff.share(k):.4f}" for k in SEGMENT_KINDS] if diff else [""] * 3
             out.append(_row([_cell(v) for v in (
                 cluster.id, origin.id, origin.source, "true" if origin.in_corpus else "false", closest.published,
                 closest.title, closest.url, member.id, member.source, member.published, member.relation, member.of, member.title, member.url)] + numbers + shares))

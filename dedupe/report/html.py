@@ -20,7 +20,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from ..config import DiffOptions
-from ..model import Cluster, Document, Member, Report, published_instant
+from ..model import SCORE_NAMES, SEGMENT_KINDS, Cluster, Document, Member, Report, published_instant
 from .text import (RELATION_ORDER, SourceGroup, group_by_source, origin_note, plural, relation_counts,
                      relation_summary, reuse_table)
 from .svg import _e, bar_chart, chart_key, timeline
@@ -120,8 +120,8 @@ def render_copy(member: Member, cluster: Cluster, anchor: str, texts: dict[str, 
                f' <span class="muted">· {kept}</span>')
     rows = ""
     if scores:
-        rows = "".join(f"<td>{getattr(scores, k):.2f}</td>" for k in ("cosine", "containment", "jaccard", "coverage"))
-    share_cells = "".join(f"<td>{diff.share(k):.0%}</td>" for k in ("kept", "reworded", "added")) if diff else ""
+        rows = "".join(f"<td>{getattr(scores, k):.2f}</td>" for k in SCORE_NAMES)
+    share_cells = "".join(f"<td>{diff.share(k):.0%}</td>" for k in SEGMENT_KINDS) if diff else ""
     table = ('<table class="scores"><tr><th>derives from</th><th>cosine</th><th>containment</th><th>jaccard</th>'
              '<th>coverage</th><th>kept</th><th>reworded</th><th>added</th></tr>'
              f'<tr><td>{_e(member.of)}</td>{rows}{share_cells}</tr></table>')

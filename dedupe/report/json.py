@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from ..errors import ReportError
-from ..model import (RELATIONS, SCHEMA, SEGMENT_KINDS, Cluster, Diff, Document, Member, Original, Report,
+from ..model import (RELATIONS, SCHEMA, SCORE_NAMES, SEGMENT_KINDS, Cluster, Diff, Document, Member, Original, Report,
                     Scores, Segment, Skipped, Span)
 
 ORIGIN_RELATIONS = ("original", "copy", "derived")
@@ -152,7 +152,7 @@ class _Reader:
             self.fail(f"{path}.of", f"{of!r} is not an earlier member of the cluster")
         raw_scores = self.obj(self.field(obj, "scores", path, dict), f"{path}.scores")
         scores = Scores(**{k: float(self.field(raw_scores, k, f"{path}.scores", (int, float), k != "coverage") or 0.0)
-                           for k in ("cosine", "containment", "jaccard", "coverage")})
+                           for k in SCORE_NAMES})
         segments = tuple(self.segment(self.obj(s, f"{path}.segments[{i}]"), f"{path}.segments[{i}]")
                          for i, s in enumerate(self.items(obj, "segments", path)))
         removed = tuple(self.span(self.obj(s, f"{path}.removed[{i}]"), f"{path}.removed[{i}]")

@@ -16,10 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Document, Member, Report
+from ..model import SCORE_NAMES, SEGMENT_KINDS, Document, Member, Report
 
-SCORES = ("cosine", "containment", "jaccard", "coverage")
-SHARES = ("kept", "reworded", "added")
 
 
 def _record(doc_id: str, cluster: str | None, relation: str, member: Member | None, doc: Document | None,
@@ -32,8 +30,8 @@ def _record(doc_id: str, cluster: str | None, relation: str, member: Member | No
     return {"id": doc_id, "cluster": cluster, "relation": relation, "of": member.of if member else None,
             "original": original, "source": field("source"), "title": field("title"), "url": field("url"),
             "published": field("published"),
-            **{k: round(getattr(scores, k), 4) if scores else None for k in SCORES},
-            **{k: round(diff.share(k), 4) if diff else None for k in SHARES}}
+            **{k: round(getattr(scores, k), 4) if scores else None for k in SCORE_NAMES},
+            **{k: round(diff.share(k), 4) if diff else None for k in SEGMENT_KINDS}}
 
 
 def to_records(report: Report) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import Cluster, Diff, Document, Edit, Member, Original, Report, Span, WatchResult
+from ..model import SEGMENT_KINDS, Cluster, Diff, Document, Edit, Member, Original, Report, Span, WatchResult
 
 RELATION_ORDER = ("duplicate", "copy", "rewrite", "partial")
 UNKNOWN_SOURCE = "unknown source"
@@ -111,7 +111,7 @@ def passages(spans: Sequence[Span], text: str, count: int = 2, min_words: int = 
 
 
 def shares(diff: Diff) -> str:
-    return ", ".join(f"{kind} {diff.share(kind):.0%}" for kind in ("kept", "reworded", "added"))
+    return ", ".join(f"{kind} {diff.share(kind):.0%}" for kind in SEGMENT_KINDS)
 
 
 def _table(rows: list[list[str]], right: set[int]) -> list[str]:
@@ -307,7 +307,7 @@ def _describe(member) -> str:
 
 def _render_edit(edit: Edit) -> list[str]:
     d = edit.diff
-    shares = ", ".join(f"{kind} {d.share(kind):.0%}" for kind in ("kept", "reworded", "added"))
+    shares = ", ".join(f"{kind} {d.share(kind):.0%}" for kind in SEGMENT_KINDS)
     lines = [f"edited {printable(edit.id)} (version {edit.version}; version {edit.previous} seen {edit.previous_seen})",
              f"      {shares}"]
     for span in _largest([s for s in d.segments if s.kind != "kept"]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from ..config import ReadOptions
 from ..errors import InputError
-from ..model import Document
+from ..model import Document, Notify
 from .formats import (OPTIONAL_FIELDS, _check_encodable, _csv_rows, _json_rows, _not_utf8, _parquet_rows, decode_text,
                       decompress, html_document, markdown_document, normalize_timestamp, read_bytes)
 
@@ -42,7 +42,6 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 name first, then the same name in another case: ``Title``, ``URL``)."""
 OPTION_OF = {"id": "id_field", "text": "text_field", "published": "date_field", "source": "source_field",
              "title": "title_field", "url": "url_field"}
-Notify = Callable[[str], None]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..text.fingerprint import Stemmer
 from ..text.tfidf import pair_cosines, smooth_idf_table, tf_weights, tfidf_cosines
-from ..model import Diff, Normalized, Segment, Span
+from ..model import SEGMENT_KINDS, Diff, Normalized, Segment, Span
 
 KEPT_NGRAM = 3
 
@@ -55,7 +55,7 @@ def shared_ngram_masks(a: Sequence[str], b: Sequence[str], n: int) -> tuple[np.n
     return _shared_masks(ids_a, ids_b, n)
 
 
-COPY_KINDS = ("kept", "reworded", "added")
+COPY_KINDS = SEGMENT_KINDS  # the kinds a copy's words are marked with, as the diff codes them (0, 1, 2)
 ORIGINAL_KINDS = ("kept", "other", "removed")
 
 
