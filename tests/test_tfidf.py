@@ -12,7 +12,8 @@ import scipy.sparse as sp
 from dedupe.text import fingerprint
 from dedupe.text import tfidf
 from dedupe.text.fingerprint import Stemmer
-from dedupe.text.tfidf import WordListTfidf, _identity, pair_cosines
+from dedupe.text.cosines import pair_cosines
+from dedupe.text.tfidf import WordListTfidf, _identity
 from conftest import generated_texts
 from dedupe.model import Document
 from dedupe.text.normalize import normalize

@@ -19,7 +19,7 @@ import numba
 import numpy as np
 
 from ..text.fingerprint import Stemmer
-from ..text.tfidf import pair_cosines, smooth_idf_table, tf_weights, tfidf_cosines
+from ..text.cosines import pair_cosines, smooth_idf_table, tf_weights, tfidf_cosines
 from ..model import SEGMENT_KINDS, Diff, Normalized, Segment, Span
 
 KEPT_NGRAM = 3
@@ -80,7 +80,7 @@ class Differ:
 
     Tokens are numbered in order of first sight and stems by alphabetical rank over all the
     texts, so that the compiled kernel (`_marks`) works on integers alone and sums each sentence
-    cosine in the order scikit-learn does (see `tfidf.tfidf_cosines`).
+    cosine in the order scikit-learn does (see `cosines.tfidf_cosines`).
     """
 
     def __init__(self, docs: Iterable[Normalized], stemmer: Stemmer | None = None) -> None:
