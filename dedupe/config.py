@@ -114,7 +114,7 @@ class DiffOptions:
 @dataclass(frozen=True)
 class ReadOptions:
     """Which fields of a record (a JSON object, a CSV row, a Parquet row) hold the id, text, date,
-    source, title and url. None: the first of the common names present (read.FIELD_ALIASES:
+    source, title and url. None: the first of the common names present (stages.read.FIELD_ALIASES:
     ``content``/``body`` for the text, ``date``/``pubDate``/``published_at`` for the date, ...)."""
 
     id_field: str | None = None

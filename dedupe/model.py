@@ -257,7 +257,7 @@ class Report:
         return json_document(self.to_dict, indent)
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One flat dict per document, as ``--format jsonl`` writes them (report_jsonl.to_records)."""
+        """One flat dict per document, as ``--format jsonl`` writes them (report.jsonl.to_records)."""
         from .report.jsonl import to_records
         return to_records(self)
 

@@ -3,8 +3,8 @@
     read -> digest (normalize, shingles, MinHash, stems) -> fingerprint (TF-IDF) -> candidates
       -> verify -> cluster -> attribute + diff
 
-`run_stages` sequences them for a scan; an executor (executors.LocalExecutor, or the Dask
-engine's) decides where their chunks run, never what they compute.  `watch.py` drives the
+`run_stages` sequences them for a scan; an executor (engines.local.LocalExecutor, or the Dask
+engine's) decides where their chunks run, never what they compute.  engines/incremental.py drives the
 same verify, cluster and attribute + diff functions on what is new in a store.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from .stages.read import read_documents
 
 
 class Executor(Protocol):
-    """Where a stage's chunks run (executors.LocalExecutor, engine_dask.DaskExecutor)."""
+    """Where a stage's chunks run (engines.local.LocalExecutor, engines.dask.DaskExecutor)."""
 
     def map(self, function: Callable, items: Sequence, shared, **how) -> list: ...
 

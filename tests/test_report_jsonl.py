@@ -1,4 +1,4 @@
-"""JSON Lines out: one record per document (report_jsonl), the same as Report.to_records()."""
+"""JSON Lines out: one record per document (report/jsonl.py), the same as Report.to_records()."""
 import json
 from pathlib import Path
 

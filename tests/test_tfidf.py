@@ -62,7 +62,7 @@ def test_row_normalisation_is_scikit_learns(sample_words):
 
 
 def test_word_list_tfidf_interface_without_scikit_learn(sample_words):
-    """What watch.py and verify.py use of the vectorizer: idf_ (read, set), feature names."""
+    """What the incremental engine and the verifier use of the vectorizer: idf_ (read, set), feature names."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     kwargs = dict(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)

@@ -63,7 +63,7 @@ def dask_executor(scheduler: str | None, workers: int) -> Iterator["DaskExecutor
 
 
 class DaskExecutor:
-    """The executor interface of executors.LocalExecutor on a dask.distributed `client`.
+    """The executor interface of engines.local.LocalExecutor on a dask.distributed `client`.
 
     Every task travels: a stage's `pack` gives what one chunk needs (only its documents),
     otherwise `shared` is broadcast to the workers once per call."""

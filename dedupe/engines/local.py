@@ -3,7 +3,7 @@
 An executor runs ``function(chunk, shared)`` over consecutive chunks of a list and
 returns the chunks' results in input order; it never changes what they compute, so
 the output does not depend on the executor or on `jobs`.  The stages (pipeline.py)
-take an executor; the Dask engine's (engine_dask.DaskExecutor) has the same methods.
+take an executor; the Dask engine's (engines/dask.py, DaskExecutor) has the same methods.
 
     executor = LocalExecutor(jobs=2)
     lengths = executor.map(lambda chunk, shared: [len(x) for x in chunk], texts, None)

@@ -81,7 +81,7 @@ class _FeedBatch:
     url: str
     state: FeedState
     checked: str
-    feed: Any = None  # feeds.Feed, None when it could not be read
+    feed: Any = None  # parse.Feed, None when it could not be read
     failure: str | None = None
     items: list[Item] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)

@@ -8,7 +8,7 @@ outlet names are untrusted input and pass through `html.escape`.
 The page: counts, a legend defining the relations and marks, charts, an index of the stories by
 source (filtered and sorted by `SCRIPT`; plain links without it), then collapsed sections
 (<details>): sources, stories, and each copy with its original side by side as aligned rows of
-sentences (`report_rows`). A report of a few thousand stories stays one file a browser opens
+sentences (`report/rows.py`). A report of a few thousand stories stays one file a browser opens
 quickly, because closed sections are not laid out.
 """
 from __future__ import annotations

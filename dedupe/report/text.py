@@ -1,7 +1,7 @@
 """Render a Report for people: the plain-text terminal view, and the summary every view shares.
 
-The JSON form is `Report.to_json()` (model.py), read back by report_json.py; HTML and CSV are in
-report_html.py and report_csv.py. Renderers only format: they take a Report and return text.
+The JSON form is `Report.to_json()` (model.py), read back by report/json.py; HTML and CSV are in
+report/html.py and report/csv.py. Renderers only format: they take a Report and return text.
 """
 from __future__ import annotations
 

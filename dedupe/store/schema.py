@@ -86,7 +86,7 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
 
 def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     """Feed articles were keyed by their link alone (or feed#guid), across every feed; they are
-    now keyed by their outlet too (feeds.article_key).  Every version of a key moves to the key
+    now keyed by their outlet too (feeds.urls.article_key).  Every version of a key moves to the key
     its latest version gets, so the next run finds each stored article under its new key.
     Tombstones of dropped articles keep their old keys (they expire with --keep-days)."""
     from ..feeds import canonical_url, clean_address, outlet_of
