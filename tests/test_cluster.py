@@ -1,3 +1,5 @@
+import numpy as np
+
 from dedupe.stages.cluster import build_trees, shared_beyond
 from dedupe.text.fingerprint import fingerprint
 from dedupe.model import Document, Match, Scores
@@ -110,3 +112,66 @@ def test_a_copy_sharing_what_another_paper_added_attaches_to_that_paper():
     [tree] = build_trees(docs, matches, wire=frozenset({0}), shingles=shingles)
     assert tree.root == 0
     assert tree.parents == {1: 0, 2: 1}
+
+
+# A wire story, a paper that rewrote it (too freely for a link to the wire), and a paper
+# that ran the wire text and shares a few chance 3-grams with the first paper.
+WIRE_CARTOON = (
+    "The creator of the Harbour Lane comic strip, Walter Dene, is to retire after 41 years, his "
+    "syndicate announced yesterday. Dene, who is recovering from heart surgery, said he had drawn "
+    "his last strip in his studio in Hove. The strip appears in 1,900 newspapers in 30 countries and "
+    "follows the misadventures of a lighthouse keeper and his cat, Biscuit. Dene said: I always "
+    "promised myself I would stop while I still enjoyed it. The final daily strip will be published "
+    "on March 4, and reruns will follow.")
+PAPER_REWROTE = (
+    "Cartoonist Walter Dene, 73, has put down his pen for good. The much-loved artist behind Harbour "
+    "Lane is recovering from heart surgery and told friends he wanted more time with his six "
+    "grandchildren. Fans of the grumpy lighthouse keeper have sent thousands of get-well cards to his "
+    "seafront home.")
+PAPER_FROM_WIRE = (
+    "The creator of the Harbour Lane comic strip, Walter Dene, 73, is to retire after 41 years. Dene, "
+    "who is recovering from heart surgery, said he had drawn his last strip in his studio in Hove. "
+    "The strip appears in 1,900 newspapers in 30 countries. The final daily strip will be published "
+    "on March 4.")
+PAPER_ONLY_COMMON = (
+    "Cartoon fans queued in Hove yesterday for a signed print. The artist's family said he is "
+    "recovering from heart surgery at home and reads every card.")
+
+
+def cartoon_story(paper: str):
+    docs = [Document("pa-cartoon", WIRE_CARTOON, source="PA", published="1999-12-14T19:00:00+00:00"),
+            Document("mirror-cartoon", PAPER_REWROTE, source="Mirror", published="1999-12-15T06:00:00+00:00"),
+            Document("indy-cartoon", paper, source="Independent", published="1999-12-15T06:30:00+00:00")]
+    shingles = fingerprint([normalize(d) for d in docs]).shingle_sets
+    # the Mirror is not linked to the wire; the third paper is linked to both, and more
+    # strongly (aligned sentences, cosine) to the Mirror
+    matches = [match(0, 2, 0.3, 0.6, cos=0.35), match(1, 2, 0.35, 0.75, cos=0.45)]
+    return docs, matches, shingles
+
+
+def test_a_copy_of_wire_text_attaches_to_the_wire_the_paper_it_resembles_is_not_linked_to():
+    docs, matches, shingles = cartoon_story(PAPER_FROM_WIRE)
+    # it shares a few 3-grams with the Mirror that the wire lacks ("walter dene 73"), and
+    # much of the wire that the Mirror lacks
+    assert 0 < shared_beyond(shingles[2], shingles[1], shingles[0]) <= 0.1
+    [before] = build_trees(docs, matches, wire=frozenset({0}))
+    assert before.parents == {2: 1}
+    trees = build_trees(docs, matches, wire=frozenset({0}), shingles=shingles)
+    assert [(t.root, t.parents) for t in trees] == [(0, {2: 0})]
+    assert {trees[0].edges[2].a, trees[0].edges[2].b} == {0, 2}
+
+
+def test_a_copy_with_none_of_the_wires_own_wording_stays_under_the_paper():
+    docs, matches, shingles = cartoon_story(PAPER_ONLY_COMMON)
+    # the few 3-grams it shares with the Mirror are in the wire too, but it has nothing of
+    # the wire that the Mirror lacks: nothing says it saw the wire
+    assert shared_beyond(shingles[2], shingles[1], shingles[0]) == 0.0
+    [tree] = build_trees(docs, matches, wire=frozenset({0}), shingles=shingles)
+    assert tree.parents == {2: 1}
+
+
+def test_shared_beyond_counts_the_material_taken_from_either_text():
+    child, parent, other = (np.array(v, dtype=np.uint32) for v in ([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4], [2, 3, 4, 5, 6, 7, 8]))
+    # 4 shared with the parent, 1 of them only there; 4 shared with the other only
+    assert shared_beyond(child, parent, other) == 1 / 8
+    assert shared_beyond(child, np.array([9], dtype=np.uint32), other) is None

@@ -279,3 +279,50 @@ def test_diff_reads_html_like_scan(tmp_path):
     for markup in ("<", "content=", "Eastbrook Echo", "Home", "Man charged over grain store blaze"):
         assert markup not in body
     assert "magistrates in Eastbrook on Wednesday" in body
+
+
+# Pages a site shows a scraper instead of the article (own wording, after the kinds found
+# in scraped news corpora), and articles that only mention such things.
+RATE_LIMIT_PAGE = (
+    "Sorry, we have seen too many requests from the IP address you are connecting from.\n\n"
+    "We think someone may be misusing the IP address you share.\n\n"
+    "To carry on reading, tick \"I am not a robot\" and solve the captcha below.\n\n"
+    "Your IP address: 203.0.113.7")
+COOKIE_WALL = (
+    "Stadtrat beschließt neue Buslinie nach Ehrang\nOK\n\n"
+    "Wir verwenden auf unserer Website Cookies, damit Sie alle Funktionen unseres Angebots nutzen können. "
+    "Cookies helfen uns außerdem, Inhalte und Werbung auf Sie abzustimmen. "
+    "Wenn Sie unsere Website weiter nutzen, stimmen Sie dem Einsatz von Cookies zu. "
+    "Mehr dazu und wie Sie Cookies abschalten, lesen Sie in unserer Datenschutzerklärung.")
+BAKERY_STORY = (
+    "Oven-fresh cookies sold out within an hour at the Harrogate food fair on Saturday. The cookies, "
+    "made by a family bakery in Ripon, used butter from a dairy two miles away. Queues for the cookies "
+    "stretched past the bandstand. Baker Ann Fell, 61, said she would bake 4,000 cookies next year.")
+VIDEO_STORY = (
+    "Flood water closes coast road at Saltburn\nPlease enable JavaScript to watch this video\n\n"
+    "SALTBURN -- The A174 coast road was closed on Tuesday after a high tide and a north-easterly gale "
+    "pushed sea water over the promenade. Cleveland Police said drivers should use the inland route "
+    "through Brotton until the council had cleared the shingle, which could take two days. Three "
+    "cafes on the lower promenade were flooded, and the lifeboat crew helped two people from a car.")
+
+
+def test_site_notices_are_recognised_and_articles_are_not():
+    from dedupe.read import site_notice
+    for page in (RATE_LIMIT_PAGE, COOKIE_WALL):
+        assert site_notice(page, len(page.split())).startswith("not an article: a site notice")
+    for story in (BAKERY_STORY, VIDEO_STORY):
+        assert site_notice(story, len(story.split())) is None
+
+
+def test_scan_skips_site_notices_with_the_reason(tmp_path):
+    import dedupe
+    from dedupe.watch import scan_into_store
+    docs = [{"id": "bus-a", "text": COOKIE_WALL}, {"id": "bus-b", "text": COOKIE_WALL.replace("Buslinie", "Radweg")},
+            {"id": "blocked-1", "text": RATE_LIMIT_PAGE}, {"id": "blocked-2", "text": RATE_LIMIT_PAGE},
+            {"id": "flood", "text": VIDEO_STORY}, {"id": "flood-copy", "text": VIDEO_STORY}]
+    notices = ["bus-a", "bus-b", "blocked-1", "blocked-2"]
+    for report in (dedupe.scan(docs), scan_into_store(docs, str(tmp_path / "store.db"))):
+        assert [s.id for s in report.skipped] == notices
+        assert all(s.reason.startswith("not an article: a site notice") for s in report.skipped)
+        # the two identical block pages are no longer reported as a duplicate
+        assert [sorted(m.id for m in c.members) for c in report.clusters] == [["flood", "flood-copy"]]

@@ -30,7 +30,7 @@ from ..pipeline import cluster_documents, make_cluster, mark
 from ..report.text import plural
 from ..stages.cluster import Tree
 from ..stages.pairwise import verify_batch
-from ..stages.read import read_documents
+from ..stages.read import read_documents, site_notice
 from ..stages.textdiff import Differ
 from ..store import (IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys, repair,
                      snapshot, term_id, timestamp)
@@ -185,6 +185,8 @@ def ingest(st: Store, items: Sequence[Item], run: int, options: ScanOptions, max
         skipped = None
         if words < options.min_words:
             skipped = "empty" if not words else f"too short ({words} words)"
+        else:
+            skipped = site_notice(item.doc.text, words)
         if stored is not None:
             dirty |= st.retire(stored.id)
             retired.add(stored.id)
@@ -306,8 +308,9 @@ def _cluster_component(st: Store, ids: list[int], run: int, options: ScanOptions
 class _StoredShingles(Mapping):
     """Shingle sets of a component's articles (by position in `ids`), as a scan has them.
 
-    build_trees reads only those of a copy, its parent and the parent's ancestors, and
-    only when a parent is itself a copy: each is read and hashed the first time asked."""
+    build_trees reads only those of a copy, its parent and the earlier texts it is linked
+    to (the parent's ancestors among them), and only when one of those ranks before the
+    parent: each is read and hashed the first time asked."""
 
     def __init__(self, st: Store, ids: Sequence[int], options: ScanOptions) -> None:
         self._st, self._ids, self._size = st, ids, options.fingerprint.shingle_size

@@ -13,11 +13,15 @@ copies).  Between two texts alone, the one more fully contained in the other
 comes first (a copy adds to what it takes); then input order.
 
 Through to the original: when the documents' shingle sets are given, a copy whose
-chosen parent is itself a copy moves up to that parent's own ancestor (if it is
-linked to it) whenever (nearly) all it shares with the parent is in the ancestor
-too.  Two papers that each took the same wire story then both hang from the
-wire, not one from the other; a paper that also has what the other paper added
-to the wire stays under that paper.
+chosen parent has an earlier-ranked text the copy is also linked to (the parent's own
+ancestor, or another text such as a wire story the parent is not linked to) moves up to
+that text whenever (nearly) all it shares with the parent is in that text too: at most
+10% of the material the copy shares with the two texts is found only in the parent.  A
+text the parent does not descend from must also show in the copy: the copy holds more of
+that text's own wording than of the parent's.
+Two papers that each took the same wire story then both hang from the wire, not one from
+the other; a paper that also has what the other paper added to the wire stays under that
+paper.
 """
 from __future__ import annotations
 
@@ -81,16 +85,29 @@ def rank_documents(docs: Sequence[Document], matches: Sequence[Match],
     return rank
 
 
-def shared_beyond(child: np.ndarray, parent: np.ndarray, ancestor: np.ndarray) -> float | None:
-    """Share of what `child` and `parent` have in common that `ancestor` lacks.
+def shared_beyond(child: np.ndarray, parent: np.ndarray, other: np.ndarray) -> float | None:
+    """Share of the material `child` takes from `parent` or `other` that only `parent` has.
 
-    The arguments are shingle sets (sorted, distinct hashes).  None when the two
-    share no shingle at all (a rewrite): nothing then tells where the child's
-    material came from."""
-    common = np.intersect1d(child, parent, assume_unique=True)
-    if not len(common):
+    The arguments are shingle sets (sorted, distinct hashes).  The material is what the
+    child shares with either text; the measure is the part of it that `other` lacks.  A
+    copy that shares a few 3-grams with another paper by chance ("is recovering from")
+    but holds much of the wire story the paper left out took its text from the wire.
+    None when the child shares no shingle with `parent` at all (a rewrite): nothing then
+    tells where the child's material came from."""
+    with_parent, only_parent, only_other = _exclusive(child, parent, other)
+    if not with_parent:
         return None
-    return len(np.setdiff1d(common, ancestor, assume_unique=True)) / len(common)
+    return only_parent / (with_parent + only_other)
+
+
+def _exclusive(child: np.ndarray, parent: np.ndarray, other: np.ndarray) -> tuple[int, int, int]:
+    """Shingles the child shares with `parent`; of those, the ones `other` lacks; and the ones
+    it shares with `other` that `parent` lacks."""
+    with_parent = np.intersect1d(child, parent, assume_unique=True)
+    only_parent = np.setdiff1d(with_parent, other, assume_unique=True)
+    with_other = np.intersect1d(child, other, assume_unique=True)
+    only_other = np.setdiff1d(with_other, parent, assume_unique=True)
+    return len(with_parent), len(only_parent), len(only_other)
 
 
 def build_trees(docs: Sequence[Document], matches: Sequence[Match], min_explained: float = 0.2,
@@ -103,9 +120,12 @@ def build_trees(docs: Sequence[Document], matches: Sequence[Match], min_explaine
     copy of a copy is only named when it is clearly closer.
 
     `shingles` (each document's shingle set, sorted distinct hashes, by document
-    index; only those of copies whose parent is a copy are read) lets a copy pass through an intermediate parent to an ancestor it is
-    linked to when at most `beyond` of what it shares with the intermediate is
-    missing from the ancestor.  Without them, the parent is the one chosen above.
+    index; read only for a copy linked to a text ranked before its chosen parent, and for those
+    texts) lets a
+    copy pass over the chosen parent to an earlier-ranked text it is linked to (first up the
+    parent's ancestry, then any other) when at most `beyond` of the material it shares with
+    the two is found only in the parent (`shared_beyond`).  Without them, the parent is the
+    one chosen above.
     """
     rank = rank_documents(docs, matches, wire)
     options: dict[int, list[tuple[float, int, Match]]] = defaultdict(list)
@@ -122,7 +142,7 @@ def build_trees(docs: Sequence[Document], matches: Sequence[Match], min_explaine
         near = [o for o in found if o[0] >= strongest - margin]
         choice = min(near, key=lambda o: rank[o[1]])
         if shingles is not None:
-            choice = _through_to_original(child, choice, found, best, shingles, beyond)
+            choice = _through_to_original(child, choice, found, best, rank, shingles, beyond)
         best[child] = choice
     parents = {child: parent for child, (_, parent, _) in best.items()}
     roots: dict[int, int] = {}
@@ -145,14 +165,25 @@ def build_trees(docs: Sequence[Document], matches: Sequence[Match], min_explaine
 
 
 def _through_to_original(child: int, choice: tuple[float, int, Match], found: list[tuple[float, int, Match]],
-                         best: dict[int, tuple[float, int, Match]],
+                         best: dict[int, tuple[float, int, Match]], rank: Sequence[int],
                          shingles: Sequence[np.ndarray] | Mapping[int, np.ndarray],
                          beyond: float) -> tuple[float, int, Match]:
-    """The chosen option, or one of the chosen parent's ancestors the child is linked to
-    when the child shares (almost) nothing with the parent that the ancestor lacks.
+    """The chosen option, or an earlier-ranked text the child is linked to that holds (almost)
+    all the child shares with the chosen parent.
 
-    Walks up the parent's ancestry; an ancestor the child is not linked to is passed
-    over, the first one that fails the test ends the walk."""
+    First walks up the parent's ancestry; an ancestor the child is not linked to is passed
+    over, the first one that fails the test ends the walk.  Then, from where the walk
+    stopped, the earliest-ranked other linked text that passes the test: a wire story the
+    paper the child hangs from is not linked to (the paper rewrote too much of it) is still
+    the child's source when the child took its wording, not the paper's."""
+    def explains(parent: int, other: int, related: bool) -> bool:
+        with_parent, only_parent, only_other = _exclusive(shingles[child], shingles[parent], shingles[other])
+        if not with_parent or only_parent > beyond * (with_parent + only_other):
+            return False
+        # a text the parent does not descend from needs the child's own evidence of use:
+        # more wording that only it has than wording that only the parent has
+        return related or only_other > only_parent
+
     linked = {option[1]: option for option in found}
     current, node = choice, choice[1]
     while node in best:
@@ -160,8 +191,8 @@ def _through_to_original(child: int, choice: tuple[float, int, Match], found: li
         option = linked.get(node)
         if option is None:
             continue
-        outside = shared_beyond(shingles[child], shingles[current[1]], shingles[node])
-        if outside is None or outside > beyond:
+        if not explains(current[1], node, True):
             break
         current = option
-    return current
+    earlier = sorted((option for option in found if rank[option[1]] < rank[current[1]]), key=lambda o: rank[o[1]])
+    return next((option for option in earlier if explains(current[1], option[1], False)), current)

@@ -25,6 +25,7 @@ from ..text.fingerprint import IdRows, Stemmer, hash_token_batch, minhash_hashed
 from ..model import Document, Skipped
 from ..text.normalize import _sentence_token_ranges, ascii_contents, content_tokens, content_tokens_joined, text_codes
 from ..text.numbering import TokenNumbers
+from .read import site_notice
 
 
 class TokenTable:
@@ -122,8 +123,9 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
     ranges = [np.empty((0, 2), dtype=np.int64)]  # (first token, end token) of each sentence, per document
     # what `normalize` computes, without building its objects (Sentence, tuples)
     for position, (count, content_hash, joined, separator, sentences) in enumerate(_contents(docs)):
-        if count < options.min_words:
-            reason = "empty" if not count else f"too short ({count} words)"
+        reason = ("empty" if not count else f"too short ({count} words)") if count < options.min_words \
+            else site_notice(docs[position].text, count)
+        if reason:
             skipped.append((position, Skipped(docs[position].id, reason)))
             continue
         kept.append(position)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -42,6 +43,60 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 name first, then the same name in another case: ``Title``, ``URL``)."""
 OPTION_OF = {"id": "id_field", "text": "text_field", "published": "date_field", "source": "source_field",
              "title": "title_field", "url": "url_field"}
+
+
+NOTICE_MAX_WORDS = 300
+"""Texts this long or longer are articles whatever notices they carry (`site_notice`)."""
+_NOTICE_ACCESS = (r"captcha|\bad[\s-]?block|\bublock|javascript"
+                  r"|\bip[\s-]?(?:address|adres|adresse)\b"
+                  r"|(?:address|adres\w*|adresse|dirección|indirizzo|endereço|адрес\w*)\s+(?:\w+\s+){0,2}ip\b"
+                  r"|too many requests|access denied|403 forbidden")
+NOTICE_TERMS = re.compile(r"cookie|ciasteczk|çerez|" + _NOTICE_ACCESS, re.IGNORECASE)
+"""What a site tells a reader (or a scraper) instead of the article: cookies, an ad blocker,
+JavaScript, a captcha, a blocked IP address, an HTTP refusal. One word in most languages
+("Cookies", "cookie", "AdBlocka"); the IP address with the word "address" of a few."""
+ACCESS_TERMS = re.compile(_NOTICE_ACCESS, re.IGNORECASE)
+"""NOTICE_TERMS but cookies: what counts in a text that names no website (`WEB_TERMS`), where
+cookies may be biscuits."""
+WEB_TERMS = re.compile(r"\b(?:web|site|browser|internet|online|privacy|sitio|navegador|witryn|stron)|datenschutz|网站|浏览器",
+                       re.IGNORECASE)
+_NOTICE_WORDS = ("cookie", "captcha", "block", "javascript", "dres", "ciasteczk", "çerez", "dirección", "indirizzo",
+                 "endereço", "адрес", "requests", "denied", "forbidden")
+"""Every NOTICE_TERMS match holds one of these (lower case): most texts are ruled out without the regex
+(\"dres\": address, adres, adresse)."""
+_NOTICE_SENTENCE = re.compile(r"[^\n.!?\u3002\uff01\uff1f]+[.!?\u3002\uff01\uff1f]*")
+_SPACE = re.compile(r"\s+")
+
+
+def site_notice(text: str, words: int) -> str | None:
+    """Why `text` is a page a site showed instead of the article, or None.
+
+    A scraper that was refused gets a cookie wall, an ad-block wall, a rate-limit or captcha
+    page: its text is not an article (two such pages are identical, or nearly, and would be
+    reported as copies of each other).  Such a text is short (fewer than NOTICE_MAX_WORDS
+    `words`), and at least two of its sentences, holding at least half of its characters,
+    name cookies, an ad blocker, JavaScript, a captcha, the reader's IP address or an HTTP
+    refusal (`NOTICE_TERMS`; cookies only in a text that names a website or browser, so that a
+    bakery's biscuits are not a cookie notice).  An article that mentions cookies or asks to
+    enable JavaScript for a video has more text than that."""
+    if words >= NOTICE_MAX_WORDS:
+        return None
+    lower = text.lower()
+    if not any(word in lower for word in _NOTICE_WORDS):
+        return None
+    terms = NOTICE_TERMS if WEB_TERMS.search(text) else ACCESS_TERMS
+    if not terms.search(text):
+        return None
+    total = notice = sentences = 0
+    for sentence in _NOTICE_SENTENCE.findall(text):
+        size = len(_SPACE.sub("", sentence))
+        total += size
+        if terms.search(sentence):
+            notice += size
+            sentences += 1
+    if sentences < 2 or 2 * notice < total:
+        return None
+    return f"not an article: a site notice (cookies, ad blocker, blocked access) is {notice / total:.0%} of it"
 
 
 @dataclass(frozen=True)
