@@ -30,7 +30,8 @@ from ..pipeline import cluster_documents, make_cluster, mark
 from ..report.text import plural
 from ..stages.cluster import Tree
 from ..stages.pairwise import verify_batch
-from ..stages.read import read_documents, site_notice
+from ..stages.digest import skip_reason
+from ..stages.read import read_documents
 from ..stages.textdiff import Differ
 from ..store import (IndexLayout, Link, NewArticle, Repaired, Store, StoredArticle, StoreError, band_keys, repair,
                      snapshot, term_id, timestamp)
@@ -182,11 +183,7 @@ def ingest(st: Store, items: Sequence[Item], run: int, options: ScanOptions, max
             outcome.unchanged += 1
             continue
         words = len(norm.tokens)
-        skipped = None
-        if words < options.min_words:
-            skipped = "empty" if not words else f"too short ({words} words)"
-        else:
-            skipped = site_notice(item.doc.text, words)
+        skipped = skip_reason(item.doc.text, words, options.min_words)
         if stored is not None:
             dirty |= st.retire(stored.id)
             retired.add(stored.id)

@@ -106,6 +106,14 @@ class Digest:
         return IdRows(self.stem_ids, self.stem_offsets, self.stem_words)
 
 
+def skip_reason(text: str, words: int, min_words: int) -> str | None:
+    """Why a text with `words` content words is not compared (too short, or a site's notice
+    instead of the article: `read.site_notice`), or None.  The scan and the store skip alike."""
+    if words < min_words:
+        return "empty" if not words else f"too short ({words} words)"
+    return site_notice(text, words)
+
+
 def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: Stemmer | None = None,
                      table: TokenTable | None = None) -> Digest:
     """Normalize and fingerprint a batch of documents, keeping only the compact parts.
@@ -123,8 +131,7 @@ def digest_documents(docs: Sequence[Document], options: ScanOptions, stemmer: St
     ranges = [np.empty((0, 2), dtype=np.int64)]  # (first token, end token) of each sentence, per document
     # what `normalize` computes, without building its objects (Sentence, tuples)
     for position, (count, content_hash, joined, separator, sentences) in enumerate(_contents(docs)):
-        reason = ("empty" if not count else f"too short ({count} words)") if count < options.min_words \
-            else site_notice(docs[position].text, count)
+        reason = skip_reason(docs[position].text, count, options.min_words)
         if reason:
             skipped.append((position, Skipped(docs[position].id, reason)))
             continue
