@@ -45,12 +45,13 @@ def main() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     import dedupe
-    from dedupe.candidates import lsh_pair_codes
-    from dedupe.fingerprint import Stemmer, TokenHasher, minhash_hashed, permutations
-    from dedupe.model import Document, indented_json
-    from dedupe.normalize import normalize, sentence_spans, tokenize
-    from dedupe.numbering import TokenNumbers
-    from dedupe.tfidf import _identity, term_vectorizer
+    from dedupe.stages.candidates import lsh_pair_codes
+    from dedupe.text.fingerprint import Stemmer, TokenHasher, minhash_hashed, permutations
+    from dedupe.model import Document
+    from dedupe.report.jsontext import indented_json
+    from dedupe.text.normalize import normalize, sentence_spans, tokenize
+    from dedupe.text.numbering import TokenNumbers
+    from dedupe.text.tfidf import _identity, term_vectorizer
     from reference import minhash as ref_minhash
     from reference.lsh import lsh_pairs_datasketch
     from reference.text import TOKEN, reference_fold, reference_sentence_spans

@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dedupe.features import number_set  # noqa: E402
-from dedupe.normalize import normalize  # noqa: E402
-from dedupe.read import read_documents  # noqa: E402
+from dedupe.stages.features import number_set  # noqa: E402
+from dedupe.text.normalize import normalize  # noqa: E402
+from dedupe.stages.read import read_documents  # noqa: E402
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import quality  # noqa: E402
 import shared_labels  # noqa: E402
 from dedupe import ScanOptions, VerifyOptions, scan  # noqa: E402
-from dedupe.read import read_documents  # noqa: E402
+from dedupe.stages.read import read_documents  # noqa: E402
 from dedupe.train import (DEFAULT_GATE, corpus_weights, cross_validated, fit_verifier, label_examples,  # noqa: E402
                           read_labels, threshold_for)
 

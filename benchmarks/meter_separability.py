@@ -40,10 +40,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dedupe.diff import sentence_similarity  # noqa: E402
-from dedupe.fingerprint import Stemmer  # noqa: E402
+from dedupe.stages.textdiff import sentence_similarity  # noqa: E402
+from dedupe.text.fingerprint import Stemmer  # noqa: E402
 from dedupe.model import Document, Normalized  # noqa: E402
-from dedupe.normalize import normalize  # noqa: E402
+from dedupe.text.normalize import normalize  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "news.jsonl"

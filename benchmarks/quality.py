@@ -238,19 +238,23 @@ class Tuned:
 
     def __init__(self, dedupe, settings: dict[str, float]) -> None:
         self._dedupe = dedupe
-        self._options = replace(dedupe.ScanOptions(), verify=replace(dedupe.VerifyOptions(), **settings))
+        diffing = {k: v for k, v in settings.items() if k in dedupe.DiffOptions.__dataclass_fields__}
+        verifying = {k: v for k, v in settings.items() if k not in diffing}
+        self._options = replace(dedupe.ScanOptions(), verify=replace(dedupe.VerifyOptions(), **verifying),
+                                diff=replace(dedupe.DiffOptions(), **diffing))
 
     def scan(self, docs):
         return self._dedupe.scan(docs, self._options)
 
     def diff(self, original: str, copy: str):
-        return self._dedupe.diff(original, copy, self._options.verify.diff_match)
+        return self._dedupe.diff(original, copy, self._options.diff.match)
 
 
 def verify_setting(text: str) -> tuple[str, float]:
-    """NAME=VALUE of ``--verify``, checked against VerifyOptions' fields."""
+    """NAME=VALUE of ``--verify``, checked against VerifyOptions' and DiffOptions' fields."""
     name, sep, value = text.partition("=")
-    fields = import_dedupe().VerifyOptions.__dataclass_fields__
+    dedupe = import_dedupe()
+    fields = {**dedupe.VerifyOptions.__dataclass_fields__, **dedupe.DiffOptions.__dataclass_fields__}
     if not sep or name not in fields:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE with NAME one of {', '.join(fields)}; got {text!r}")
     kind = float if fields[name].default is None else type(fields[name].default)  # threshold: None = the model's
@@ -565,7 +569,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--floors", type=Path, default=FLOORS_FILE, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write all figures as JSON")
     parser.add_argument("--verify", type=verify_setting, action="append", default=[], metavar="NAME=VALUE",
-                        help="run with this verifier threshold changed (a field of dedupe.VerifyOptions; repeatable)")
+                        help="run with this threshold changed (a field of dedupe.VerifyOptions or "
+                             "dedupe.DiffOptions; repeatable)")
     return parser.parse_args(argv)
 
 

@@ -21,12 +21,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dedupe.candidates import find_candidates  # noqa: E402
+from dedupe.stages.candidates import find_candidates  # noqa: E402
 from dedupe.config import ScanOptions  # noqa: E402
-from dedupe.fingerprint import Stemmer, assemble_fingerprints  # noqa: E402
-from dedupe.pairwise import pair_feature_arrays  # noqa: E402
+from dedupe.text.fingerprint import Stemmer, assemble_fingerprints  # noqa: E402
+from dedupe.stages.pairwise import pair_feature_arrays  # noqa: E402
 from dedupe.pipeline import digest_all  # noqa: E402
-from dedupe.read import read_documents  # noqa: E402
+from dedupe.stages.read import read_documents  # noqa: E402
 
 BINS = (0.0, 0.1, 0.3, 0.5, 0.8, 1.01)
 
@@ -56,9 +56,9 @@ def main() -> None:
     contain = inter / smaller
     texts_equal = np.array([kept[i].text.split() == kept[j].text.split() for i, j in pairs.tolist()])
     if args.by == "verifier":
-        from dedupe.digest import sentence_rows
-        from dedupe.features import corpus_stats, feature_matrix, pair_columns
-        from dedupe.pairwise import SentenceRows
+        from dedupe.stages.digest import sentence_rows
+        from dedupe.stages.features import corpus_stats, feature_matrix, pair_columns
+        from dedupe.stages.pairwise import SentenceRows
 
         verifier = options.verify.verifier()
         stats = corpus_stats(fp, digest.numbers, [d.published for d in kept])

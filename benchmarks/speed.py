@@ -107,9 +107,9 @@ def worker_datasketch(path: str, threshold: float, ngram: int) -> None:
 
 def cmd_fingerprint(args) -> None:
     from dedupe.config import FingerprintOptions
-    from dedupe.fingerprint import minhash_batch
-    from dedupe.normalize import normalize
-    from dedupe.read import read_documents
+    from dedupe.text.fingerprint import minhash_batch
+    from dedupe.text.normalize import normalize
+    from dedupe.stages.read import read_documents
 
     docs = read_documents([args.input])[: args.docs or None]
     tokens = [n.tokens for n in map(normalize, docs)]
@@ -175,7 +175,7 @@ def _jaccard_mae(tokens, ngram: int, rensa) -> None:
     from datasketch import MinHash
 
     from dedupe.config import FingerprintOptions
-    from dedupe.fingerprint import estimate_jaccard, minhash_batch
+    from dedupe.text.fingerprint import estimate_jaccard, minhash_batch
 
     rng = np.random.default_rng(0)
     pool = [t for t in tokens if len(t) >= 60]

@@ -5,26 +5,25 @@ and every ``dedupe`` command -- ``--help`` and ``--version`` too -- imports this
 
 The public namespace is exactly ``__all__`` (tests/test_api.py checks it).
 """
-from .config import (AttributeOptions, CandidateOptions, FetchOptions, FingerprintOptions, ScanOptions, VerifyOptions,
-                     WatchOptions)
-from .errors import DedupeError, InputError, OptionsError, ReportError
+from .config import (AttributeOptions, CandidateOptions, DiffOptions, FetchOptions, FingerprintOptions, ScanOptions,
+                     VerifyOptions, WatchOptions)
+from .errors import (DedupeError, FeedError, FetchError, InputError, OptionsError, ReportError, StoreBusyError,
+                     StoreError)
 from .model import Cluster, Diff, Document, Member, Original, Report, Scores, Segment, Skipped, Span
 
 _LAZY = {
-    "FeedError": "feeds", "FetchError": "feeds",
-    "scan": "pipeline",
-    "read_documents": "read",
-    "StoreBusyError": "store", "StoreError": "store",
-    "WatchResult": "model", "render_watch_text": "report", "scan_into_store": "watch", "store_report": "watch",
-    "watch_feeds": "watch",
+    "diff": "pipeline", "scan": "pipeline",
+    "read_documents": "stages.read",
+    "WatchResult": "model", "render_watch_text": "report.text", "scan_into_store": "engines.incremental",
+    "store_report": "engines.incremental", "watch_feeds": "feeds.watch",
 }
 
 __all__ = [
-    "AttributeOptions", "CandidateOptions", "Cluster", "DedupeError", "Diff", "Document", "FeedError", "FetchError",
-    "FetchOptions", "FingerprintOptions", "InputError", "Member", "OptionsError", "Original", "Report",
-    "ReportError", "ScanOptions", "Scores", "Segment", "Skipped", "Span", "StoreBusyError", "StoreError",
-    "VerifyOptions", "WatchOptions", "WatchResult", "diff", "read_documents", "render_watch_text", "scan",
-    "scan_into_store", "store_report", "watch_feeds",
+    "AttributeOptions", "CandidateOptions", "Cluster", "DedupeError", "Diff", "DiffOptions", "Document",
+    "FeedError", "FetchError", "FetchOptions", "FingerprintOptions", "InputError", "Member", "OptionsError",
+    "Original", "Report", "ReportError", "ScanOptions", "Scores", "Segment", "Skipped", "Span", "StoreBusyError",
+    "StoreError", "VerifyOptions", "WatchOptions", "WatchResult", "diff", "read_documents", "render_watch_text",
+    "scan", "scan_into_store", "store_report", "watch_feeds",
 ]
 __version__ = "0.1.0"
 
@@ -45,34 +44,3 @@ def __dir__() -> list[str]:
     reachable but not listed."""
     return sorted({name for name in globals() if name.startswith("__")} | set(__all__))
 
-
-def _package_class():
-    from types import ModuleType
-
-    class _Package(ModuleType):
-        """``dedupe.diff`` is the diff function (`pipeline.diff`), although a submodule has that name.
-
-        The import system binds a submodule to its package's attribute when it first loads it; with
-        the scan modules loaded lazily that can happen after this package is set up, so the name is
-        a property that ignores the binding (``dedupe.diff`` the module stays in sys.modules)."""
-
-        @property
-        def diff(self):
-            from .pipeline import diff
-            return diff
-
-        @diff.setter
-        def diff(self, module) -> None:
-            pass
-
-    return _Package
-
-
-def _install() -> None:
-    import sys
-
-    sys.modules[__name__].__class__ = _package_class()
-
-
-_install()
-del _install, _package_class

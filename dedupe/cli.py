@@ -1,153 +1,34 @@
-"""Command line: thin click commands over the library (the only module that imports click).
+"""Command line: thin click commands over the library (with cli_common.py, the only modules that
+import click).
 
 The scan and watch machinery (numpy, scipy, numba) is imported inside the commands that run it,
 so ``--help``, ``--version`` and ``report`` start at once."""
 from __future__ import annotations
 
-import functools
 import json
 import sys
-import traceback
-from datetime import datetime
 
 import click
 
-from .config import FetchOptions, ReadOptions, ScanOptions, WatchOptions, apply_settings, read_config
-from .errors import DedupeError, StoreBusyError
+from .cli_common import (EXIT_PARTLY, FIELD_OPTIONS, StageDisplay, check_output_file, config_option, debug_option,
+                         emit, field_options, notifier, output_options, pick_format, read_options, resolve_options,
+                         verifier_options)
+from .config import FetchOptions, ScanOptions, WatchOptions
 from .model import Report
-from .output import check_output, write_output
-from .read import FIELD_ALIASES, decode_text, read_article, read_bytes
-from .report import render_diff_text, render_text
-from .report_csv import render_csv
-from .report_html import render_html
-from .report_json import load_report, parse_report
-from .report_jsonl import render_jsonl
+from .report.output import check_output
+from .stages.formats import decode_text, read_bytes
+from .stages.read import read_article
+from .report.text import render_diff_text, render_text
+from .report.csv import render_csv
+from .report.html import render_html
+from .report.json import load_report, parse_report
+from .report.jsonl import render_jsonl
 
 REPORT_FORMATS = ("text", "json", "html", "csv", "jsonl")
 DIFF_FORMATS = ("text", "json")
 WATCH_FORMATS = ("text", "json")
-EXTENSIONS = {"json": "json", "html": "html", "htm": "html", "csv": "csv", "txt": "text", "text": "text",
-              "jsonl": "jsonl", "ndjson": "jsonl"}
 RENDERERS = {"text": render_text, "json": Report.to_json, "html": render_html, "csv": render_csv,
              "jsonl": render_jsonl}
-EXIT_PARTLY = 3  # watch: some feeds or entries could not be read; the rest was stored
-EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the store; try again later
-
-
-class _StoreBusy(click.ClickException):
-    exit_code = EXIT_BUSY
-
-
-def _debug_option(func):
-    """--debug on every command: show the traceback instead of one line."""
-    @click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
-    @functools.wraps(func)
-    def wrapper(*args, debug: bool = False, **kwargs):
-        ctx = click.get_current_context()
-        debug = debug or bool(ctx.find_root().params.get("debug"))
-        try:
-            return func(*args, **kwargs)
-        except (click.ClickException, click.Abort, click.exceptions.Exit):
-            raise
-        except DedupeError as exc:
-            if debug:
-                traceback.print_exc()
-            if isinstance(exc, StoreBusyError):
-                raise _StoreBusy(str(exc)) from None
-            raise click.ClickException(str(exc)) from None
-        except KeyboardInterrupt:
-            raise click.Abort() from None
-        except Exception as exc:  # a bug: still one line unless --debug
-            if debug:
-                raise
-            raise click.ClickException(f"internal error: {type(exc).__name__}: {exc} "
-                                       "(run with --debug for the traceback)") from None
-    return wrapper
-
-
-def _output_options(formats: tuple[str, ...], default: str):
-    """-o/--output and --format, spelled the same on every command."""
-    def decorate(func):
-        func = click.option("-o", "--output", type=click.Path(dir_okay=False),
-                            help="Write the report to FILE instead of standard output (checked before the work "
-                                 "starts; written to a temporary file beside it, then renamed).")(func)
-        otherwise = "text" if default == "text" else f"text on a terminal and {default} otherwise"
-        func = click.option("--format", "fmt", type=click.Choice(formats),
-                            help=f"Output format (default: from the -o file's extension, else {otherwise}).")(func)
-        return func
-    return decorate
-
-
-FIELD_OPTIONS = (("--id-field", "id_field", "id"), ("--text-field", "text_field", "text"),
-                 ("--date-field", "date_field", "published"), ("--source-field", "source_field", "source"),
-                 ("--title-field", "title_field", "title"), ("--url-field", "url_field", "url"))
-
-
-def _field_options(func):
-    """--text-field and the others: which field of a JSON/CSV/Parquet record holds what."""
-    for flag, name, field in reversed(FIELD_OPTIONS):
-        func = click.option(flag, name, metavar="NAME",
-                            help=f"The records' {field} field (default: the first present of "
-                                 f"{', '.join(FIELD_ALIASES[field])}).")(func)
-    return func
-
-
-def _read_options(params: dict) -> ReadOptions:
-    return ReadOptions(**{name: params.pop(name) for _, name, _ in FIELD_OPTIONS})
-
-
-def _verifier_options(func):
-    """--model and --threshold, the verifier's settings users tune (scan and watch)."""
-    func = click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-                        help="Link a pair when the verifier's probability is at least this (default: the model's "
-                             "own, chosen for a precision of 0.95). Higher: fewer, surer links.")(func)
-    return click.option("--model", type=click.Path(dir_okay=False), default=None,
-                        help="Verifier model written by 'dedupe train' (default: the one shipped in the "
-                             "package).")(func)
-
-
-def _pick_format(fmt: str | None, output: str | None, formats: tuple[str, ...], default: str) -> str:
-    if fmt:
-        return fmt
-    if output:
-        suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
-        kind = EXTENSIONS.get(suffix, "text")
-        return kind if kind in formats else "text"
-    return "text" if sys.stdout.isatty() else default
-
-
-def _emit(content: str, output: str | None, color: bool | None = None) -> None:
-    """The one way every command writes its report: atomically to -o FILE, else to stdout."""
-    if output:
-        write_output(output, content)
-    else:
-        click.echo(content, nl=False, color=color)
-
-
-def _check_output(output: str | None) -> None:
-    if output:
-        check_output(output)
-
-
-def _config_option(func):
-    return click.option("--config", "config", type=click.Path(dir_okay=False), metavar="FILE",
-                        help="Read settings from this TOML file (every option of the README's settings table); "
-                             "flags given here win over it.")(func)
-
-
-def _resolve_options(config: str | None, flags: dict[str, tuple[str, object]]) -> WatchOptions:
-    """The options of a run: the defaults, then the --config file's settings, then the flags
-    given on the command line. `flags` maps a click parameter to (settings key, value)."""
-    ctx = click.get_current_context()
-    options = WatchOptions()
-    if config:
-        options = apply_settings(options, read_config(config), config)
-    given = {key: value for param, (key, value) in flags.items()
-             if ctx.get_parameter_source(param) not in (click.core.ParameterSource.DEFAULT,
-                                                       click.core.ParameterSource.DEFAULT_MAP)}
-    return apply_settings(options, given, "command line")
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.version_option(package_name="newsdedupe", prog_name="dedupe")
@@ -157,7 +38,7 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@_output_options(REPORT_FORMATS, "json")
+@output_options(REPORT_FORMATS, "json")
 @click.option("--min-words", type=click.IntRange(1), default=ScanOptions.min_words, show_default=True,
               help="Texts with fewer words are skipped (and listed in the report).")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=ScanOptions.jobs, show_default=True,
@@ -171,17 +52,17 @@ def main(debug: bool) -> None:
 @click.option("--store", type=click.Path(dir_okay=False),
               help="Also add the documents to this store (an SQLite file, created if missing) and report "
                    "the stories they belong to there, with the articles stored before (local engine only).")
-@_verifier_options
+@verifier_options
 @click.option("--keep", "keep", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write the corpus without its duplicates, copies and rewrites to FILE: the originals, "
                    "the texts in no story and the skipped ones, as the input records were, in the input's format "
                    "(or FILE's extension: .jsonl, .json, .csv, .tsv, .parquet, optionally .gz/.zst).")
 @click.option("--keep-partial/--drop-partial", default=True, show_default=True,
               help="Whether --keep keeps partial reuses: by default it does, as they carry their own reporting.")
-@_field_options
-@_config_option
+@field_options
+@config_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-@_debug_option
+@debug_option
 def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, threshold, keep, keep_partial,
          config, quiet, **fields):
     """Scan articles for copies, rewrites and partial reuse.
@@ -193,13 +74,13 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
         raise click.UsageError("--scheduler needs --engine dask")
     if keep and "-" in paths:
         raise click.UsageError("--keep reads the inputs again: give files, not standard input")
-    _check_output(output)
+    check_output_file(output)
     if keep:
-        from .keep import keep_format
+        from .stages.keep import keep_format
 
         check_output(keep)
         keep_format(paths, keep)
-    options = _resolve_options(config, {
+    options = resolve_options(config, {
         "min_words": ("min_words", min_words), "jobs": ("jobs", jobs), "engine": ("engine", engine),
         "scheduler": ("scheduler", scheduler), "model": ("verify.model", model),
         "threshold": ("verify.threshold", threshold),
@@ -208,19 +89,19 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
     if store:
         if options.engine != "local":
             raise click.UsageError("--store works with the local engine only")
-        from . import watch as watching
+        from .engines import incremental
 
-        report = watching.scan_into_store(list(paths), store, options, progress=_notifier(quiet),
+        report = incremental.scan_into_store(list(paths), store, options, progress=notifier(quiet),
                                           stdin=sys.stdin.buffer)
     else:
         from . import pipeline
 
-        report = pipeline.scan(list(paths), options, progress=_StageDisplay(quiet), stdin=sys.stdin.buffer,
-                               notify=_notifier(False))
-    kind = _pick_format(fmt, output, REPORT_FORMATS, "json")
-    _emit(RENDERERS[kind](report), output)
+        report = pipeline.scan(list(paths), options, progress=StageDisplay(quiet), stdin=sys.stdin.buffer,
+                               notify=notifier(False))
+    kind = pick_format(fmt, output, REPORT_FORMATS, "json")
+    emit(RENDERERS[kind](report), output)
     if keep:
-        from .keep import write_kept
+        from .stages.keep import write_kept
 
         kept, total = write_kept(list(paths), report, keep, options.read, keep_partial)
         if not quiet:
@@ -242,29 +123,29 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True,
               help="Cross-validation folds, split by story.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@_field_options
+@field_options
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
-@_debug_option
+@debug_option
 def train(labels, docs, output, kind, precision, precision_on, folds, seed, quiet, **fields):
     """Train the verifier from pairs labelled by reading (LABELS: JSON Lines files).
 
     Each line: {"a": ID, "b": ID, "label": "derived"|"same_event"|"template"|"different",
     "corpus": NAME}. Use the model with 'dedupe scan --model FILE'.
     """
-    from .read import read_documents
+    from .stages.read import read_documents
     from .train import read_labels, train_verifier
 
-    _check_output(output)
-    read = _read_options(fields)
+    check_output_file(output)
+    read = read_options(fields)
     corpora = {}
     for spec in docs:
         name, sep, path = spec.partition("=")
         name, path = (name, path) if sep else ("", spec)
         if name in corpora:
             raise click.UsageError(f"--docs {name or spec}: given twice")
-        corpora[name] = read_documents([path], options=read, notify=_notifier(False))
+        corpora[name] = read_documents([path], options=read, notify=notifier(False))
     model = train_verifier(read_labels(labels), corpora, kind, precision, folds, seed, precision_on)
-    _emit(model.to_json(), output)
+    emit(model.to_json(), output)
     if not quiet:
         cv = model.about["cross_validation"]
         click.echo(f"dedupe: {model.about['pairs']} pairs; threshold {model.threshold:.4f}", err=True)
@@ -277,8 +158,8 @@ def train(labels, docs, output, kind, precision, precision_on, folds, seed, quie
 @click.argument("saved", metavar="[REPORT.json]", required=False)
 @click.option("--store", type=click.Path(dir_okay=False),
               help="Render every story in this store (made by watch or scan --store) instead.")
-@_output_options(REPORT_FORMATS, "text")
-@_debug_option
+@output_options(REPORT_FORMATS, "text")
+@debug_option
 def report_command(saved, store, fmt, output):
     """Render a saved JSON report again, or a whole store, as text, HTML, CSV or JSON.
 
@@ -288,100 +169,45 @@ def report_command(saved, store, fmt, output):
     """
     if (saved is None) == (store is None):
         raise click.UsageError("give either REPORT.json or --store PATH (one of them)")
-    _check_output(output)
+    check_output_file(output)
     if store is not None:
-        from . import watch as watching
+        from .engines import incremental
 
-        report = watching.store_report(store)
+        report = incremental.store_report(store)
     elif saved == "-":
         report = parse_report(sys.stdin.buffer.read(), "<stdin>")
     else:
         report = load_report(saved)
-    _emit(RENDERERS[_pick_format(fmt, output, REPORT_FORMATS, "text")](report), output)
+    emit(RENDERERS[pick_format(fmt, output, REPORT_FORMATS, "text")](report), output)
 
 
 @main.command()
 @click.argument("original", type=click.Path(dir_okay=False))
 @click.argument("copy", type=click.Path(dir_okay=False))
-@_output_options(DIFF_FORMATS, "json")
+@output_options(DIFF_FORMATS, "json")
 @click.option("--color/--no-color", default=None, help="Colour the marks (default: on a terminal).")
-@_debug_option
+@debug_option
 def diff(original, copy, fmt, output, color):
     """Show what COPY kept, reworded and added, and what it removed from ORIGINAL.
 
     Files are read as scan reads them: an HTML page is reduced to its article text (its headline
     is not compared), Markdown front matter is left out; other files are plain text.
     """
-    _check_output(output)
+    check_output_file(output)
     texts = [read_article(path).text for path in (original, copy)]
     from . import pipeline
 
     result = pipeline.diff(texts[0], texts[1])
-    kind = _pick_format(fmt, output, DIFF_FORMATS, "json")
+    kind = pick_format(fmt, output, DIFF_FORMATS, "json")
     if kind == "json":
         content = json.dumps({"schema": "dedupe/diff-v1", "original": original, "copy": copy,
                               **result.to_dict()}, indent=2) + "\n"
     else:
         colour = color if color is not None else (output is None and sys.stdout.isatty())
         content = render_diff_text(texts[0], texts[1], result, colour=colour)
-        _emit(content, output, color=colour)
+        emit(content, output, color=colour)
         return
-    _emit(content, output)
-
-
-class _StageDisplay:
-    """scan's progress on stderr: on a terminal a bar per stage with counts and an ETA (click's);
-    otherwise one line per stage that took a second or more; nothing with -q."""
-
-    def __init__(self, quiet: bool) -> None:
-        from .pipeline import StageClock
-
-        self.quiet = quiet
-        self.tty = sys.stderr.isatty()
-        self.bar = None
-        self.clock = StageClock(self._ended)
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.quiet:
-            return
-        from .pipeline import COMPILE_STAGE
-
-        if stage == COMPILE_STAGE and done == 0:
-            click.echo("dedupe: first run: numba is compiling the numeric kernels (cached for the next runs)",
-                       err=True)
-        if self.tty:
-            if done == 0:
-                self._close()
-                self.bar = click.progressbar(length=max(total, 1), label=f"dedupe: {stage:<20}", file=sys.stderr,
-                                             show_eta=total > 1, show_pos=total > 1, show_percent=False, width=30)
-                self.bar.__enter__()
-            elif self.bar is not None:
-                self.bar.update(done - self.bar.pos)
-        self.clock(stage, done, total)
-
-    def _ended(self, stage: str, seconds: float) -> None:
-        if self.tty:
-            if self.bar is not None:
-                self.bar.label = f"dedupe: {f'{stage} {seconds:.1f}s':<20}"
-                self.bar.update(self.bar.length - self.bar.pos)
-                self._close()
-        elif seconds >= 1.0 or stage == "read":
-            click.echo(f"dedupe: {stage} done in {seconds:.1f}s", err=True)
-
-    def _close(self) -> None:
-        if self.bar is not None:
-            self.bar.render_progress()
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
-def _notifier(quiet: bool, stamped: bool = False):
-    """Progress messages on stderr; `stamped`: each line starts with the local time (watch's log)."""
-    def notify(message: str) -> None:
-        if not quiet:
-            stamp = f"{datetime.now().astimezone().isoformat(timespec='seconds')} " if stamped else ""
-            click.echo(f"{stamp}dedupe: {message}", err=True)
-    return notify
+    emit(content, output)
 
 
 def _read_feed_list(path: str) -> list[str]:
@@ -395,7 +221,7 @@ def _read_feed_list(path: str) -> list[str]:
               help="Read feeds from FILE too: one URL or path a line; blank lines and # comments are ignored.")
 @click.option("--store", required=True, type=click.Path(dir_okay=False),
               help="The store: an SQLite file kept between runs (created if missing).")
-@_output_options(WATCH_FORMATS, "json")
+@output_options(WATCH_FORMATS, "json")
 @click.option("--no-fetch", is_flag=True,
               help="Never fetch article pages: an entry with only a summary is stored with its summary.")
 @click.option("--wait", type=click.FloatRange(0, 86400), default=WatchOptions.wait, show_default=True,
@@ -411,10 +237,10 @@ def _read_feed_list(path: str) -> list[str]:
                    "only the feeds named here may be on such addresses.")
 @click.option("--min-words", type=click.IntRange(1), default=ScanOptions.min_words, show_default=True,
               help="Texts with fewer words are stored but not compared (and listed as skipped).")
-@_verifier_options
-@_config_option
+@verifier_options
+@config_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (feed failures are still shown).")
-@_debug_option
+@debug_option
 def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeout, delay, allow_private,
           min_words, model, threshold, config, quiet):
     """Read RSS/Atom feeds into a store and report what is new: new stories, new copies of known
@@ -426,23 +252,23 @@ def watch(feeds, feed_list, store, fmt, output, no_fetch, wait, keep_days, timeo
     sources = list(feeds) + (_read_feed_list(feed_list) if feed_list else [])
     if not sources:
         raise click.UsageError("give at least one FEED or --feeds FILE")
-    _check_output(output)
-    from . import watch as watching
-    from .report import render_watch_text
+    check_output_file(output)
+    from .feeds import watch as watching
+    from .report.text import render_watch_text
 
-    options = _resolve_options(config, {
+    options = resolve_options(config, {
         "min_words": ("min_words", min_words), "no_fetch": ("fetch_pages", not no_fetch), "wait": ("wait", wait),
         "keep_days": ("keep_days", keep_days), "timeout": ("fetch.timeout", timeout),
         "delay": ("fetch.delay", delay), "allow_private": ("fetch.allow_private", allow_private),
         "model": ("verify.model", model), "threshold": ("verify.threshold", threshold)})
     options.scan.verify.verifier()  # a bad model stops here, before the store is touched
-    kind = _pick_format(fmt, output, WATCH_FORMATS, "json")
+    kind = pick_format(fmt, output, WATCH_FORMATS, "json")
 
     def deliver(result) -> None:  # while the run holds the store: it counts as reported only once written
-        _emit(result.to_json() if kind == "json" else render_watch_text(result), output)
+        emit(result.to_json() if kind == "json" else render_watch_text(result), output)
 
-    result = watching.watch_feeds(sources, store, options, progress=_notifier(quiet, stamped=True), deliver=deliver)
-    failed = _notifier(False, stamped=True)
+    result = watching.watch_feeds(sources, store, options, progress=notifier(quiet, stamped=True), deliver=deliver)
+    failed = notifier(False, stamped=True)
     for status in result.feeds:
         if not status.ok:
             failed(f"{status.feed}: {status.problem}")
@@ -457,7 +283,7 @@ def store_group() -> None:
 
 @store_group.command(name="check")
 @click.argument("path", type=click.Path(dir_okay=False))
-@_debug_option
+@debug_option
 def store_check(path):
     """Check a store: SQLite's full integrity check, then the store's own invariants.
 
@@ -479,16 +305,16 @@ def store_check(path):
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--wait", type=click.FloatRange(0, 86400), default=WatchOptions.wait, show_default=True,
               help="Seconds to wait for a run that holds the store; then give up with exit code 75.")
-@_debug_option
+@debug_option
 def store_repair(path, wait):
     """Rebuild a store: copy every readable row into a new file, build the candidate index again
     from the stored articles and recompute the stories from the links.
 
     The old file is kept beside it as PATH.damaged-TIME; a repair that fails changes nothing.
     """
-    from . import watch as watching
+    from .engines import incremental
 
-    done = watching.repair_store(path, wait=wait)
+    done = incremental.repair_store(path, wait=wait)
     lost = ", ".join(f"{table} {'some' if n < 0 else n}" for table, n in sorted(done.lost.items()))
     click.echo(f"{path}: rebuilt: {done.copied.get('articles', 0)} article versions kept, {done.indexed} indexed"
                + (f"; rows lost: {lost}" if lost else "; nothing lost") + f"; the old file is {done.backup}")

@@ -3,8 +3,8 @@
     read -> digest (normalize, shingles, MinHash, stems) -> fingerprint (TF-IDF) -> candidates
       -> verify -> cluster -> attribute + diff
 
-`run_stages` sequences them for a scan; an executor (executors.LocalExecutor, or the Dask
-engine's) decides where their chunks run, never what they compute.  `watch.py` drives the
+`run_stages` sequences them for a scan; an executor (engines.local.LocalExecutor, or the Dask
+engine's) decides where their chunks run, never what they compute.  engines/incremental.py drives the
 same verify, cluster and attribute + diff functions on what is new in a store.
 """
 from __future__ import annotations
@@ -17,24 +17,24 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from .attribute import Derivation, attribute, is_wire_agency
-from .candidates import find_candidates
-from .cluster import Tree, build_trees
-from .config import AttributeOptions, ScanOptions
-from .diff import Differ, classify, diff_documents
-from .digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
-from .executors import LocalExecutor
-from .fingerprint import Stemmer, assemble_fingerprints
+from .stages.attribute import Derivation, attribute, is_wire_agency
+from .stages.candidates import find_candidates
+from .stages.cluster import Tree, build_trees
+from .config import AttributeOptions, DiffOptions, ScanOptions
+from .stages.textdiff import Differ, classify, diff_documents
+from .stages.digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
+from .engines.local import LocalExecutor
+from .text.fingerprint import Stemmer, assemble_fingerprints
 from .gcpause import collector_paused
-from .model import Cluster, Diff, Document, Match, Member, Normalized, Report
-from .normalize import normalize
-from .features import corpus_stats
-from .pairwise import SentenceRows, verify_pairs
-from .read import read_documents
+from .model import Cluster, Diff, Document, Match, Member, Normalized, Notify, Report
+from .text.normalize import normalize
+from .stages.features import corpus_stats
+from .stages.pairwise import SentenceRows, verify_pairs
+from .stages.read import read_documents
 
 
 class Executor(Protocol):
-    """Where a stage's chunks run (executors.LocalExecutor, engine_dask.DaskExecutor)."""
+    """Where a stage's chunks run (engines.local.LocalExecutor, engines.dask.DaskExecutor)."""
 
     def map(self, function: Callable, items: Sequence, shared, **how) -> list: ...
 
@@ -52,7 +52,7 @@ COMPILE_STAGE = "compile (first run)"
 
 def scan(inputs: Iterable, options: ScanOptions | None = None, progress: Progress | None = None,
          stdin: BinaryIO | None = None, engine: str | None = None, scheduler: str | None = None,
-         notify: Callable[[str], None] | None = None) -> Report:
+         notify: Notify | None = None) -> Report:
     """Find copies, rewrites and partial reuse among articles and group them by original.
 
     `inputs` are paths (files or directories), ``"-"`` for JSONL on stdin,
@@ -93,7 +93,7 @@ def scan_documents(docs: list[Document], options: ScanOptions, stages: "Stages |
     if executor is not None:
         return run_stages(docs, options, executor, stages)
     if options.engine == "dask":
-        from .engine_dask import dask_executor  # optional dependency, loaded on demand
+        from .engines.dask import dask_executor  # optional dependency, loaded on demand
 
         with dask_executor(options.scheduler, options.jobs) as executor:
             return run_stages(docs, options, executor, stages)
@@ -250,9 +250,9 @@ def make_cluster(cluster_id: str, tree: Tree, docs: Mapping[int, Document] | Seq
 def mark(parent: Normalized, child: Normalized, options: ScanOptions, differ: Differ | None = None
          ) -> tuple[Diff, str]:
     """The marks of `child` against its `parent`, and the relation they make (`diff.classify`)."""
-    d = (differ or Differ((parent, child)))(parent, child, options.verify.diff_match)
-    return d, classify(d, child.content_hash == parent.content_hash, options.verify.partial_added,
-                       options.verify.copy_kept, options.verify.partial_facts)
+    d = (differ or Differ((parent, child)))(parent, child, options.diff.match)
+    return d, classify(d, child.content_hash == parent.content_hash, options.diff.partial_added,
+                       options.diff.copy_kept, options.diff.partial_facts)
 
 
 def tree_order(tree) -> list[int]:
@@ -271,12 +271,14 @@ def tree_order(tree) -> list[int]:
 
 def diff(original_text: str, copy_text: str, sentence_match: float | None = None) -> Diff:
     """Marks of one text against another: kept / reworded / added in the copy, removed from the original.
+    `sentence_match`: the TF-IDF cosine at which a sentence counts as reworded (default
+    ``DiffOptions().match``).
 
     >>> d = diff("Storm hits the coast. Ferries halted.", "Storm hits the coast, say officials.")
     >>> [s.kind for s in d.segments]  # doctest: +SKIP
     """
     if sentence_match is None:
-        sentence_match = ScanOptions().verify.diff_match
+        sentence_match = DiffOptions().match
     return diff_documents(normalize(Document("original", original_text)),
                           normalize(Document("copy", copy_text)), sentence_match)
 
@@ -346,7 +348,7 @@ def kernels_compiled() -> bool:
 
     from numba.core.registry import CPUDispatcher
 
-    from . import normalize as kernels
+    from .text import normalize as kernels
 
     try:
         return all(os.path.exists(value._cache._cache_file._index_path)

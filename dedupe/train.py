@@ -25,10 +25,10 @@ import numpy as np
 
 from .config import ScanOptions
 from .errors import InputError, OptionsError
-from .features import NAMES, CorpusStats, corpus_stats, feature_matrix, pair_columns
-from .fingerprint import Stemmer, assemble_fingerprints
+from .stages.features import NAMES, CorpusStats, corpus_stats, feature_matrix, pair_columns
+from .text.fingerprint import Stemmer, assemble_fingerprints
 from .model import Document
-from .verifier import Verifier
+from .stages.verifier import Verifier
 
 LABELS = ("derived", "same_event", "template", "different")
 DEFAULT_GATE = (0.085, 1.0)
@@ -96,8 +96,8 @@ class Examples:
 def label_examples(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence[Document]],
                    options: ScanOptions | None = None) -> Examples:
     """Feature rows for labelled pairs, each computed within its own corpus."""
-    from .digest import sentence_rows
-    from .pairwise import SentenceRows
+    from .stages.digest import sentence_rows
+    from .stages.pairwise import SentenceRows
     from .pipeline import digest_all  # the scan's own stages, so features are the scan's
 
     options = options or ScanOptions()

@@ -33,6 +33,10 @@ def test_type_marker_and_schema_are_package_data():
     for name in ("py.typed", "schema/report-v1.json", "verifier.json"):
         assert name in shipped
         assert resources.files("dedupe").joinpath(name).is_file()
+    assets = [name.strip() for name in cfg["options.package_data"]["dedupe.report"].replace("\n", ",").split(",")]
+    for name in ("assets/report.js", "assets/report.css"):  # the HTML report's script and style sheet
+        assert name in assets
+        assert resources.files("dedupe.report").joinpath(name).is_file()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,10 @@
 import pytest
 
 import dedupe
-from dedupe.attribute import AttributeOptions, Derivation, attribute, find_credits, is_wire_agency, outlet_key, same_outlet
+from dedupe.config import AttributeOptions
+from dedupe.stages.attribute import Derivation, attribute, is_wire_agency
+from dedupe.stages.credits import find_credits
+from dedupe.stages.outlets import outlet_key, same_outlet
 from dedupe.errors import OptionsError
 from dedupe.model import Document
 from conftest import COPY_SEED, REWRITE_SEED, SEEDS
@@ -287,7 +290,7 @@ def _plain_patterns():
     """The patterns as first written, before they were rearranged for the regex engine's sake."""
     import re
 
-    from dedupe.attribute import _CITING, _NAME, _PATTERNS
+    from dedupe.stages.credits import _CITING, _NAME, _PATTERNS
 
     plain = dict((kind, pattern) for kind, _, pattern in _PATTERNS)
     plain["byline"] = re.compile(r"\bBy[ \t]+(?P<byline>[^\n<]{2,160})")
@@ -301,7 +304,7 @@ def test_find_equals_every_plain_pattern_over_the_whole_text(seeds, sample_docs)
     import json
 
     from conftest import SHARED
-    from dedupe.attribute import _PATTERNS, Credit, CreditFinder, _quote
+    from dedupe.stages.credits import _PATTERNS, Credit, CreditFinder, _quote
 
     texts = [d["text"] for d in sample_docs] + list(seeds.values())
     for name in ("meter_showbiz", "news_story_chains", "reuters21578", "semeval2022_task8"):
@@ -329,7 +332,7 @@ def test_pattern_word_tests_skip_only_texts_without_matches(seeds, sample_docs):
     import string
     import sys
 
-    from dedupe.attribute import _ALSO_NEEDS, _GATES, _NEEDS, _PATTERNS, _SCRIPTS, _SHORTCUTS, _UNLOWERED, CreditFinder
+    from dedupe.stages.credits import _ALSO_NEEDS, _GATES, _NEEDS, _PATTERNS, _SCRIPTS, _SHORTCUTS, _UNLOWERED, CreditFinder
 
     texts = [d["text"] for d in sample_docs] + list(seeds.values()) + [
         "Prices rose, according to AFP.", "He told Reuters on Monday.", "Additional reporting by PA News staff",
@@ -443,6 +446,6 @@ def test_a_canonical_link_to_the_pages_own_site_is_a_claim_not_a_credit(tmp_path
     ("www.ft.com", "The Times", False),
 ])
 def test_own_site_is_the_site_name_spelled_as_a_domain(host, outlet, own):
-    from dedupe.attribute import is_own_site
+    from dedupe.stages.outlets import is_own_site
 
     assert is_own_site(host, outlet) is own

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import dedupe
-from dedupe import report_html
-from dedupe.report_html import render_html
+from dedupe.report import html as report_html
+from dedupe.report.html import render_html
 from conftest import DATA, ROOT, SHARED
 from test_report_html import PAYLOAD, Page, hostile_documents
 

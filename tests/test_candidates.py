@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from dedupe.candidates import find_candidates, lsh_pair_codes, rare_term_pair_codes
+from dedupe.stages.candidates import find_candidates, lsh_pair_codes, rare_term_pair_codes
 from dedupe.config import CandidateOptions, ScanOptions
-from dedupe.fingerprint import Stemmer, fingerprint
-from dedupe.normalize import normalize
-from dedupe.read import read_documents
+from dedupe.text.fingerprint import Stemmer, fingerprint
+from dedupe.text.normalize import normalize
+from dedupe.stages.read import read_documents
 from reference.lsh import lsh_pairs_datasketch
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -85,7 +85,7 @@ def test_bucket_pair_codes_from_shuffled_band_rows_equal_lsh():
     keys = np.concatenate([sigs[valid, b * rows:(b + 1) * rows] for b in range(bands)])
     members = np.tile(valid, bands)
     shuffle = np.random.default_rng(0).permutation(len(members))
-    from dedupe.candidates import bucket_pair_codes
+    from dedupe.stages.candidates import bucket_pair_codes
     got = bucket_pair_codes(band_ids[shuffle], keys[shuffle], members[shuffle], max_bucket, n)
     assert np.array_equal(got, lsh_pair_codes(sigs, bands, rows, max_bucket))
 

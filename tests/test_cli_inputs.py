@@ -105,7 +105,7 @@ def test_keep_parquet_keeps_its_columns_and_types(tmp_path, sample_records):
     from datetime import datetime
 
     import dedupe
-    from dedupe.keep import write_kept
+    from dedupe.stages.keep import write_kept
 
     rows = [{"doc_id": n, "content": r["text"], "outlet": r.get("source"),
              "date": datetime.fromisoformat(r["published"]) if r.get("published") else None}

@@ -1,9 +1,9 @@
 import numpy as np
 
-from dedupe.cluster import build_trees, shared_beyond
-from dedupe.fingerprint import fingerprint
+from dedupe.stages.cluster import build_trees, shared_beyond
+from dedupe.text.fingerprint import fingerprint
 from dedupe.model import Document, Match, Scores
-from dedupe.normalize import normalize
+from dedupe.text.normalize import normalize
 
 
 def match(a, b, cab, cba, cos=0.6):

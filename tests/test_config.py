@@ -9,9 +9,10 @@ from click.testing import CliRunner
 import dedupe
 from conftest import DATA, ROOT
 from dedupe.cli import main
-from dedupe.config import (CandidateOptions, FetchOptions, FingerprintOptions, ReadOptions, ScanOptions,
-                           VerifyOptions, WatchOptions, apply_settings, option_docs, options_table, read_config)
+from dedupe.config import (CandidateOptions, DiffOptions, FetchOptions, FingerprintOptions, ReadOptions, ScanOptions,
+                           VerifyOptions, WatchOptions)
 from dedupe.errors import OptionsError
+from dedupe.settings import apply_settings, option_docs, options_table, read_config
 
 EVERY_KEY = """
 # a newsroom's settings: every key, none at its default
@@ -42,7 +43,9 @@ min_share = 0.2
 model = "models/verifier.json"
 threshold = 0.9
 sentence_match = 0.25
-diff_match = 0.35
+
+[diff]
+match = 0.35
 copy_kept = 0.8
 partial_added = 0.15
 partial_facts = 2
@@ -75,14 +78,14 @@ def test_a_settings_file_sets_every_option(tmp_path):
         ("scan", scan, default.scan), ("fetch", options.fetch, default.fetch), ("watch", options, default),
         ("fingerprint", scan.fingerprint, default.scan.fingerprint),
         ("candidates", scan.candidates, default.scan.candidates), ("verify", scan.verify, default.scan.verify),
-        ("read", scan.read, default.scan.read))
+        ("diff", scan.diff, default.scan.diff), ("read", scan.read, default.scan.read))
         for f in fields(now) if getattr(now, f.name) != getattr(before, f.name)}
     every = {f"{name}.{f.name}" for name, cls in (("scan", ScanOptions), ("fetch", FetchOptions),
                                                     ("watch", WatchOptions), ("fingerprint", FingerprintOptions),
                                                     ("candidates", CandidateOptions), ("verify", VerifyOptions),
-                                                    ("read", ReadOptions))
+                                                    ("diff", DiffOptions), ("read", ReadOptions))
              for f in fields(cls)} - {"watch.scan", "watch.fetch", "scan.fingerprint", "scan.candidates", "scan.verify",
-                                      "scan.read"}
+                                      "scan.diff", "scan.read"}
     assert every - changed == set()
     assert scan.agencies == ("Reuters", "AP", "Meridian Press Agency")
     assert scan.verify.threshold == 0.9 and isinstance(options.wait, float) and options.fetch.timeout == 10.0
@@ -110,6 +113,15 @@ def test_a_bad_settings_file_is_one_line_naming_the_file_and_key(tmp_path, text,
     assert result.output.count("\n") == 1 and message in result.output and str(path) in result.output
 
 
+def test_the_diff_thresholds_under_their_earlier_verify_keys_are_still_read(tmp_path):
+    path = tmp_path / "old.toml"
+    path.write_text("[verify]\ndiff_match = 0.35\ncopy_kept = 0.8\npartial_added = 0.15\npartial_facts = 2\n",
+                    encoding="utf-8")
+    settings = read_config(path)
+    assert settings == {"diff.match": 0.35, "diff.copy_kept": 0.8, "diff.partial_added": 0.15, "diff.partial_facts": 2}
+    assert apply_settings(WatchOptions(), {"verify.diff_match": 0.4}).scan.diff == DiffOptions(match=0.4)
+
+
 def test_a_value_out_of_range_names_the_file(tmp_path):
     path = tmp_path / "newsroom.toml"
     path.write_text("[verify]\nthreshold = 1.5\n", encoding="utf-8")
@@ -132,7 +144,7 @@ def test_flags_given_on_the_command_line_win_over_the_file(tmp_path):
 
 
 def test_watch_reads_the_settings_file_and_its_flags_win(tmp_path, monkeypatch):
-    import dedupe.watch
+    import dedupe.feeds.watch
 
     seen = []
 
@@ -143,7 +155,7 @@ def test_watch_reads_the_settings_file_and_its_flags_win(tmp_path, monkeypatch):
         seen.append(options)
         return Done()
 
-    monkeypatch.setattr(dedupe.watch, "watch_feeds", fake_watch)
+    monkeypatch.setattr(dedupe.feeds.watch, "watch_feeds", fake_watch)
     path = tmp_path / "watch.toml"
     path.write_text("keep_days = 30\nmin_words = 60\nfetch_pages = false\n[fetch]\ntimeout = 8\ndelay = 3\n"
                     "[verify]\nthreshold = 0.8\n", encoding="utf-8")
@@ -157,9 +169,10 @@ def test_watch_reads_the_settings_file_and_its_flags_win(tmp_path, monkeypatch):
 
 
 def test_every_option_has_a_one_line_doc():
-    for cls in (ScanOptions, WatchOptions, FingerprintOptions, CandidateOptions, VerifyOptions, FetchOptions):
+    for cls in (ScanOptions, WatchOptions, FingerprintOptions, CandidateOptions, VerifyOptions, DiffOptions,
+                FetchOptions):
         docs = option_docs(cls)
-        nested = {"fingerprint", "candidates", "verify", "scan", "fetch"}
+        nested = {"fingerprint", "candidates", "verify", "diff", "read", "scan", "fetch"}
         for f in fields(cls):
             if f.init and f.name not in nested:
                 assert docs.get(f.name), f"{cls.__name__}.{f.name} has no docstring"

@@ -60,9 +60,9 @@ def test_ngram_masks_and_runs_match_their_plain_definitions(sample_docs):
     """The fast forms of the diff's helpers against the word-by-word loops they replace."""
     import numpy as np
 
-    from dedupe.diff import _runs, shared_ngram_mask, shared_ngram_masks
+    from dedupe.stages.textdiff import _runs, shared_ngram_mask, shared_ngram_masks
     from dedupe.model import Document
-    from dedupe.normalize import normalize
+    from dedupe.text.normalize import normalize
 
     def plain_mask(tokens, other, n):
         mask = np.zeros(len(tokens), dtype=bool)
@@ -93,8 +93,8 @@ def _reference_diff(original, copy, threshold, stemmer):
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from dedupe.diff import COPY_KINDS, KEPT_NGRAM, new_facts, sentence_words
-    from dedupe.tfidf import _identity
+    from dedupe.stages.textdiff import COPY_KINDS, KEPT_NGRAM, new_facts, sentence_words
+    from dedupe.text.tfidf import _identity
     from dedupe.model import Diff, Segment, Span
 
     words_o, words_c = sentence_words(original, stemmer), sentence_words(copy, stemmer)
@@ -149,10 +149,10 @@ def test_diff_kernel_matches_the_plain_diff(sample_docs, seeds_if_present):
     import json
 
     from conftest import SHARED, generated_texts
-    from dedupe.diff import Differ, diff_documents
-    from dedupe.fingerprint import Stemmer
+    from dedupe.stages.textdiff import Differ, diff_documents
+    from dedupe.text.fingerprint import Stemmer
     from dedupe.model import Document
-    from dedupe.normalize import normalize
+    from dedupe.text.normalize import normalize
 
     texts = [d["text"] for d in sample_docs] + generated_texts(40) + list(seeds_if_present.values())
     meter = SHARED / "data" / "meter_showbiz" / "docs.jsonl"
@@ -184,10 +184,10 @@ def test_diff_kernel_matches_the_plain_diff(sample_docs, seeds_if_present):
 def test_differ_sentence_stems_are_each_sentences_stems(sample_docs, seeds_if_present):
     """`_sentence_stem_rows` (through Differ): each sentence's stem ranks, read back as words, are
     the stemmer's stems of the sentence's tokens; the longest row sizes the tf table."""
-    from dedupe.diff import Differ
-    from dedupe.fingerprint import Stemmer
+    from dedupe.stages.textdiff import Differ
+    from dedupe.text.fingerprint import Stemmer
     from dedupe.model import Document
-    from dedupe.normalize import normalize
+    from dedupe.text.normalize import normalize
 
     texts = [d["text"] for d in sample_docs] + list(seeds_if_present.values()) + ["", "The the of.", "Storm. Ferries halted."]
     docs = [normalize(Document(str(k), t)) for k, t in enumerate(texts)]

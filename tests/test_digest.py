@@ -4,11 +4,11 @@ from pathlib import Path
 import numpy as np
 
 from dedupe.config import ScanOptions
-from dedupe.digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
-from dedupe.fingerprint import Stemmer, fingerprint
-from dedupe.normalize import normalize
-from dedupe.read import read_documents
-from dedupe.features import number_set
+from dedupe.stages.digest import Digest, TokenTable, digest_documents, merge_digests, sentence_rows
+from dedupe.text.fingerprint import Stemmer, fingerprint
+from dedupe.text.normalize import normalize
+from dedupe.stages.read import read_documents
+from dedupe.stages.features import number_set
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 

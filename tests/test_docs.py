@@ -24,3 +24,21 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     test_line = next(line for line in README.splitlines() if "pytest" in line and line.startswith("python3"))
     assert test_line in ci
+
+
+def test_the_layout_doc_names_every_module_where_it_is():
+    import re
+
+    listed, folder = set(), ""
+    for line in (ROOT / "docs" / "layout.md").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^( +)(\w+)(/|\.py)\s", line + " ")
+        if not m:
+            continue
+        depth, name, kind = len(m.group(1)) // 2, m.group(2), m.group(3)
+        if depth == 1 and kind == "/":
+            folder = name + "/"
+        elif kind == ".py":
+            listed.add((folder if depth == 2 else "") + name + ".py")
+    modules = {p.relative_to(ROOT / "dedupe").as_posix() for p in (ROOT / "dedupe").rglob("*.py")}
+    modules = {m for m in modules if not (m.endswith("/__init__.py"))}
+    assert modules == listed

@@ -8,7 +8,8 @@ from dedupe.config import ScanOptions
 from dedupe.errors import OptionsError
 
 distributed = pytest.importorskip("distributed")
-from dedupe import engine_dask, pipeline  # noqa: E402  (needs distributed)
+from dedupe import pipeline
+from dedupe.engines import dask as engine_dask  # noqa: E402  (needs distributed)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 METER = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"

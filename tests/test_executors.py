@@ -4,7 +4,7 @@ import signal
 
 import pytest
 
-from dedupe.executors import LocalExecutor, WorkerError
+from dedupe.engines.local import LocalExecutor, WorkerError
 
 HEADLINES = [f"Storm closes {n} schools across the county as rivers rise" for n in range(40)]
 

@@ -7,10 +7,10 @@ import xxhash
 from datasketch import LeanMinHash, MinHash
 
 from dedupe.config import FingerprintOptions
-from dedupe.fingerprint import (Stemmer, TokenHasher, content_words, estimate_jaccard, fingerprint,
+from dedupe.text.fingerprint import (Stemmer, TokenHasher, content_words, estimate_jaccard, fingerprint,
                                 hash_token_batch, minhash_batch, minhash_signatures, shingle_hashes, token_hash)
 from dedupe.model import Document
-from dedupe.normalize import normalize
+from dedupe.text.normalize import normalize
 from reference import minhash as reference
 
 
@@ -126,7 +126,7 @@ def test_stemmer_gives_pure_python_snowball_stems():
     english_stemmer = pytest.importorskip("snowballstemmer.english_stemmer")
     from pathlib import Path
 
-    from dedupe.read import read_documents
+    from dedupe.stages.read import read_documents
 
     shared = Path(__file__).resolve().parents[2] / "shared" / "data"
     inputs = [Path(__file__).resolve().parents[1] / "data" / "sample"]
@@ -158,8 +158,8 @@ def test_no_content_word_has_an_empty_stem():
     # the stem cache marks dropped tokens with "" (see fingerprint._NOT_CONTENT)
     from pathlib import Path
 
-    from dedupe.fingerprint import _english_stemmer
-    from dedupe.read import read_documents
+    from dedupe.text.fingerprint import _english_stemmer
+    from dedupe.stages.read import read_documents
 
     sample = Path(__file__).resolve().parents[1] / "data" / "sample"
     words = {t for d in read_documents([sample]) for t in normalize(d).tokens}

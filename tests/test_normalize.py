@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 
 from dedupe.model import Document
-from dedupe.normalize import (ascii_contents, boilerplate_spans, content_hash, content_tokens,
+from dedupe.text.normalize import (ascii_contents, boilerplate_spans, content_hash, content_tokens,
                               content_tokens_joined, fold_token, normalize, sentence_ranges, sentence_spans,
                               text_codes, tokenize)
-from dedupe.read import read_documents
+from dedupe.stages.read import read_documents
 from reference.text import (TOKEN, reference_boilerplate_spans, reference_fold, reference_normalize,
                             reference_sentence_spans)
 
@@ -134,7 +134,7 @@ def _random_texts(pieces, count, seed, longest=30):
 
 
 def test_space_test_of_sentence_scan_is_regex_whitespace_on_every_code_point():
-    from dedupe.normalize import _is_space
+    from dedupe.text.normalize import _is_space
 
     everything = "".join(map(chr, range(0x110000)))
     spaces = {m.start() for m in re.finditer(r"\s", everything)}
@@ -215,7 +215,7 @@ def test_ascii_normalize_matches_reference_definition():
 
 
 def test_lowered_tokens_only_blanks_everything_but_the_lowered_tokens():
-    from dedupe.normalize import _ASCII_WORD, _lowered_tokens_only, _token_bounds
+    from dedupe.text.normalize import _ASCII_WORD, _lowered_tokens_only, _token_bounds
 
     for text in [t.encode("ascii", "ignore").decode() for t in TRICKY_TEXTS + SAMPLE_TEXTS]:
         codes = text_codes(text)

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from conftest import generated_texts
-from dedupe.normalize import content_tokens
-from dedupe.numbering import TokenNumbers
-from dedupe.read import read_documents
+from dedupe.text.normalize import content_tokens
+from dedupe.text.numbering import TokenNumbers
+from dedupe.stages.read import read_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 

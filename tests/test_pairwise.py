@@ -4,14 +4,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedupe.candidates import find_candidates
+from dedupe.stages.candidates import find_candidates
 from dedupe.config import ScanOptions
-from dedupe.fingerprint import Stemmer, fingerprint
-from dedupe.normalize import normalize
-from dedupe.features import number_set
-from dedupe.pairwise import SentenceRows, _pairwise_sum32, pair_feature_arrays, verify_batch
-from dedupe.read import read_documents
-from dedupe.verifier import Verifier
+from dedupe.text.fingerprint import Stemmer, fingerprint
+from dedupe.text.normalize import normalize
+from dedupe.stages.features import number_set
+from dedupe.stages.pairwise import SentenceRows, _pairwise_sum32, pair_feature_arrays, verify_batch
+from dedupe.stages.read import read_documents
+from dedupe.stages.verifier import Verifier
 from reference.pair_features import SentenceVectors, pair_features
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"

@@ -6,7 +6,8 @@ import pytest
 
 import dedupe
 from conftest import COPY_SEED, DATA, REWRITE_SEED, SEEDS
-from dedupe import executors, pipeline
+from dedupe import pipeline
+from dedupe.engines import local as executors
 from dedupe.config import ScanOptions
 
 
@@ -129,7 +130,7 @@ def test_scan_pauses_the_collector_and_restores_it(sample_json, monkeypatch, tmp
     import contextlib
     import gc
 
-    from dedupe import model
+    from dedupe.report import jsontext
 
     seen = []
     monkeypatch.setattr(pipeline, "digest_all", lambda *a, real=pipeline.digest_all, **k: (
@@ -151,7 +152,7 @@ def test_scan_pauses_the_collector_and_restores_it(sample_json, monkeypatch, tmp
         gc.enable()
     # the same bytes with the collector running throughout (the reference path)
     monkeypatch.setattr(pipeline, "collector_paused", contextlib.nullcontext)
-    monkeypatch.setattr(model, "collector_paused", contextlib.nullcontext)
+    monkeypatch.setattr(jsontext, "collector_paused", contextlib.nullcontext)
     assert dedupe.scan([SAMPLE]).to_json() == sample_json
 
 

@@ -9,8 +9,9 @@ from click.testing import CliRunner
 import dedupe
 from conftest import DATA
 from dedupe import pipeline
-from dedupe.cli import _StageDisplay, main
-from dedupe.executors import LocalExecutor
+from dedupe.cli import main
+from dedupe.cli_common import StageDisplay as _StageDisplay
+from dedupe.engines.local import LocalExecutor
 
 STAGES = ["read", "normalize", "fingerprint", "candidates", "verify", "cluster", "attribute+diff"]
 

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from dedupe.errors import InputError
-from dedupe.read import read_documents
+from dedupe.stages.read import read_documents
 
 STORY = "Flood waters rose through the night in Millbrook, forcing 200 residents from their homes."
 
@@ -307,7 +307,7 @@ VIDEO_STORY = (
 
 
 def test_site_notices_are_recognised_and_articles_are_not():
-    from dedupe.read import site_notice
+    from dedupe.stages.read import site_notice
     for page in (RATE_LIMIT_PAGE, COOKIE_WALL):
         assert site_notice(page, len(page.split())).startswith("not an article: a site notice")
     for story in (BAKERY_STORY, VIDEO_STORY):
@@ -316,7 +316,7 @@ def test_site_notices_are_recognised_and_articles_are_not():
 
 def test_scan_skips_site_notices_with_the_reason(tmp_path):
     import dedupe
-    from dedupe.watch import scan_into_store
+    from dedupe.engines.incremental import scan_into_store
     docs = [{"id": "bus-a", "text": COOKIE_WALL}, {"id": "bus-b", "text": COOKIE_WALL.replace("Buslinie", "Radweg")},
             {"id": "blocked-1", "text": RATE_LIMIT_PAGE}, {"id": "blocked-2", "text": RATE_LIMIT_PAGE},
             {"id": "flood", "text": VIDEO_STORY}, {"id": "flood-copy", "text": VIDEO_STORY}]

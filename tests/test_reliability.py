@@ -22,11 +22,13 @@ from conftest import DATA, ROOT
 from dedupe.cli import main
 from dedupe.errors import FetchError, InputError
 from dedupe.feeds import Fetcher, FetchOptions
-from dedupe.read import read_documents
-from dedupe.report import render_text
-from dedupe.report_csv import render_csv
+from dedupe.stages.read import read_documents
+from dedupe.report.text import render_text
+from dedupe.report.csv import render_csv
 from dedupe.store import Store, check_store
-from dedupe.watch import WatchOptions, scan_into_store, watch_feeds
+from dedupe.config import WatchOptions
+from dedupe.engines.incremental import scan_into_store
+from dedupe.feeds.watch import watch_feeds
 from feedserver import FeedServer, Route, article_page, rss, sample_articles
 
 ARTICLES = sample_articles()

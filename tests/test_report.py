@@ -4,7 +4,7 @@ import dataclasses
 import pytest
 
 import dedupe
-from dedupe.report import group_by_source, passages, render_text, reuse_table
+from dedupe.report.text import group_by_source, passages, render_text, reuse_table
 from dedupe.model import Report, Span
 from conftest import COPY_SEED, DATA, REWRITE_SEED, SEEDS
 
@@ -93,7 +93,7 @@ def test_empty_report():
 def test_watch_text_escapes_control_characters_in_ids_and_sources():
     """watch's own text view shows control characters escaped, as the scan's text report does."""
     from dedupe.model import Member
-    from dedupe.report import _describe
+    from dedupe.report.text import _describe
 
     member = Member(id="b\r\nForged: line", relation="copy", source="Evil\x1b]0;pwned\x07 Outlet",
                     published="2026-03-17T06:00:00")

@@ -5,7 +5,7 @@ import io
 import pytest
 
 import dedupe
-from dedupe.report_csv import COLUMNS, render_csv
+from dedupe.report.csv import COLUMNS, render_csv
 from conftest import DATA
 
 

@@ -11,10 +11,10 @@ import pytest
 
 import dedupe
 from dedupe.model import Document
-from dedupe.report import group_by_source
-from dedupe.report_html import SCRIPT, render_html
-from dedupe.report_rows import aligned_rows
-from dedupe.report_json import parse_report
+from dedupe.report.text import group_by_source
+from dedupe.report.html import SCRIPT, render_html
+from dedupe.report.rows import aligned_rows
+from dedupe.report.json import parse_report
 from conftest import COPY_SEED, DATA, SEEDS
 
 PAYLOAD = ("<script>document.title='pwned';document.body.insertAdjacentHTML('beforeend','<p id=\"pwned\">pwned</p>')"

@@ -6,7 +6,7 @@ import pytest
 
 import dedupe
 from dedupe.errors import ReportError
-from dedupe.report_json import load_report, parse_report
+from dedupe.report.json import load_report, parse_report
 from conftest import DATA
 
 
@@ -125,7 +125,7 @@ def test_indented_json_is_the_standard_librarys_text(sample_report):
     pure Python): the text must stay exactly json.dumps's."""
     import enum
 
-    from dedupe.model import indented_json
+    from dedupe.report.jsontext import indented_json
 
     class Level(enum.IntEnum):
         HIGH = 3
@@ -153,7 +153,7 @@ def test_indented_json_is_the_standard_librarys_text(sample_report):
 def test_indented_json_tables_are_the_standard_librarys_text(sample_report):
     """Lists of scalars and lists/tables of same-keyed dicts are written by one format each
     (`model._flat_json`): every shape that almost qualifies must still come out as json.dumps."""
-    from dedupe.model import indented_json
+    from dedupe.report.jsontext import indented_json
 
     data = sample_report.to_dict()
     assert any(member.get("segments") for cluster in data["clusters"] for member in cluster["members"])

@@ -1,12 +1,12 @@
-"""JSON Lines out: one record per document (report_jsonl), the same as Report.to_records()."""
+"""JSON Lines out: one record per document (report/jsonl.py), the same as Report.to_records()."""
 import json
 from pathlib import Path
 
 import pytest
 
 import dedupe
-from dedupe.report_json import parse_report
-from dedupe.report_jsonl import render_jsonl
+from dedupe.report.json import parse_report
+from dedupe.report.jsonl import render_jsonl
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from dedupe import store as store_mod
+from dedupe.store import store as store_mod
 from dedupe.config import CandidateOptions, FingerprintOptions
 from dedupe.model import Document, Scores
 from dedupe.store import (IndexLayout, Link, NewArticle, Store, StoreBusyError, StoreError, band_keys,

@@ -9,13 +9,15 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from dedupe import fingerprint, tfidf
-from dedupe.fingerprint import Stemmer
-from dedupe.tfidf import WordListTfidf, _identity, pair_cosines
+from dedupe.text import fingerprint
+from dedupe.text import tfidf
+from dedupe.text.fingerprint import Stemmer
+from dedupe.text.cosines import pair_cosines
+from dedupe.text.tfidf import WordListTfidf, _identity
 from conftest import generated_texts
 from dedupe.model import Document
-from dedupe.normalize import normalize
-from dedupe.read import read_documents
+from dedupe.text.normalize import normalize
+from dedupe.stages.read import read_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_stop_words_are_scikit_learns():
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    from dedupe.stopwords import ENGLISH_STOP_WORDS as copied
+    from dedupe.text.stopwords import ENGLISH_STOP_WORDS as copied
 
     assert copied == ENGLISH_STOP_WORDS
 
@@ -60,7 +62,7 @@ def test_row_normalisation_is_scikit_learns(sample_words):
 
 
 def test_word_list_tfidf_interface_without_scikit_learn(sample_words):
-    """What watch.py and verify.py use of the vectorizer: idf_ (read, set), feature names."""
+    """What the incremental engine and the verifier use of the vectorizer: idf_ (read, set), feature names."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     kwargs = dict(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32)
@@ -92,7 +94,7 @@ def test_commands_and_scans_do_not_load_what_they_do_not_need():
     assert not {"numpy", "scipy", "numba", "sklearn", "datasketch", "dedupe.pipeline"} & help_modules
     scan = f"import dedupe; dedupe.scan([{str(ROOT / 'data' / 'sample')!r}]).to_json()"
     scan_modules = _modules_after(scan)
-    assert "dedupe.fingerprint" in scan_modules
+    assert "dedupe.text.fingerprint" in scan_modules
     assert not {"sklearn", "datasketch", "scipy.stats", "scipy.integrate"} & scan_modules
 
 
@@ -156,7 +158,7 @@ def test_word_list_tfidf_equals_sklearn_on_real_text():
 
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from dedupe.read import read_documents
+    from dedupe.stages.read import read_documents
 
     sample = Path(__file__).resolve().parents[1] / "data" / "sample"
     meter = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"
@@ -189,7 +191,7 @@ def test_pair_cosines_equal_sklearn_bit_for_bit():
     thresholds and best matches are decided on them."""
     from pathlib import Path
 
-    from dedupe.read import read_documents
+    from dedupe.stages.read import read_documents
 
     sample = Path(__file__).resolve().parents[1] / "data" / "sample"
     meter = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"

@@ -6,14 +6,14 @@ import pytest
 
 from dedupe.config import VerifyOptions
 from dedupe.errors import OptionsError
-from dedupe.features import NAMES
-from dedupe.fingerprint import Stemmer, fingerprint
+from dedupe.stages.features import NAMES
+from dedupe.text.fingerprint import Stemmer, fingerprint
 from dedupe.model import Document
-from dedupe.normalize import normalize
-from dedupe.pairwise import verify_batch
+from dedupe.text.normalize import normalize
+from dedupe.stages.pairwise import verify_batch
 from dedupe.train import (LabelledPair, fit_verifier, label_examples, story_groups, threshold_for,
                           train_verifier)
-from dedupe.verifier import Verifier
+from dedupe.stages.verifier import Verifier
 
 
 SAMPLE_CORPUS = []
@@ -165,8 +165,8 @@ def test_corpus_stats_with_texts_that_have_no_word_3grams():
     """A text of one or two words has no 3-grams; the weights of the others are unaffected."""
     import scipy.sparse as sp
 
-    from dedupe.features import corpus_stats
-    from dedupe.fingerprint import Fingerprints
+    from dedupe.stages.features import corpus_stats
+    from dedupe.text.fingerprint import Fingerprints
 
     sets = (np.array([1, 2, 3], np.uint32), np.array([2], np.uint32), np.empty(0, np.uint32),
             np.empty(0, np.uint32))

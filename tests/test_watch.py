@@ -17,8 +17,10 @@ from conftest import DATA, ROOT
 from dedupe.cli import main
 from dedupe.feeds import FetchOptions
 from dedupe.store import Store, StoreBusyError
-from dedupe.report import render_watch_text
-from dedupe.watch import WatchOptions, scan_into_store, store_report, watch_feeds as watch
+from dedupe.report.text import render_watch_text
+from dedupe.config import WatchOptions
+from dedupe.engines.incremental import scan_into_store, store_report
+from dedupe.feeds.watch import watch_feeds as watch
 from feedserver import FeedServer, Route, article_page, rss, sample_articles
 
 ARTICLES = sample_articles()
@@ -269,7 +271,7 @@ def test_busy_store_exit_75(tmp_path):
 
 
 def test_probe_is_stable_and_checked(tmp_path, monkeypatch):
-    from dedupe import watch as watch_module
+    from dedupe.engines import incremental as watch_module
     from dedupe.config import ScanOptions
 
     first = watch_module.index_layout(ScanOptions())
@@ -387,11 +389,11 @@ def test_store_verification_is_verify_with_the_stores_weights(tmp_path):
     import numpy as np
 
     from dedupe.config import ScanOptions
-    from dedupe.fingerprint import Stemmer, TokenHasher
-    from dedupe.normalize import normalize
+    from dedupe.text.fingerprint import Stemmer, TokenHasher
+    from dedupe.text.normalize import normalize
     from dedupe.store import Link
-    from dedupe.pairwise import verify_batch
-    from dedupe.watch import _store_fingerprints, _verify_pairs
+    from dedupe.stages.pairwise import verify_batch
+    from dedupe.engines.incremental import _store_fingerprints, _verify_pairs
 
     db = str(tmp_path / "news.db")
     scan_into_store(list(ARTICLES.values()), db)

@@ -1,5 +1,5 @@
 """LSH buckets as datasketch's ``MinHashLSH`` builds them: the oracle for
-`dedupe.candidates.lsh_pair_codes` (a compiled hash table per band)."""
+`dedupe.stages.candidates.lsh_pair_codes` (a compiled hash table per band)."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,12 +1,12 @@
 """Shingles and MinHash written plainly with numpy, per document: the oracle for the kernels of
-`dedupe.fingerprint` (datasketch's ``MinHash`` is the other, in tests/test_fingerprint.py)."""
+`dedupe.text.fingerprint` (datasketch's ``MinHash`` is the other, in tests/test_fingerprint.py)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
 
-from dedupe.fingerprint import permutations
+from dedupe.text.fingerprint import permutations
 
 MASK32 = np.uint64(0xFFFFFFFF)
 MIX = np.uint64(0x9E3779B97F4A7C15)

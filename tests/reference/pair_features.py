@@ -1,6 +1,6 @@
 """Reference: the pair features of one pair at a time, with scipy matrices and a Python alignment.
 
-`dedupe.pairwise.pair_feature_arrays` computes the same numbers for many pairs in one
+`dedupe.stages.pairwise.pair_feature_arrays` computes the same numbers for many pairs in one
 compiled kernel; tests/test_pairwise.py holds it to these, bit for bit.
 
 """
@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from dedupe.config import VerifyOptions
-from dedupe.fingerprint import Fingerprints, Stemmer
+from dedupe.text.fingerprint import Fingerprints, Stemmer
 from dedupe.model import Match, Normalized, Scores
 
 

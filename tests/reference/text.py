@@ -1,5 +1,5 @@
 """normalize.py's rules written plainly: the token, paragraph and sentence regexes and a
-per-match normalize().  The compiled scans of dedupe.normalize are tested against these."""
+per-match normalize().  The compiled scans of dedupe.text.normalize are tested against these."""
 from __future__ import annotations
 
 import bisect
@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 from dedupe.model import Sentence
-from dedupe.normalize import BOILERPLATE_LINE
+from dedupe.text.normalize import BOILERPLATE_LINE
 
 TOKEN = re.compile(r"\w+(?:['’]\w+)*")
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
