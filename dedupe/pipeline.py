@@ -397,10 +397,10 @@ def later_kernels() -> list:
     checks these against the warm-up's; a stale entry costs time, never a result)."""
     import numba
 
-    from .diff import _marks, _sentence_stem_rows
-    from .features import _overlaps
-    from .pairwise import _pair_kernel
-    from .tfidf import tfidf_cosines
+    from .stages.features import _overlaps
+    from .stages.pairwise import _pair_kernel
+    from .stages.textdiff import _marks, _sentence_stem_rows
+    from .text.cosines import tfidf_cosines
 
     i8, u4, u1, f4, f8 = (t[::1] for t in (numba.int64, numba.uint32, numba.uint8, numba.float32, numba.float64))
     i8_2, f4_2, f8_2 = numba.int64[:, ::1], numba.float32[:, ::1], numba.float64[:, ::1]
