@@ -182,7 +182,7 @@ others (length ratio, time, whether a text has figures) may go either way."""
 
 def fit_verifier(matrix: np.ndarray, derived: np.ndarray, kind: str = "gbm", seed: int = 0,
                  threshold: float = 0.5, gate: tuple[float, float] = DEFAULT_GATE,
-                 weights: np.ndarray | None = None, trees: str = "classic", monotone: bool = False,
+                 weights: np.ndarray | None = None, trees: str = "hist", monotone: bool = True,
                  features: Sequence[str] = NAMES) -> Verifier:
     """A Verifier fitted with scikit-learn on feature rows (deterministic for a seed).
 
@@ -294,28 +294,50 @@ def precision_recall(probs: np.ndarray, derived: np.ndarray, threshold: float) -
     return (tp / max(int(linked.sum()), 1), tp / max(int(derived.sum()), 1))
 
 
+def label_files(examples: Examples) -> np.ndarray:
+    """The name (without folders) of the label file of each example."""
+    return np.array([Path(p.where.rsplit(":", 1)[0]).name for p in examples.pairs])
+
+
+def measured_on(examples: Examples, precision_on: str | None) -> np.ndarray:
+    """The examples whose cross-validated precision sets the threshold: those of the corpus or
+    of the label file (its name, e.g. ``reuters-pairs.jsonl``) `precision_on` names, or all.
+    A label file drawn at random from the candidates measures what a scan would report; one
+    drawn near an earlier model's threshold or among its links trains well but measures a
+    harder or an easier mix."""
+    if precision_on is None:
+        return np.ones(len(examples.pairs), dtype=bool)
+    chosen = (np.asarray(examples.corpora) == precision_on) | (label_files(examples) == precision_on)
+    if not chosen.any():
+        raise OptionsError(f"no labelled pairs of corpus or label file {precision_on!r}")
+    return chosen
+
+
 def train_verifier(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence[Document]],
                    kind: str = "gbm", precision: float = 0.95, folds: int = 5, seed: int = 0,
                    precision_on: str | None = None, options: ScanOptions | None = None) -> Verifier:
     """Features, cross-validated threshold for `precision`, then the model fitted on all pairs.
 
-    The threshold is the lowest whose cross-validated links reach `precision` on the pairs of
-    corpus `precision_on` (all pairs when None) that it decides (not those of the same text,
-    sent again, which are linked whatever the threshold).  The model's ``about`` records the label
-    counts and, per corpus, the cross-validated precision and recall at that threshold."""
+    The threshold is the lowest whose cross-validated links reach `precision` on the pairs
+    `precision_on` names (`measured_on`) that it decides (not those of the same text, sent again,
+    which are linked whatever the threshold).  The model's ``about`` records the label counts and,
+    per corpus (and per label file where a corpus has several), the cross-validated precision and
+    recall at that threshold."""
     examples = label_examples(pairs, corpora, options)
     probs = cross_validated(examples, kind, folds, seed)
     names = np.asarray(examples.corpora)
-    chosen = np.ones(len(names), dtype=bool) if precision_on is None else names == precision_on
-    if not chosen.any():
-        raise OptionsError(f"no labelled pairs of corpus {precision_on!r}")
+    chosen = measured_on(examples, precision_on)
     threshold = threshold_for(probs[chosen], examples.derived[chosen], precision)
     model = fit_verifier(examples.matrix, examples.derived, kind, seed, threshold,
                          weights=corpus_weights(examples.corpora))
     counts = {label: examples.labels.count(label) for label in LABELS}
     figures = {}
-    for name in sorted(set(examples.corpora)):
-        mine = names == name
+    files = label_files(examples)
+    parts = [(name, names == name) for name in sorted(set(examples.corpora))]
+    for corpus in sorted(set(examples.corpora)):  # a corpus labelled in several files: each file too
+        own = sorted(set(files[names == corpus].tolist()))
+        parts += [(name, files == name) for name in own] if len(own) > 1 else []
+    for name, mine in parts:
         p, r = precision_recall(probs[mine], examples.derived[mine], threshold)
         linked = int((probs[mine] >= threshold).sum())
         figures[name] = {"pairs": int(mine.sum()), "derived": int(examples.derived[mine].sum()), "linked": linked,
