@@ -233,7 +233,7 @@ def hist_model(features: Sequence[str] = NAMES, seed: int = 0, monotone: bool = 
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(
-        max_iter=150, learning_rate=0.1, max_depth=3, max_leaf_nodes=8, min_samples_leaf=5, l2_regularization=1.0,
+        max_iter=150, learning_rate=0.1, max_depth=4, max_leaf_nodes=12, min_samples_leaf=5, l2_regularization=3.0,
         early_stopping=False, random_state=seed,
         monotonic_cst=[MONOTONE.get(name, 0) for name in features] if monotone else None)
 
