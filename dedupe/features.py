@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .fingerprint import Fingerprints, hash_token_batch, shingle_hashes
+from .fingerprint import Fingerprints, TokenHasher
 from .model import Document, Normalized, published_instant
 
 NAMES = (
@@ -268,8 +268,14 @@ def count_shared(xs, x_lo, x_hi, ys, y_lo, y_hi):
     return n
 
 
-OPENING = re.compile(r"[\"“‘`]|(?<![^\W_])'")
-"""What can open a quotation (`quoted` decides which do): a text without one has none."""
+_SINGLE_OPENING = re.compile(r"(?<![^\W_])'")
+
+
+def may_quote(text: str) -> bool:
+    """Whether `text` holds a mark that can open a quotation (`quoted` decides which do): a text
+    without one has none.  Substring tests first: most texts have no quote, many an apostrophe."""
+    return ('"' in text or "“" in text or "‘" in text or "`" in text
+            or ("'" in text and _SINGLE_OPENING.search(text) is not None))
 
 
 QUOTE_MARKS = re.compile("[\"“”‘’'`\n]")
@@ -308,16 +314,23 @@ def quoted(text: str) -> np.ndarray:
     return inside
 
 
-def unquoted_shingles(doc: Normalized, k: int = 3) -> np.ndarray:
-    """The distinct word k-gram hashes (as the fingerprints hash them, sorted) of the k-grams of
-    `doc` whose words all lie outside quotation marks."""
-    mask = quoted(doc.text)
-    outside = np.array([not mask[s] for s in doc.starts], dtype=bool)
-    hashes, _ = hash_token_batch([doc.tokens])
-    # the runs of consecutive words outside quotes: a k-gram outside lies within one of them
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], outside.view(np.int8), [0]])))
-    runs = [shingle_hashes(hashes[lo:hi], k) for lo, hi in zip(edges[::2], edges[1::2]) if hi - lo >= k]
-    return np.unique(np.concatenate(runs)) if runs else np.empty(0, dtype=np.uint32)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_LOW = np.uint64(0xFFFFFFFF)
+
+
+def unquoted_shingles(doc: Normalized, mask: np.ndarray | None = None, hasher: TokenHasher | None = None) -> np.ndarray:
+    """The distinct word 3-gram hashes (as the fingerprints hash them, sorted) of the 3-grams of
+    `doc` whose words all lie outside quotation marks (`mask`: `quoted` of its text)."""
+    mask = quoted(doc.text) if mask is None else mask
+    if len(doc.tokens) < 3:
+        return np.empty(0, dtype=np.uint32)
+    outside = ~mask[np.fromiter(doc.starts, dtype=np.int64, count=len(doc.starts))]
+    hashes = (hasher or TokenHasher())(doc.tokens)
+    # `fingerprint._shingle_minhash`'s gram hash at every position: acc = acc * MIX + h over
+    # the three token hashes (wrapping), then the high half xor the low half
+    acc = (hashes[:-2] * _MIX + hashes[1:-1]) * _MIX + hashes[2:]
+    grams = ((acc >> np.uint64(32)) ^ (acc & _LOW)).astype(np.uint32)
+    return np.unique(grams[outside[:-2] & outside[1:-1] & outside[2:]])
 
 
 def _mark_outside(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats) -> np.ndarray:
@@ -331,15 +344,20 @@ def _mark_outside(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats) -> np
     todo = todo[~stats.outside_known[todo]]
     if len(todo) and stats.documents is None:
         raise ValueError("corpus_stats needs the documents to read their quotation marks")
+    hasher = TokenHasher()
     for d in todo.tolist():
         doc = stats.documents[d]
         text = doc.doc.text if isinstance(doc, Normalized) else doc.text
-        if OPENING.search(text):
-            from .normalize import normalize
+        if may_quote(text):
+            mask = quoted(text)
+            if mask.any():
+                from .normalize import normalize
 
-            norm = doc if isinstance(doc, Normalized) else normalize(doc)
-            lo, hi = offsets[d], offsets[d + 1]
-            stats.shingle_outside[lo:hi] = np.isin(values[lo:hi], unquoted_shingles(norm))
+                norm = doc if isinstance(doc, Normalized) else normalize(doc)
+                lo, hi = offsets[d], offsets[d + 1]
+                own, free = values[lo:hi], unquoted_shingles(norm, mask, hasher)  # both sorted
+                at = np.minimum(np.searchsorted(free, own), max(len(free) - 1, 0))
+                stats.shingle_outside[lo:hi] = (free[at] == own) if len(free) else 0
         stats.outside_known[d] = True
     return stats.shingle_outside
 
