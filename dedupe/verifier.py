@@ -2,7 +2,7 @@
 
 A model is plain numbers in JSON (never pickle): the feature names it was trained on, a
 gradient-boosted ensemble of small regression trees (or a logistic regression), the
-decision threshold and the gate.  It is evaluated here with numpy; scikit-learn is needed
+decision threshold and the gate.  It is evaluated here (numpy, numba); scikit-learn is needed
 only to train one (`train.fit_verifier`, ``dedupe train``).
 
 The gate spares the costly sentence alignment for pairs that share almost nothing: a pair
