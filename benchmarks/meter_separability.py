@@ -40,6 +40,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dedupe.stages.features import quoted  # noqa: E402
 from dedupe.stages.textdiff import sentence_similarity  # noqa: E402
 from dedupe.text.fingerprint import Stemmer  # noqa: E402
 from dedupe.model import Document, Normalized  # noqa: E402
@@ -49,25 +50,6 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "news.jsonl"
 SAME_EVENT = ("larkspur-herald-budget", "coast-radio-budget")  # (longer "source", other)
 Features = dict[str, float]
-
-
-def quoted(text: str) -> np.ndarray:
-    """True for each character inside quotation marks ("...", “...”, and British '...')."""
-    inside = np.zeros(len(text), dtype=bool)
-    state = False
-    for i, c in enumerate(text):
-        before = text[i - 1] if i else " "
-        after = text[i + 1] if i + 1 < len(text) else " "
-        if c == "\n" and after == "\n":
-            state = False
-        if not state and (c in '"“' or (c in "‘'`" and not before.isalnum())) and (after.isalnum() or after in " `"):
-            state = True
-            continue
-        if state and (c in '"”' or (c in "’'" and not after.isalnum() and (before.isalnum() or before in ".,!?"))):
-            state = False
-            continue
-        inside[i] = state
-    return inside
 
 
 def containment(paper: Sequence[str], pa: Sequence[str], n: int, keep: Sequence[bool] | None = None) -> float:

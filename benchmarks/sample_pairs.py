@@ -61,7 +61,7 @@ def main() -> None:
         from dedupe.stages.pairwise import SentenceRows
 
         verifier = options.verify.verifier()
-        stats = corpus_stats(fp, digest.numbers, [d.published for d in kept])
+        stats = corpus_stats(fp, digest.numbers, [d.published for d in kept], kept)
         columns = pair_columns(pairs, fp, stats, lambda only: SentenceRows.from_id_rows(*sentence_rows(digest, only), fp),
                                options.verify.sentence_match, gate=verifier.gate)
         matrix = feature_matrix(columns)

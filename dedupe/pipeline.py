@@ -127,7 +127,7 @@ def run_stages(docs: list[Document], options: ScanOptions, executor: Executor, s
     digest.signatures = none
     stages.finish()
     stages.start("verify", len(pairs))
-    stats = corpus_stats(fp, digest.numbers, [d.published for d in kept])
+    stats = corpus_stats(fp, digest.numbers, [d.published for d in kept], kept)
     rows = partial(_sentence_rows, digest, fp)
     matches: list[Match] = []
     for lo in range(0, len(pairs), VERIFY_CHUNK):

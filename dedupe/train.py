@@ -122,7 +122,7 @@ def label_examples(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence
         position = {d.id: k for k, d in enumerate(kept)}
         fp = assemble_fingerprints(digest.shingle_values, digest.shingle_offsets, digest.signatures,
                                    digest.stem_rows(), options.fingerprint)
-        stats: CorpusStats = corpus_stats(fp, digest.numbers, [d.published for d in kept])
+        stats: CorpusStats = corpus_stats(fp, digest.numbers, [d.published for d in kept], kept)
         index = []
         all_ids = {d.id for d in docs}
         usable = []
@@ -167,11 +167,30 @@ def story_groups(pairs: Sequence[LabelledPair]) -> np.ndarray:
     return np.array([roots.setdefault(find((p.corpus, p.a)), len(roots)) for p in pairs], dtype=np.int64)
 
 
+MONOTONE = {
+    # more shared wording, names, figures or aligned sentences never lowers P(derived) ...
+    "contain_max": 1, "contain_min": 1, "jaccard": 1, "wcontain_max": 1, "wcontain_min": 1, "cosine": 1,
+    "terms_max": 1, "terms_min": 1, "rare_max": 1, "rare_min": 1, "figures_min": 1, "figures_max": 1,
+    "figures_w": 1, "aligned_max": 1, "aligned_min": 1, "unquoted_share": 1,
+    # ... while more of it being common (template) wording, or more figures the other text
+    # does not state, never raises it
+    "common_share": -1, "figures_unshared": -1,
+}
+"""The sign each feature may move P(derived) in (`--kind gbm`'s monotone constraints); the
+others (length ratio, time, whether a text has figures) may go either way."""
+
+
 def fit_verifier(matrix: np.ndarray, derived: np.ndarray, kind: str = "gbm", seed: int = 0,
                  threshold: float = 0.5, gate: tuple[float, float] = DEFAULT_GATE,
-                 weights: np.ndarray | None = None) -> Verifier:
-    """A Verifier fitted with scikit-learn on feature rows (deterministic for a seed)."""
+                 weights: np.ndarray | None = None, trees: str = "hist", monotone: bool = True,
+                 features: Sequence[str] = NAMES) -> Verifier:
+    """A Verifier fitted with scikit-learn on feature rows (deterministic for a seed).
+
+    ``gbm`` fits histogram gradient boosting with the `MONOTONE` constraints (``trees="hist"``),
+    or, with ``trees="classic"``, the unconstrained GradientBoostingClassifier of the first
+    models; both are exported as the same plain trees."""
     y = np.asarray(derived, dtype=int)
+    matrix = np.asarray(matrix, dtype=np.float64)
     if len(set(y.tolist())) < 2:
         raise OptionsError("training needs both derived and non-derived pairs")
     if kind == "logistic":
@@ -184,24 +203,52 @@ def fit_verifier(matrix: np.ndarray, derived: np.ndarray, kind: str = "gbm", see
         model.fit((matrix - scaler.mean_) / scale, y, sample_weight=weights)
         params = {"mean": scaler.mean_.tolist(), "scale": scale.tolist(), "coef": model.coef_[0].tolist(),
                   "intercept": float(model.intercept_[0])}
+    elif kind == "gbm" and trees == "hist":
+        model = hist_model(features, seed, monotone)
+        model.fit(matrix, y, sample_weight=weights)
+        params = {"init": float(np.ravel(model._baseline_prediction)[0]), "learning_rate": 1.0,
+                  "trees": [hist_tree(predictor) for (predictor,) in model._predictors]}
     elif kind == "gbm":
         from sklearn.ensemble import GradientBoostingClassifier
 
         model = GradientBoostingClassifier(n_estimators=150, max_depth=3, learning_rate=0.1, subsample=0.8,
                                            min_samples_leaf=5, random_state=seed)
         model.fit(matrix, y, sample_weight=weights)
-        trees = []
+        exported = []
         for (estimator,) in model.estimators_:
             t = estimator.tree_
-            trees.append({"left": t.children_left.tolist(), "right": t.children_right.tolist(),
-                          "feature": t.feature.tolist(), "threshold": t.threshold.tolist(),
-                          "value": t.value[:, 0, 0].tolist()})
+            exported.append({"left": t.children_left.tolist(), "right": t.children_right.tolist(),
+                             "feature": t.feature.tolist(), "threshold": t.threshold.tolist(),
+                             "value": t.value[:, 0, 0].tolist()})
         prior = float(np.clip(np.average(y, weights=weights), 1e-6, 1 - 1e-6))
-        params = {"init": float(np.log(prior / (1 - prior))), "learning_rate": model.learning_rate, "trees": trees}
+        params = {"init": float(np.log(prior / (1 - prior))), "learning_rate": model.learning_rate, "trees": exported}
     else:
         raise OptionsError(f"kind must be 'gbm' or 'logistic', got {kind!r}")
-    return Verifier(features=NAMES, kind=kind, threshold=threshold, gate_containment=gate[0],
+    return Verifier(features=tuple(features), kind=kind, threshold=threshold, gate_containment=gate[0],
                     gate_cosine=gate[1], params=params)
+
+
+def hist_model(features: Sequence[str] = NAMES, seed: int = 0, monotone: bool = True):
+    """The scikit-learn estimator ``gbm`` fits (tests compare the exported trees with it)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=150, learning_rate=0.1, max_depth=4, max_leaf_nodes=12, min_samples_leaf=5, l2_regularization=3.0,
+        early_stopping=False, random_state=seed,
+        monotonic_cst=[MONOTONE.get(name, 0) for name in features] if monotone else None)
+
+
+def hist_tree(predictor) -> dict[str, list]:
+    """One tree of a fitted HistGradientBoostingClassifier as `Verifier`'s plain arrays: a row
+    goes left when its feature is at most the threshold (the features are never NaN), a leaf
+    has left = right = -1 and its value already carries the learning rate."""
+    nodes = predictor.nodes
+    leaf = nodes["is_leaf"].astype(bool)
+    return {"left": np.where(leaf, -1, nodes["left"].astype(np.int64)).astype(int).tolist(),
+            "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).astype(int).tolist(),
+            "feature": np.where(leaf, -2, nodes["feature_idx"].astype(np.int64)).astype(int).tolist(),
+            "threshold": np.where(leaf, -2.0, nodes["num_threshold"]).astype(float).tolist(),
+            "value": np.where(leaf, nodes["value"], 0.0).astype(float).tolist()}
 
 
 def corpus_weights(corpora: Sequence[str]) -> np.ndarray:
@@ -214,7 +261,7 @@ def corpus_weights(corpora: Sequence[str]) -> np.ndarray:
 
 
 def cross_validated(examples: Examples, kind: str = "gbm", folds: int = 5, seed: int = 0,
-                    gate: tuple[float, float] = DEFAULT_GATE) -> np.ndarray:
+                    gate: tuple[float, float] = DEFAULT_GATE, **fit) -> np.ndarray:
     """Out-of-fold `Verifier.scores` of every example (P(derived); 0 past the gate, 1 for the
     same text), folds split by story group."""
     from sklearn.model_selection import GroupKFold
@@ -223,7 +270,8 @@ def cross_validated(examples: Examples, kind: str = "gbm", folds: int = 5, seed:
     splitter = GroupKFold(n_splits=min(folds, len(set(examples.groups.tolist()))))
     for train, test in splitter.split(examples.matrix, examples.derived, examples.groups):
         weights = corpus_weights([examples.corpora[k] for k in train])
-        model = fit_verifier(examples.matrix[train], examples.derived[train], kind, seed, gate=gate, weights=weights)
+        model = fit_verifier(examples.matrix[train], examples.derived[train], kind, seed, gate=gate, weights=weights,
+                             **fit)
         probs[test] = model.scores(examples.matrix[test])
     return probs
 
@@ -246,28 +294,50 @@ def precision_recall(probs: np.ndarray, derived: np.ndarray, threshold: float) -
     return (tp / max(int(linked.sum()), 1), tp / max(int(derived.sum()), 1))
 
 
+def label_files(examples: Examples) -> np.ndarray:
+    """The name (without folders) of the label file of each example."""
+    return np.array([Path(p.where.rsplit(":", 1)[0]).name for p in examples.pairs])
+
+
+def measured_on(examples: Examples, precision_on: str | None) -> np.ndarray:
+    """The examples whose cross-validated precision sets the threshold: those of the corpus or
+    of the label file (its name, e.g. ``reuters-pairs.jsonl``) `precision_on` names, or all.
+    A label file drawn at random from the candidates measures what a scan would report; one
+    drawn near an earlier model's threshold or among its links trains well but measures a
+    harder or an easier mix."""
+    if precision_on is None:
+        return np.ones(len(examples.pairs), dtype=bool)
+    chosen = (np.asarray(examples.corpora) == precision_on) | (label_files(examples) == precision_on)
+    if not chosen.any():
+        raise OptionsError(f"no labelled pairs of corpus or label file {precision_on!r}")
+    return chosen
+
+
 def train_verifier(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence[Document]],
                    kind: str = "gbm", precision: float = 0.95, folds: int = 5, seed: int = 0,
                    precision_on: str | None = None, options: ScanOptions | None = None) -> Verifier:
     """Features, cross-validated threshold for `precision`, then the model fitted on all pairs.
 
-    The threshold is the lowest whose cross-validated links reach `precision` on the pairs of
-    corpus `precision_on` (all pairs when None) that it decides (not those of the same text,
-    sent again, which are linked whatever the threshold).  The model's ``about`` records the label
-    counts and, per corpus, the cross-validated precision and recall at that threshold."""
+    The threshold is the lowest whose cross-validated links reach `precision` on the pairs
+    `precision_on` names (`measured_on`) that it decides (not those of the same text, sent again,
+    which are linked whatever the threshold).  The model's ``about`` records the label counts and,
+    per corpus (and per label file where a corpus has several), the cross-validated precision and
+    recall at that threshold."""
     examples = label_examples(pairs, corpora, options)
     probs = cross_validated(examples, kind, folds, seed)
     names = np.asarray(examples.corpora)
-    chosen = np.ones(len(names), dtype=bool) if precision_on is None else names == precision_on
-    if not chosen.any():
-        raise OptionsError(f"no labelled pairs of corpus {precision_on!r}")
+    chosen = measured_on(examples, precision_on)
     threshold = threshold_for(probs[chosen], examples.derived[chosen], precision)
     model = fit_verifier(examples.matrix, examples.derived, kind, seed, threshold,
                          weights=corpus_weights(examples.corpora))
     counts = {label: examples.labels.count(label) for label in LABELS}
     figures = {}
-    for name in sorted(set(examples.corpora)):
-        mine = names == name
+    files = label_files(examples)
+    parts = [(name, names == name) for name in sorted(set(examples.corpora))]
+    for corpus in sorted(set(examples.corpora)):  # a corpus labelled in several files: each file too
+        own = sorted(set(files[names == corpus].tolist()))
+        parts += [(name, files == name) for name in own] if len(own) > 1 else []
+    for name, mine in parts:
         p, r = precision_recall(probs[mine], examples.derived[mine], threshold)
         linked = int((probs[mine] >= threshold).sum())
         figures[name] = {"pairs": int(mine.sum()), "derived": int(examples.derived[mine].sum()), "linked": linked,

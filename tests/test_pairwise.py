@@ -8,11 +8,12 @@ from dedupe.stages.candidates import find_candidates
 from dedupe.config import ScanOptions
 from dedupe.text.fingerprint import Stemmer, fingerprint
 from dedupe.text.normalize import normalize
-from dedupe.stages.features import number_set
+from dedupe.stages.features import corpus_stats, number_set, quoted, unquoted_shares
 from dedupe.stages.pairwise import SentenceRows, _pairwise_sum32, pair_feature_arrays, verify_batch
 from dedupe.stages.read import read_documents
 from dedupe.stages.verifier import Verifier
-from reference.pair_features import SentenceVectors, pair_features
+from reference.pair_features import SentenceVectors, pair_features, unquoted_share
+from reference.pair_features import quoted as reference_quoted
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 METER = Path(__file__).resolve().parents[2] / "shared" / "data" / "meter_showbiz" / "docs.jsonl"
@@ -62,6 +63,28 @@ def test_batch_features_and_matches_equal_verify(which):
     verifier = Verifier.default()
     assert verify_batch(pairs, fp, kept, stemmer, verifier, options.verify) == \
         verify_batch(pairs, fp, kept, stemmer, verifier, options.verify, jobs=2)
+
+
+def test_quoted_is_the_references():
+    texts = [d.text for d in read_documents([SAMPLE] + ([METER] if METER.exists() else []))]
+    texts += ["'a' b '", '"x\n\ny"z', "‘It’s’ fine’", "a ``b'' c", '"', "'", "x'", '\n\n"a', "the Smiths' 'yes.' no"]
+    for text in texts:
+        assert np.array_equal(quoted(text), reference_quoted(text)), text
+
+
+@pytest.mark.parametrize("which", ["sample", "meter"])
+def test_unquoted_share_is_the_references(which):
+    """The share of shared 3-grams outside quotation marks: flags per 3-gram hash, read only for
+    the texts of the pairs asked about, equal the reference's word tuples per pair."""
+    if which == "meter" and not METER.exists():
+        pytest.skip("shared METER data not present")
+    kept, _, _, fp, pairs = _corpus([SAMPLE] if which == "sample" else [METER])
+    stats = corpus_stats(fp, [number_set(d) for d in kept], [d.doc.published for d in kept], [d.doc for d in kept])
+    half = len(pairs) // 2  # two calls: the second reads only the texts the first did not
+    shares = np.concatenate([unquoted_shares(pairs[:half], fp, stats), unquoted_shares(pairs[half:], fp, stats)])
+    expected = [unquoted_share(kept[i], kept[j]) for i, j in pairs.tolist()]
+    assert shares.tolist() == expected
+    assert any(0 < e < 1 for e in expected)  # some pairs share quoted words
 
 
 def test_no_pairs_no_matches():

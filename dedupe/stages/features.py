@@ -9,6 +9,8 @@ corpus, because a phrase, a name or a figure found in hundreds of texts is templ
 - TF-IDF cosine and the IDF-weighted share of each text's content words found in the other;
 - agreement on each text's rarest words (names, places) and on the figures, weighted;
 - the order-preserving sentence alignment (copies and rewrites keep the story's order);
+- the share of the shared 3-grams that lie outside quotation marks: two reports of one trial
+  or speech share the words quoted, a copy shares its own sentences too;
 - length ratio, and the time between the two texts where both are dated.
 
 `verifier.Verifier` turns a row into a decision.  The corpus statistics come from the
@@ -18,20 +20,21 @@ corpus, as it should: a phrase is template relative to the corpus it is found in
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
-from ..text.fingerprint import Fingerprints
-from ..model import Normalized, published_instant
+from ..model import Document, Normalized, published_instant
+from ..text.fingerprint import Fingerprints, TokenHasher
 
 NAMES = (
     "contain_max", "contain_min", "jaccard", "wcontain_max", "wcontain_min", "common_share",
     "cosine", "terms_max", "terms_min", "rare_max", "rare_min",
     "figures_min", "figures_max", "figures_w", "figures_none", "figures_unshared",
-    "aligned_max", "aligned_min", "length_ratio", "log_days", "days_unknown",
+    "aligned_max", "aligned_min", "length_ratio", "log_days", "days_unknown", "unquoted_share",
 )
 """The feature columns, in order."""
 
@@ -63,13 +66,19 @@ class CorpusStats:
     figure_weights: np.ndarray  # float64 per figure number: its rarity
     lengths: np.ndarray  # int64 per document: number of distinct 3-grams
     instants: np.ndarray  # float64 per document: seconds since the epoch, NaN when undated
+    documents: Sequence[Document | Normalized] | None = None  # for the quotation marks (`unquoted_shares`)
+    shingle_outside: np.ndarray | None = None  # uint8, parallel to fp.shingle_values: the 3-gram occurs
+    outside_known: np.ndarray | None = None  # outside quotes; known for the documents marked True here
 
 
 def corpus_stats(fp: Fingerprints, numbers: Sequence[frozenset[str]] | Mapping[int, frozenset[str]],
-                 published: Sequence[str | None]) -> CorpusStats:
+                 published: Sequence[str | None],
+                 documents: Sequence[Document | Normalized] | None = None) -> CorpusStats:
     """The corpus-wide weights of the documents `fp` fingerprints.
 
-    `numbers` holds each document's figures (`number_set`), `published` its date."""
+    `numbers` holds each document's figures (`number_set`), `published` its date; `documents`
+    the documents themselves (or normalized), where their quotation marks are read when a pair
+    of them is scored (`unquoted_shares`)."""
     n = len(published)
     values, offsets = _flat_shingles(fp)
     distinct, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
@@ -87,7 +96,7 @@ def corpus_stats(fp: Fingerprints, numbers: Sequence[frozenset[str]] | Mapping[i
     instants = np.array([_instant(p) for p in published], dtype=np.float64)
     return CorpusStats(weights, common, totals, terms.indices.astype(np.int64), terms.indptr.astype(np.int64),
                        rare_values, rare_offsets, figure_values, figure_offsets, figure_weights,
-                       np.diff(offsets).astype(np.int64), instants)
+                       np.diff(offsets).astype(np.int64), instants, documents)
 
 
 def _flat_shingles(fp: Fingerprints) -> tuple[np.ndarray, np.ndarray]:
@@ -259,9 +268,136 @@ def count_shared(xs, x_lo, x_hi, ys, y_lo, y_hi):
     return n
 
 
-def feature_matrix(columns: Mapping[str, np.ndarray]) -> np.ndarray:
-    """The (pairs x len(NAMES)) float64 matrix of named columns."""
-    return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in NAMES])
+_SINGLE_OPENING = re.compile(r"(?<![^\W_])'")
+
+
+def may_quote(text: str) -> bool:
+    """Whether `text` holds a mark that can open a quotation (`quoted` decides which do): a text
+    without one has none.  Substring tests first: most texts have no quote, many an apostrophe."""
+    return ('"' in text or "“" in text or "‘" in text or "`" in text
+            or ("'" in text and _SINGLE_OPENING.search(text) is not None))
+
+
+QUOTE_MARKS = re.compile("[\"“”‘’'`\n]")
+
+
+def quoted(text: str) -> np.ndarray:
+    """True for each character inside quotation marks: "...", “...”, and '...' or ‘...’ (British
+    speech) where the single quote opens before a word and closes after one, which an apostrophe
+    (it's, the Smiths') does not; a blank line ends any quotation.  The marks themselves are
+    outside.  (tests/reference/pair_features.py reads the text character by character.)
+
+    >>> ''.join('q' if c else '.' for c in quoted('He said "no more" and left'))
+    '.........qqqqqqq..........'
+    """
+    inside = np.zeros(len(text), dtype=bool)
+    state = False
+    start = 0
+    last = len(text) - 1
+    for match in QUOTE_MARKS.finditer(text):  # only these characters can change the state
+        i = match.start()
+        c = text[i]
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i < last else " "
+        if c == "\n":
+            if state and after == "\n":
+                inside[start:i] = True
+                state = False
+        elif not state:
+            if (c in '"“' or (c in "‘'`" and not before.isalnum())) and (after.isalnum() or after in " `"):
+                state, start = True, i + 1
+        elif c in '"”' or (c in "’'" and not after.isalnum() and (before.isalnum() or before in ".,!?")):
+            inside[start:i] = True
+            state = False
+    if state:
+        inside[start:] = True
+    return inside
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_LOW = np.uint64(0xFFFFFFFF)
+
+
+def unquoted_shingles(doc: Normalized, mask: np.ndarray | None = None, hasher: TokenHasher | None = None) -> np.ndarray:
+    """The distinct word 3-gram hashes (as the fingerprints hash them, sorted) of the 3-grams of
+    `doc` whose words all lie outside quotation marks (`mask`: `quoted` of its text)."""
+    mask = quoted(doc.text) if mask is None else mask
+    if len(doc.tokens) < 3:
+        return np.empty(0, dtype=np.uint32)
+    outside = ~mask[np.fromiter(doc.starts, dtype=np.int64, count=len(doc.starts))]
+    hashes = (hasher or TokenHasher())(doc.tokens)
+    # `fingerprint._shingle_minhash`'s gram hash at every position: acc = acc * MIX + h over
+    # the three token hashes (wrapping), then the high half xor the low half
+    acc = (hashes[:-2] * _MIX + hashes[1:-1]) * _MIX + hashes[2:]
+    grams = ((acc >> np.uint64(32)) ^ (acc & _LOW)).astype(np.uint32)
+    return np.unique(grams[outside[:-2] & outside[1:-1] & outside[2:]])
+
+
+def _mark_outside(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats) -> np.ndarray:
+    """`stats.shingle_outside`, filled in for every document of `pairs` (each read once per scan:
+    only a text with a quotation mark can have a 3-gram inside one)."""
+    values, offsets = _flat_shingles(fp)
+    if stats.shingle_outside is None:
+        stats.shingle_outside = np.ones(len(values), dtype=np.uint8)
+        stats.outside_known = np.zeros(len(offsets) - 1, dtype=bool)
+    todo = np.unique(pairs)
+    todo = todo[~stats.outside_known[todo]]
+    if len(todo) and stats.documents is None:
+        raise ValueError("corpus_stats needs the documents to read their quotation marks")
+    hasher = TokenHasher()
+    for d in todo.tolist():
+        doc = stats.documents[d]
+        text = doc.doc.text if isinstance(doc, Normalized) else doc.text
+        if may_quote(text):
+            mask = quoted(text)
+            if mask.any():
+                from ..text.normalize import normalize
+
+                norm = doc if isinstance(doc, Normalized) else normalize(doc)
+                lo, hi = offsets[d], offsets[d + 1]
+                own, free = values[lo:hi], unquoted_shingles(norm, mask, hasher)  # both sorted
+                at = np.minimum(np.searchsorted(free, own), max(len(free) - 1, 0))
+                stats.shingle_outside[lo:hi] = (free[at] == own) if len(free) else 0
+        stats.outside_known[d] = True
+    return stats.shingle_outside
+
+
+def unquoted_shares(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats) -> np.ndarray:
+    """Per pair: the share of the word 3-grams both texts have that each of them has outside
+    quotation marks (0 when they share none)."""
+    outside = _mark_outside(pairs, fp, stats)
+    values, offsets = _flat_shingles(fp)
+    out = np.zeros(len(pairs), dtype=np.float64)
+    _unquoted(np.ascontiguousarray(pairs[:, 0], dtype=np.int64), np.ascontiguousarray(pairs[:, 1], dtype=np.int64),
+              values, offsets, outside, out)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _unquoted(left, right, values, offsets, outside, out):
+    for p in range(len(left)):
+        i, j = left[p], right[p]
+        a, a_end, b, b_end = offsets[i], offsets[i + 1], offsets[j], offsets[j + 1]
+        inter = 0
+        free = 0
+        while a < a_end and b < b_end:
+            va, vb = values[a], values[b]
+            if va == vb:
+                inter += 1
+                free += outside[a] & outside[b]
+                a += 1
+                b += 1
+            elif va < vb:
+                a += 1
+            else:
+                b += 1
+        out[p] = free / inter if inter else 0.0
+
+
+def feature_matrix(columns: Mapping[str, np.ndarray], names: Sequence[str] = NAMES) -> np.ndarray:
+    """The (pairs x len(names)) float64 matrix of named columns (a model's own features: one
+    trained before a feature was added keeps working)."""
+    return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in names])
 
 
 def pair_columns(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats, make_rows,
@@ -293,6 +429,9 @@ def pair_columns(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats, make_r
         aligned_a[chosen] = a
         aligned_b[chosen] = b
     columns["aligned_a"], columns["aligned_b"] = aligned_a, aligned_b
+    columns["unquoted_share"] = np.zeros(len(pairs))
+    if len(chosen):
+        columns["unquoted_share"][chosen] = unquoted_shares(pairs[chosen], fp, stats)
     columns["aligned_max"] = np.maximum(aligned_a, aligned_b)
     columns["aligned_min"] = np.minimum(aligned_a, aligned_b)
     return columns

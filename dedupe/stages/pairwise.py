@@ -147,7 +147,7 @@ def verify_batch(pairs: np.ndarray, fp: Fingerprints, docs: Sequence[Normalized]
     if not len(pairs):
         return []
     if stats is None:
-        stats = corpus_stats(fp, [number_set(d) for d in docs], [d.doc.published for d in docs])
+        stats = corpus_stats(fp, [number_set(d) for d in docs], [d.doc.published for d in docs], docs)
     return verify_pairs(pairs, fp, lambda only: SentenceRows(docs, fp, stemmer, only=only), stats, verifier,
                         options, partial(pair_feature_arrays, jobs=jobs))
 
@@ -170,7 +170,7 @@ def verify_pairs(pairs: np.ndarray, fp: Fingerprints, make_rows: Callable[[np.nd
     if not len(pairs):
         return []
     columns = pair_columns(pairs, fp, stats, make_rows, options.sentence_match, features, gate=verifier.gate)
-    linked = np.flatnonzero(verifier.decide(feature_matrix(columns)))
+    linked = np.flatnonzero(verifier.decide(feature_matrix(columns, verifier.features)))
     return [Match(a=i, b=j,
                   scores=Scores(cosine=float(columns["cosine"][p]), containment=float(columns["contain_max"][p]),
                                 jaccard=float(columns["jaccard"][p]), coverage=float(columns["aligned_max"][p])),

@@ -150,3 +150,43 @@ def match_from_features(i: int, j: int, f: PairFeatures) -> Match:
         contain_ab=f.contain_ab, contain_ba=f.contain_ba,
         aligned_a=f.aligned_a, aligned_b=f.aligned_b,
     )
+
+
+def quoted(text: str) -> np.ndarray:
+    """True for each character inside quotation marks, read character by character
+    (`dedupe.features.quoted` visits only the marks)."""
+    inside = np.zeros(len(text), dtype=bool)
+    state = False
+    for i, c in enumerate(text):
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if c == "\n" and after == "\n":
+            state = False
+        if not state and (c in '"“' or (c in "‘'`" and not before.isalnum())) and (after.isalnum() or after in " `"):
+            state = True
+            continue
+        if state and (c in '"”' or (c in "’'" and not after.isalnum() and (before.isalnum() or before in ".,!?"))):
+            state = False
+            continue
+        inside[i] = state
+    return inside
+
+
+def unquoted_share(a: Normalized, b: Normalized, k: int = 3) -> float:
+    """Share of the word k-grams both texts have that each also has with all its words outside
+    quotation marks (`quoted`), as tuples of words rather than hashes; 0 when they share none."""
+    def grams(doc: Normalized) -> tuple[set, set]:
+        mask = quoted(doc.text)
+        outside = [not mask[s] for s in doc.starts]
+        every, free = set(), set()
+        for i in range(len(doc.tokens) - k + 1):
+            gram = tuple(doc.tokens[i:i + k])
+            every.add(gram)
+            if all(outside[i:i + k]):
+                free.add(gram)
+        return every, free
+
+    every_a, free_a = grams(a)
+    every_b, free_b = grams(b)
+    shared = every_a & every_b
+    return len(shared & free_a & free_b) / len(shared) if shared else 0.0
