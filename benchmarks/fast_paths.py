@@ -49,7 +49,8 @@ def main() -> None:
     from dedupe.text.fingerprint import Stemmer, TokenHasher, minhash_hashed, permutations
     from dedupe.model import Document
     from dedupe.report.jsontext import indented_json
-    from dedupe.text.normalize import normalize, sentence_spans, tokenize
+    from dedupe.text.normalize import normalize, tokenize
+    from dedupe.text.sentences import sentence_spans
     from dedupe.text.numbering import TokenNumbers
     from dedupe.text.tfidf import _identity, term_vectorizer
     from reference import minhash as ref_minhash

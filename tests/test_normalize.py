@@ -8,8 +8,8 @@ import numpy as np
 
 from dedupe.model import Document
 from dedupe.text.normalize import (ascii_contents, boilerplate_spans, content_hash, content_tokens,
-                              content_tokens_joined, fold_token, normalize, sentence_ranges, sentence_spans,
-                              text_codes, tokenize)
+                                   content_tokens_joined, fold_token, normalize, tokenize)
+from dedupe.text.sentences import sentence_ranges, sentence_spans, text_codes
 from dedupe.stages.read import read_documents
 from reference.text import (TOKEN, reference_boilerplate_spans, reference_fold, reference_normalize,
                             reference_sentence_spans)
@@ -134,7 +134,7 @@ def _random_texts(pieces, count, seed, longest=30):
 
 
 def test_space_test_of_sentence_scan_is_regex_whitespace_on_every_code_point():
-    from dedupe.text.normalize import _is_space
+    from dedupe.text.sentences import _is_space
 
     everything = "".join(map(chr, range(0x110000)))
     spaces = {m.start() for m in re.finditer(r"\s", everything)}

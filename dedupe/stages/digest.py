@@ -23,7 +23,8 @@ import numpy as np
 from ..config import ScanOptions
 from ..text.fingerprint import IdRows, Stemmer, hash_token_batch, minhash_hashed
 from ..model import Document, Skipped
-from ..text.normalize import _sentence_token_ranges, ascii_contents, content_tokens, content_tokens_joined, text_codes
+from ..text.normalize import ascii_contents, content_tokens, content_tokens_joined
+from ..text.sentences import _sentence_token_ranges, text_codes
 from ..text.numbering import TokenNumbers
 from .read import site_notice
 
