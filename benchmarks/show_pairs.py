@@ -8,8 +8,8 @@ shown, never a score: labels come from reading.
 from __future__ import annotations
 
 import argparse
-import json
-import textwrap
+
+from show_texts import load_texts, print_text
 
 
 def main() -> None:
@@ -22,22 +22,12 @@ def main() -> None:
     args = parser.parse_args()
     with open(args.pairs) as f:
         pairs = [line.rstrip("\n").split("\t")[:2] for line in f if line.strip()]
-    wanted = {x for pair in pairs[args.start:args.start + args.count] for x in pair}
-    docs = {}
-    with open(args.corpus) as f:
-        for line in f:
-            d = json.loads(line)
-            if str(d["id"]) in wanted:
-                docs[str(d["id"])] = d
+    docs = load_texts(args.corpus, (x for pair in pairs[args.start:args.start + args.count] for x in pair))
     for n in range(args.start, min(args.start + args.count, len(pairs))):
         a, b = pairs[n]
         print(f"\n######## pair {n}: {a} vs {b}")
         for side, key in (("A", a), ("B", b)):
-            d = docs[key]
-            text = " ".join(d.get("text", "").split())
-            more = f" [... {len(text) - args.width} more chars]" if len(text) > args.width else ""
-            print(f"--- {side} id={key} date={d.get('date') or d.get('published')} title={d.get('title')!r}")
-            print(textwrap.fill(text[:args.width], 160) + more)
+            print_text(f"{side} id={key}", docs[key], args.width)
 
 
 if __name__ == "__main__":
