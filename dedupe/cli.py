@@ -118,8 +118,9 @@ def scan(paths, fmt, output, min_words, jobs, engine, scheduler, store, model, t
               help="Gradient-boosted trees or a logistic regression.")
 @click.option("--precision", type=click.FloatRange(0.5, 1), default=0.95, show_default=True,
               help="The threshold is the lowest whose cross-validated links reach this precision.")
-@click.option("--precision-on", metavar="NAME", default=None,
-              help="Reach --precision on this corpus's pairs (default: on all pairs).")
+@click.option("--precision-on", metavar="NAME", multiple=True,
+              help="Reach --precision on the pairs of this corpus or label file (its file name); repeat "
+                   "for several (default: on all pairs).")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True,
               help="Cross-validation folds, split by story.")
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -144,7 +145,7 @@ def train(labels, docs, output, kind, precision, precision_on, folds, seed, quie
         if name in corpora:
             raise click.UsageError(f"--docs {name or spec}: given twice")
         corpora[name] = read_documents([path], options=read, notify=notifier(False))
-    model = train_verifier(read_labels(labels), corpora, kind, precision, folds, seed, precision_on)
+    model = train_verifier(read_labels(labels), corpora, kind, precision, folds, seed, precision_on or None)
     emit(model.to_json(), output)
     if not quiet:
         cv = model.about["cross_validation"]

@@ -17,6 +17,7 @@ both sides of a split) picks the decision threshold for a target precision.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,14 +171,15 @@ def story_groups(pairs: Sequence[LabelledPair]) -> np.ndarray:
 MONOTONE = {
     # more shared wording, names, figures or aligned sentences never lowers P(derived) ...
     "contain_max": 1, "contain_min": 1, "jaccard": 1, "wcontain_max": 1, "wcontain_min": 1, "cosine": 1,
-    "terms_max": 1, "terms_min": 1, "rare_max": 1, "rare_min": 1, "figures_min": 1, "figures_max": 1,
+    "terms_max": 1, "terms_min": 1, "rare_max": 1, "rare_min": 1, "figures_min": 1, "figures_max": 1, "figures_shared": 1,
     "figures_w": 1, "aligned_max": 1, "aligned_min": 1, "unquoted_share": 1,
-    # ... while more of it being common (template) wording, or more figures the other text
-    # does not state, never raises it
-    "common_share": -1, "figures_unshared": -1,
+    # ... while more of it being common (template) wording, more figures the other text does
+    # not state, or headings of other sessions, never raise it
+    "common_share": -1, "figures_unshared": -1, "session_conflict": -1,
 }
 """The sign each feature may move P(derived) in (`--kind gbm`'s monotone constraints); the
-others (length ratio, time, whether a text has figures) may go either way."""
+others (length ratio, time, whether a text has figures, how much of it is figures) may go
+either way."""
 
 
 def fit_verifier(matrix: np.ndarray, derived: np.ndarray, kind: str = "gbm", seed: int = 0,
@@ -233,7 +235,7 @@ def hist_model(features: Sequence[str] = NAMES, seed: int = 0, monotone: bool = 
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(
-        max_iter=150, learning_rate=0.1, max_depth=4, max_leaf_nodes=12, min_samples_leaf=5, l2_regularization=3.0,
+        max_iter=150, learning_rate=0.1, max_depth=4, max_leaf_nodes=12, min_samples_leaf=20, l2_regularization=3.0,
         early_stopping=False, random_state=seed,
         monotonic_cst=[MONOTONE.get(name, 0) for name in features] if monotone else None)
 
@@ -252,12 +254,13 @@ def hist_tree(predictor) -> dict[str, list]:
 
 
 def corpus_weights(corpora: Sequence[str]) -> np.ndarray:
-    """Sample weights that give every corpus the same total weight, so that a large label set
-    (thousands of easy pairs of one corpus) does not drown a small one of another kind."""
+    """Sample weights that give each corpus a total weight that grows with the square root of
+    its pair count: a large label set counts for more than a small one, but thousands of easy
+    pairs of one corpus do not drown a small one of another kind.  They average 1."""
     names = np.asarray(corpora)
     counts = {name: int((names == name).sum()) for name in set(corpora)}
-    mean = len(names) / max(len(counts), 1)
-    return np.array([mean / counts[name] for name in corpora], dtype=np.float64)
+    weights = np.array([1.0 / math.sqrt(counts[name]) for name in corpora], dtype=np.float64)
+    return weights * (len(weights) / weights.sum()) if len(weights) else weights
 
 
 def cross_validated(examples: Examples, kind: str = "gbm", folds: int = 5, seed: int = 0,
@@ -299,30 +302,39 @@ def label_files(examples: Examples) -> np.ndarray:
     return np.array([Path(p.where.rsplit(":", 1)[0]).name for p in examples.pairs])
 
 
-def measured_on(examples: Examples, precision_on: str | None) -> np.ndarray:
-    """The examples whose cross-validated precision sets the threshold: those of the corpus or
-    of the label file (its name, e.g. ``reuters-pairs.jsonl``) `precision_on` names, or all.
-    A label file drawn at random from the candidates measures what a scan would report; one
-    drawn near an earlier model's threshold or among its links trains well but measures a
-    harder or an easier mix."""
+def measured_on(examples: Examples, precision_on: Sequence[str] | str | None) -> np.ndarray:
+    """The examples whose cross-validated precision sets the threshold: those of the corpora or
+    of the label files (by name, e.g. ``reuters-pairs.jsonl``) `precision_on` names, or all.
+    Label files of the links a scan reported, read by hand, measure the precision of what a scan
+    reports; a file drawn at random from the candidates measures an easier mix, one drawn near an
+    earlier model's threshold a harder one."""
     if precision_on is None:
         return np.ones(len(examples.pairs), dtype=bool)
-    chosen = (np.asarray(examples.corpora) == precision_on) | (label_files(examples) == precision_on)
-    if not chosen.any():
-        raise OptionsError(f"no labelled pairs of corpus or label file {precision_on!r}")
+    names = _names(precision_on)
+    corpora, files = np.asarray(examples.corpora), label_files(examples)
+    chosen = np.zeros(len(examples.pairs), dtype=bool)
+    for name in names:
+        mine = (corpora == name) | (files == name)
+        if not mine.any():
+            raise OptionsError(f"no labelled pairs of corpus or label file {name!r}")
+        chosen |= mine
     return chosen
+
+
+def _names(precision_on: Sequence[str] | str | None) -> tuple[str, ...]:
+    return () if precision_on is None else (precision_on,) if isinstance(precision_on, str) else tuple(precision_on)
 
 
 def train_verifier(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence[Document]],
                    kind: str = "gbm", precision: float = 0.95, folds: int = 5, seed: int = 0,
-                   precision_on: str | None = None, options: ScanOptions | None = None) -> Verifier:
+                   precision_on: Sequence[str] | str | None = None, options: ScanOptions | None = None) -> Verifier:
     """Features, cross-validated threshold for `precision`, then the model fitted on all pairs.
 
     The threshold is the lowest whose cross-validated links reach `precision` on the pairs
     `precision_on` names (`measured_on`) that it decides (not those of the same text, sent again,
     which are linked whatever the threshold).  The model's ``about`` records the label counts and,
     per corpus (and per label file where a corpus has several), the cross-validated precision and
-    recall at that threshold."""
+    recall at that threshold, and under ``measured`` those of the pairs `precision_on` names."""
     examples = label_examples(pairs, corpora, options)
     probs = cross_validated(examples, kind, folds, seed)
     names = np.asarray(examples.corpora)
@@ -337,6 +349,8 @@ def train_verifier(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence
     for corpus in sorted(set(examples.corpora)):  # a corpus labelled in several files: each file too
         own = sorted(set(files[names == corpus].tolist()))
         parts += [(name, files == name) for name in own] if len(own) > 1 else []
+    if precision_on is not None:
+        parts.append(("measured", chosen))
     for name, mine in parts:
         p, r = precision_recall(probs[mine], examples.derived[mine], threshold)
         linked = int((probs[mine] >= threshold).sum())
@@ -345,6 +359,6 @@ def train_verifier(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence
                          "recall": round(r, 4) if examples.derived[mine].any() else None}
     about = {"pairs": len(examples.labels), "left_out_too_short": len(examples.left_out), "labels": counts,
              "cross_validation": {"folds": folds, "by": "story", "target_precision": precision,
-                                  "precision_on": precision_on or "all", "corpora": figures}}
+                                  "precision_on": sorted(set(_names(precision_on))) or "all", "corpora": figures}}
     return Verifier(model.features, model.kind, model.threshold, model.gate_containment, model.gate_cosine,
                     model.params, about)

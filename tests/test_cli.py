@@ -131,7 +131,7 @@ def test_report_from_store(runner, tmp_path):
     data = json.loads(result.stdout)
     assert data["documents"] == 27
     relations = sorted(m["relation"] for c in data["clusters"] for m in c["members"] if m["relation"] != "original")
-    assert relations.count("duplicate") == 2 and relations.count("rewrite") == 2
+    assert relations.count("duplicate") == 2 and relations.count("rewrite") == 1
     html = runner.invoke(main, ["report", "--store", str(store), "--format", "html"])
     assert html.exit_code == 0 and "<html" in html.stdout
 

@@ -90,3 +90,28 @@ def test_unquoted_share_is_the_references(which):
 def test_no_pairs_no_matches():
     kept, stemmer, options, fp, _ = _corpus([SAMPLE])
     assert verify_batch(np.empty((0, 2), dtype=np.int64), fp, kept, stemmer, Verifier.default(), options.verify) == []
+
+
+def test_figure_density_and_session_columns():
+    """How much of each text is figures (distinct figures per distinct word 3-gram), and whether
+    the two headings name other sessions, as `pair_columns` gives them."""
+    from dedupe.model import Document
+    from dedupe.stages.features import pair_columns
+
+    texts = {"open": "LONDON GOLD OPENING - gold was fixed at 420.50 dlrs an ounce against 419.75 yesterday, "
+                     "silver at 6.21 dlrs against 6.18, platinum 565.00 and palladium 128.50 dlrs.",
+             "close": "LONDON GOLD CLOSING - gold was fixed at 421.25 dlrs an ounce against 420.50 at the "
+                      "opening, silver at 6.23 dlrs against 6.21, platinum 566.50 and palladium 129.00 dlrs.",
+             "story": "Gold rose in London today as dealers bought the metal ahead of a long weekend, and "
+                      "silver followed it up, though trade was thin and most desks were shut by noon."}
+    docs = [normalize(Document(key, text)) for key, text in texts.items()]
+    stemmer = Stemmer()
+    fp = fingerprint(docs, stemmer=stemmer)
+    stats = corpus_stats(fp, [number_set(d) for d in docs], [None] * 3, docs)
+    pairs = np.array([(0, 1), (0, 2), (1, 2)])
+    columns = pair_columns(pairs, fp, stats, lambda only: SentenceRows(docs, fp, stemmer, only=only), 0.5)
+    density = [len(number_set(d)) / len(fp.shingle_sets[k]) for k, d in enumerate(docs)]
+    assert density[2] == 0 < density[0]
+    assert columns["figure_density_max"].tolist() == [max(density[0], density[1]), density[0], density[1]]
+    assert columns["figure_density_min"].tolist() == [min(density[0], density[1]), 0.0, 0.0]
+    assert columns["session_conflict"].tolist() == [1.0, 0.0, 0.0]  # "noon" is not in the story's heading

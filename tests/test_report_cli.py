@@ -37,7 +37,7 @@ def test_scan_html_and_csv_to_stdout(runner):
     html = runner.invoke(main, ["scan", str(DATA / "sample"), "--format", "html", "-q"])
     assert html.exit_code == 0 and html.stdout.count('<details class="story"') == 4
     table = runner.invoke(main, ["scan", str(DATA / "sample"), "--format", "csv", "-q"])
-    assert len(list(csv.DictReader(io.StringIO(table.stdout)))) == 13
+    assert len(list(csv.DictReader(io.StringIO(table.stdout)))) == 12
 
 
 def test_report_rerenders_a_saved_report(runner, saved, tmp_path):
@@ -47,7 +47,7 @@ def test_report_rerenders_a_saved_report(runner, saved, tmp_path):
     html = runner.invoke(main, ["report", str(saved), "--format", "html", "-o", str(tmp_path / "r.html")])
     assert html.exit_code == 0 and html.stdout == ""
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert page.count('<details class="copy"') == 13 and 'class="kept"' in page
+    assert page.count('<details class="copy"') == 12 and 'class="kept"' in page
     scan_html = runner.invoke(main, ["scan", str(DATA / "sample"), "--format", "html", "-q"]).stdout
     assert page == scan_html
     table = runner.invoke(main, ["report", str(saved), "--format", "csv"])
@@ -58,7 +58,7 @@ def test_report_rerenders_a_saved_report(runner, saved, tmp_path):
 
 def test_report_reads_standard_input(runner, saved):
     result = runner.invoke(main, ["report", "-", "--format", "csv"], input=saved.read_bytes())
-    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 14
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 13
 
 
 @pytest.mark.parametrize("content, message", [

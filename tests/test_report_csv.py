@@ -22,7 +22,7 @@ def test_one_row_per_copy_with_original_and_scores(sample_report):
     out = render_csv(sample_report)
     assert out.splitlines()[0] == ",".join(COLUMNS)
     table = rows(out)
-    assert len(table) == sum(len(c.members) - 1 for c in sample_report.clusters) == 13
+    assert len(table) == sum(len(c.members) - 1 for c in sample_report.clusters) == 12
     row = next(r for r in table if r["copy_id"] == "harbor-gazette-ferry")
     assert row == {
         "cluster": "c1", "original_id": "mpa-ferry", "original_source": "Meridian Press Agency",

@@ -7,11 +7,18 @@ corpus, because a phrase, a name or a figure found in hundreds of texts is templ
 - shingle containment, plain and weighted by the rarity of each word 3-gram, and the
   share of the shared 3-grams that are common in the corpus;
 - TF-IDF cosine and the IDF-weighted share of each text's content words found in the other;
-- agreement on each text's rarest words (names, places) and on the figures, weighted;
+- agreement on each text's rarest words (names, places) and on the figures, weighted, and how
+  many figures the two share (a rewrite keeps a dozen, a flash and its story one or two);
 - the order-preserving sentence alignment (copies and rewrites keep the story's order);
 - the share of the shared 3-grams that lie outside quotation marks: two reports of one trial
   or speech share the words quoted, a copy shares its own sentences too;
-- length ratio, and the time between the two texts where both are dated.
+- length ratio, and the time between the two texts where both are dated;
+- whether the two headings (the title, or a wire brief's slug line) name other trading sessions
+  or times of day: a copy keeps its heading, while the opening and the closing snapshot of one
+  market ("OPENING", "CLOSING", "10:50 EDT") can share every word but those;
+- how much of each text is figures (distinct figures per distinct 3-gram): in a price table or
+  an earnings table, a figure that changed is another session's or another company's table,
+  while a story reworded around the same figures is still the same story.
 
 `verifier.Verifier` turns a row into a decision.  The corpus statistics come from the
 scan's own fingerprints (`corpus_stats`), so the same text gets other weights in another
@@ -21,8 +28,9 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import islice
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
@@ -35,6 +43,7 @@ NAMES = (
     "cosine", "terms_max", "terms_min", "rare_max", "rare_min",
     "figures_min", "figures_max", "figures_w", "figures_none", "figures_unshared",
     "aligned_max", "aligned_min", "length_ratio", "log_days", "days_unknown", "unquoted_share",
+    "figure_density_max", "figure_density_min", "session_conflict", "figures_shared",
 )
 """The feature columns, in order."""
 
@@ -66,9 +75,10 @@ class CorpusStats:
     figure_weights: np.ndarray  # float64 per figure number: its rarity
     lengths: np.ndarray  # int64 per document: number of distinct 3-grams
     instants: np.ndarray  # float64 per document: seconds since the epoch, NaN when undated
-    documents: Sequence[Document | Normalized] | None = None  # for the quotation marks (`unquoted_shares`)
+    documents: Sequence[Document | Normalized] | None = None  # for the quotation marks and the headings
     shingle_outside: np.ndarray | None = None  # uint8, parallel to fp.shingle_values: the 3-gram occurs
     outside_known: np.ndarray | None = None  # outside quotes; known for the documents marked True here
+    sessions: dict[int, frozenset[str]] = field(default_factory=dict)  # of each heading, as documents are met
 
 
 def corpus_stats(fp: Fingerprints, numbers: Sequence[frozenset[str]] | Mapping[int, frozenset[str]],
@@ -166,6 +176,7 @@ def overlap_features(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats) ->
     wc_r = _share(winter, w_r)
     nf_l = np.diff(stats.figure_offsets)[left]
     nf_r = np.diff(stats.figure_offsets)[right]
+    density_l, density_r = _share(nf_l, size_l), _share(nf_r, size_r)
     days = np.abs(stats.instants[left] - stats.instants[right]) / 86400.0
     unknown = np.isnan(days)
     rare_share_l = _share(rare_l, np.diff(stats.rare_offsets)[left])
@@ -183,6 +194,9 @@ def overlap_features(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats) ->
         "figures_w": wf,
         "figures_none": (np.minimum(nf_l, nf_r) == 0).astype(np.float64),
         "figures_unshared": np.log1p(unshared_f),
+        "figures_shared": np.log1p(shared_f),
+        "figure_density_max": np.maximum(density_l, density_r),
+        "figure_density_min": np.minimum(density_l, density_r),
         "length_ratio": _share(np.minimum(size_l, size_r), np.maximum(size_l, size_r)),
         "log_days": np.where(unknown, 0.0, np.log1p(np.where(unknown, 0.0, days))),
         "days_unknown": unknown.astype(np.float64),
@@ -394,6 +408,65 @@ def _unquoted(left, right, values, offsets, outside, out):
         out[p] = free / inter if inter else 0.0
 
 
+HEADING_WORDS = 12
+"""A text without a title: at most this many of its leading words in capitals are its heading."""
+_WORD = re.compile(r"\S+")
+_SESSIONS = tuple((name, re.compile(r"\b(?:%s)\b" % words)) for name, words in (
+    ("open", r"open|opening|opened|opg"), ("close", r"close|closing|closed|clsg|cls"),
+    ("noon", r"noon|midday|mid-day"), ("morning", r"morning|a\.m\."), ("afternoon", r"afternoon|p\.m\."),
+    ("evening", r"evening"), ("final", r"final")))
+_CLOCK = re.compile(r"(?<![\d.,:$£€])(?:([01]?\d|2[0-3]):([0-5]\d)|([01]\d|2[0-3])([0-5]\d))(?![\d%]|[.,:]\d)")
+
+
+def heading(doc: Document) -> str:
+    """A text's heading: its title, or without one the words in capitals it starts with (at
+    most `HEADING_WORDS`), where a wire brief has its slug line: "ZURICH EXCHANGE OPENING -
+    APRIL 7" before the quotes; a text that starts in prose has none."""
+    if doc.title and doc.title.strip():
+        return doc.title
+    end = 0
+    for k, m in enumerate(_WORD.finditer(doc.text)):
+        if k == HEADING_WORDS or any(c.islower() for c in m.group()):
+            break
+        end = m.end()
+    return doc.text[:end]
+
+
+def sessions(text: str) -> frozenset[str]:
+    """The times of day and, in a heading written in capitals as a wire slug is, the trading
+    sessions a heading names: "10:50 EDT", "1630", "OPENING", "CLSG", "NOON".  A four-digit
+    number is a time unless it starts with 19 or 20 (a year); a figure ("1,200", "412.6") is not.
+
+    >>> sorted(sessions("MIDWEST GRAIN FUTURES 10:50   EDT")), sorted(sessions("ZURICH GOLD CLOSING - APRIL 7"))
+    (['t1050'], ['close'])
+    >>> sorted(sessions("Bridge closed after 1,200 cracks found in 1987"))
+    []
+    """
+    found = set()
+    if not any(c.islower() for c in text):
+        low = text.casefold()
+        found.update(name for name, pattern in _SESSIONS if pattern.search(low))
+    for m in _CLOCK.finditer(text):
+        hour, minute = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+        if m.group(1) is not None or hour not in ("19", "20"):
+            found.add("t%02d%02d" % (int(hour), int(minute)))
+    return frozenset(found)
+
+
+def session_conflicts(pairs: np.ndarray, stats: CorpusStats) -> np.ndarray:
+    """Per pair: 1 when both headings name sessions or times of day (`sessions`) and not the
+    same ones (the opening and the closing snapshot of one market), else 0."""
+    if len(pairs) and stats.documents is None:
+        raise ValueError("corpus_stats needs the documents to read their headings")
+    known = stats.sessions
+    for d in np.unique(pairs).tolist():
+        if d not in known:
+            doc = stats.documents[d]
+            known[d] = sessions(heading(doc.doc if isinstance(doc, Normalized) else doc))
+    return np.array([float(bool(known[i]) and bool(known[j]) and known[i] != known[j])
+                     for i, j in pairs.tolist()], dtype=np.float64)
+
+
 def feature_matrix(columns: Mapping[str, np.ndarray], names: Sequence[str] = NAMES) -> np.ndarray:
     """The (pairs x len(names)) float64 matrix of named columns (a model's own features: one
     trained before a feature was added keeps working)."""
@@ -430,8 +503,10 @@ def pair_columns(pairs: np.ndarray, fp: Fingerprints, stats: CorpusStats, make_r
         aligned_b[chosen] = b
     columns["aligned_a"], columns["aligned_b"] = aligned_a, aligned_b
     columns["unquoted_share"] = np.zeros(len(pairs))
+    columns["session_conflict"] = np.zeros(len(pairs))
     if len(chosen):
         columns["unquoted_share"][chosen] = unquoted_shares(pairs[chosen], fp, stats)
+        columns["session_conflict"][chosen] = session_conflicts(pairs[chosen], stats)
     columns["aligned_max"] = np.maximum(aligned_a, aligned_b)
     columns["aligned_min"] = np.minimum(aligned_a, aligned_b)
     return columns
