@@ -411,10 +411,9 @@ def _unquoted(left, right, values, offsets, outside, out):
 HEADING_WORDS = 12
 """A text without a title: at most this many of its leading words in capitals are its heading."""
 _WORD = re.compile(r"\S+")
-_SESSIONS = tuple((name, re.compile(r"\b(?:%s)\b" % words)) for name, words in (
-    ("open", r"open|opening|opened|opg"), ("close", r"close|closing|closed|clsg|cls"),
-    ("noon", r"noon|midday|mid-day"), ("morning", r"morning|a\.m\."), ("afternoon", r"afternoon|p\.m\."),
-    ("evening", r"evening"), ("final", r"final")))
+_SESSIONS = re.compile(r"\b(?:(?P<open>open|opening|opened|opg)|(?P<close>close|closing|closed|clsg|cls)"
+                       r"|(?P<noon>noon|midday|mid-day)|(?P<morning>morning|a\.m\.)|(?P<afternoon>afternoon|p\.m\.)"
+                       r"|(?P<evening>evening)|(?P<final>final))\b")
 _CLOCK = re.compile(r"(?<![\d.,:$£€])(?:([01]?\d|2[0-3]):([0-5]\d)|([01]\d|2[0-3])([0-5]\d))(?![\d%]|[.,:]\d)")
 
 
@@ -444,8 +443,9 @@ def sessions(text: str) -> frozenset[str]:
     """
     found = set()
     if not any(c.islower() for c in text):
-        low = text.casefold()
-        found.update(name for name, pattern in _SESSIONS if pattern.search(low))
+        found.update(m.lastgroup for m in _SESSIONS.finditer(text.casefold()))
+    if not any(c.isdigit() for c in text):
+        return frozenset(found)
     for m in _CLOCK.finditer(text):
         hour, minute = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
         if m.group(1) is not None or hour not in ("19", "20"):
