@@ -150,7 +150,8 @@ def train(labels, docs, output, kind, precision, precision_on, folds, seed, quie
     if not quiet:
         cv = model.about["cross_validation"]
         click.echo(f"dedupe: {model.about['pairs']} pairs; threshold {model.threshold:.4f}", err=True)
-        for name, f in cv["corpora"].items():
+        measured = ", ".join(cv["precision_on"]) if isinstance(cv["precision_on"], list) else "all pairs"
+        for name, f in [*cv["corpora"].items(), (f"--precision-on ({measured})", cv["measured"])]:
             click.echo(f"dedupe:   {name or 'docs'}: {f['pairs']} pairs, {f['derived']} derived, {f['linked']} linked; "
                        f"cross-validated precision {f['precision']}, recall {f['recall']}", err=True)
 

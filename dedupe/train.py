@@ -334,7 +334,7 @@ def train_verifier(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence
     `precision_on` names (`measured_on`) that it decides (not those of the same text, sent again,
     which are linked whatever the threshold).  The model's ``about`` records the label counts and,
     per corpus (and per label file where a corpus has several), the cross-validated precision and
-    recall at that threshold, and under ``measured`` those of the pairs `precision_on` names."""
+    recall at that threshold; ``measured`` holds those of the pairs `precision_on` names, together."""
     examples = label_examples(pairs, corpora, options)
     probs = cross_validated(examples, kind, folds, seed)
     names = np.asarray(examples.corpora)
@@ -349,16 +349,18 @@ def train_verifier(pairs: Sequence[LabelledPair], corpora: Mapping[str, Sequence
     for corpus in sorted(set(examples.corpora)):  # a corpus labelled in several files: each file too
         own = sorted(set(files[names == corpus].tolist()))
         parts += [(name, files == name) for name in own] if len(own) > 1 else []
-    if precision_on is not None:
-        parts.append(("measured", chosen))
-    for name, mine in parts:
+    def figures_of(mine: np.ndarray) -> dict:
         p, r = precision_recall(probs[mine], examples.derived[mine], threshold)
         linked = int((probs[mine] >= threshold).sum())
-        figures[name] = {"pairs": int(mine.sum()), "derived": int(examples.derived[mine].sum()), "linked": linked,
-                         "precision": round(p, 4) if linked else None,
-                         "recall": round(r, 4) if examples.derived[mine].any() else None}
+        return {"pairs": int(mine.sum()), "derived": int(examples.derived[mine].sum()), "linked": linked,
+                "precision": round(p, 4) if linked else None,
+                "recall": round(r, 4) if examples.derived[mine].any() else None}
+
+    for name, mine in parts:
+        figures[name] = figures_of(mine)
     about = {"pairs": len(examples.labels), "left_out_too_short": len(examples.left_out), "labels": counts,
              "cross_validation": {"folds": folds, "by": "story", "target_precision": precision,
-                                  "precision_on": sorted(set(_names(precision_on))) or "all", "corpora": figures}}
+                                  "precision_on": sorted(set(_names(precision_on))) or "all",
+                                  "measured": figures_of(chosen), "corpora": figures}}
     return Verifier(model.features, model.kind, model.threshold, model.gate_containment, model.gate_cosine,
                     model.params, about)

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import islice
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 import numba
 import numpy as np
