@@ -27,7 +27,7 @@ MISSED_BY_SHIPPED_MODEL = {"metro-business-kestrel"}
 """Sample texts that expected.jsonl says are derived and the shipped verifier does not link: a
 rewrite that leads with the union's reaction, nine hours after the original, looks to the model
 like the separately written reports of one event it was trained to keep apart (the cost of
-Reuters precision: README, "How good is it"; a lower --threshold finds it)."""
+Reuters precision: README, "Quality"; a lower --threshold finds it)."""
 
 
 @pytest.fixture(scope="session")
