@@ -271,7 +271,7 @@ def test_snapshots_of_one_market_at_two_sessions_are_not_linked():
 
 
 def test_headings_name_their_sessions():
-    from dedupe.stages.features import heading, sessions
+    from dedupe.text.headings import heading, sessions
 
     assert sessions("PRS PARIS/LE HAVRE COFFEE OPG - APR07") == {"open"}
     assert sessions("PRS PARIS/LE HAVRE COFFEE CLSG - APR 07") == {"close"}
