@@ -61,17 +61,11 @@ class Store(IndexTables, IntegrityChecks):
                 raise StoreError(f"{path}: no such store")
             conn = _connect(f"file:{path.as_posix()}?mode=ro", uri=True, busy=wait)
             store = cls(conn, path, None)
-            try:
+            with store._closed_on_error("read"):
                 store._identify()
                 if check:
                     store.check_damage()
                 store._check_schema(upgrade=False)
-            except sqlite3.DatabaseError as exc:
-                conn.close()
-                raise StoreError(f"{path}: cannot read the store ({exc})") from None
-            except BaseException:
-                conn.close()
-                raise
             return store
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a store file")
@@ -84,7 +78,7 @@ class Store(IndexTables, IntegrityChecks):
             os.close(fd)
             raise
         store = cls(conn, path, fd)
-        try:
+        with store._closed_on_error("use"):
             store._identify()  # before anything writes: never touch another program's file
             if check:
                 store.check_damage()  # nor a damaged one
@@ -97,13 +91,20 @@ class Store(IndexTables, IntegrityChecks):
             store._check_schema(upgrade=True)
             if layout is not None:
                 store._check_layout(layout)
-        except sqlite3.DatabaseError as exc:
-            store.close()
-            raise StoreError(f"{path}: cannot use the store ({exc})") from None
-        except BaseException:
-            store.close()
-            raise
         return store
+
+    @contextmanager
+    def _closed_on_error(self, doing: str) -> Iterator[None]:
+        """Opening's checks: on any failure the store is closed (and its lock released) before
+        the error leaves; SQLite's own errors become one StoreError line."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError(f"{self.path}: cannot {doing} the store ({exc})") from None
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
         try:
